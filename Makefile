@@ -1,0 +1,39 @@
+# `make run` and `make test` do all the set-up on a fresh machine (Python 3.11+ and make).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test bench install install-test messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Stamp files: reinstall only when the dependency list or the constraints change.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install -q -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+messages: $(VENV)/.installed
+	$(BIN)/python -m portal.i18n compile
+
+run: install messages
+	$(BIN)/creneau migrate
+	$(BIN)/creneau demo --if-empty
+	$(BIN)/creneau serve
+
+test: install-test messages
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install-test messages
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) var test-artifacts

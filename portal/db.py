@@ -1,0 +1,88 @@
+"""Database configuration, connection and migrations (tortoise-orm and its own migrations)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.exceptions import OperationalError, TransactionManagementError
+
+T = TypeVar("T")
+
+# Tortoise apps: label -> (models module, migrations module). Other packages' models live in
+# their own apps so that `portal` never imports them; their names are only strings here.
+APPS: dict[str, tuple[str, str]] = {
+    "portal": ("portal.models", "portal.migrations"),
+}
+
+
+def connection_url(database_url: str) -> str:
+    """Add the SQLite pragmas we rely on: wait for a lock instead of failing at once."""
+    if database_url.startswith("sqlite://") and "?" not in database_url:
+        path = database_url.removeprefix("sqlite://")
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return f"{database_url}?busy_timeout=5000&synchronous=NORMAL"
+    return database_url
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": connection_url(database_url)},
+        "apps": {
+            label: {"models": [models], "migrations": migrations, "default_connection": "default"}
+            for label, (models, migrations) in APPS.items()
+        },
+        # Stored datetimes are UTC; a local zone here breaks SQLite ordering across DST.
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def migrate(database_url: str) -> None:
+    """Apply every pending migration (idempotent)."""
+    from tortoise.migrations.api.migrate import migrate as tortoise_migrate
+
+    await tortoise_migrate(config=tortoise_config(database_url))
+
+
+async def init(database_url: str) -> None:
+    # Tortoise caches insert statements per connection *name*, whatever the dialect: a process
+    # that re-opens "default" on another database (the tests do) must drop them.
+    EXECUTOR_CACHE.clear()
+    # The global fallback lets every task of this process (requests, worker loops, tests) see
+    # the one connection set, whichever task opened it.
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+
+
+async def close() -> None:
+    # Closes the connections and clears the global fallback context, so init() can run again.
+    await Tortoise.close_connections()
+
+
+def dialect() -> str:
+    return connections.get("default").capabilities.dialect
+
+
+def is_locked_error(exc: BaseException) -> bool:
+    """SQLite's 'database is locked' / busy snapshot: another process holds the write lock."""
+    text = str(exc).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+async def retry_locked(operation: Callable[[], Awaitable[T]], attempts: int = 8) -> T:
+    """Run a transaction again when another SQLite process held the lock (WAL snapshot upgrades
+    fail at once, without waiting for busy_timeout). On PostgreSQL this never triggers."""
+    for attempt in range(attempts):
+        try:
+            return await operation()
+        except (OperationalError, TransactionManagementError) as exc:
+            if not is_locked_error(exc) or attempt == attempts - 1:
+                raise
+            await asyncio.sleep(random.uniform(0, 0.01 * 2**attempt))
+    raise AssertionError("unreachable")

@@ -1,0 +1,133 @@
+"""The practice, its practitioners, their services and their availability."""
+
+from datetime import time
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+def to_minutes(value: time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def from_minutes(value: int) -> time:
+    return time(23, 59, 59) if value >= 24 * 60 else time(value // 60, value % 60)
+
+
+def default_reminder_policy() -> dict:
+    # Hours before the visit, per channel (the issue's default: e-mail 48 h, SMS 24 h).
+    return {"email": [48], "sms": [24]}
+
+
+class Practice(Model):
+    id = fields.IntField(primary_key=True)
+    slug = fields.CharField(max_length=64, unique=True)
+    name = fields.CharField(max_length=200)
+    address = fields.CharField(max_length=300, default="")
+    phone = fields.CharField(max_length=20, default="")
+    email = fields.CharField(max_length=254, default="")
+    timezone = fields.CharField(max_length=64, default="Europe/Paris")
+    locale = fields.CharField(max_length=8, default="fr")
+    # A patient may cancel or move online until this many hours before the visit.
+    cancellation_cutoff_hours = fields.IntField(default=24)
+    reminder_policy = fields.JSONField(default=default_reminder_policy)
+    # Whether SMS and e-mail subjects may name the service (off: never the reason for the visit).
+    messages_show_service = fields.BooleanField(default=False)
+    notify_practitioner = fields.BooleanField(default=True)
+    sms_sender_id = fields.CharField(max_length=11, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "practice"
+
+
+class Practitioner(Model):
+    id = fields.IntField(primary_key=True)
+    practice = fields.ForeignKeyField("portal.Practice", related_name="practitioners", on_delete=fields.RESTRICT)
+    slug = fields.CharField(max_length=64, unique=True)
+    title = fields.CharField(max_length=20, default="")
+    first_name = fields.CharField(max_length=100)
+    last_name = fields.CharField(max_length=100)
+    profession = fields.CharField(max_length=100)
+    rpps = fields.CharField(max_length=11, null=True)
+    adeli = fields.CharField(max_length=9, null=True)
+    email = fields.CharField(max_length=254, default="")
+    phone = fields.CharField(max_length=20, default="")
+    bio = fields.TextField(default="")
+    bookable = fields.BooleanField(default=True)
+    slot_step_minutes = fields.IntField(default=15)
+    daily_limit = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "practitioner"
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(part for part in (self.title, self.first_name, self.last_name) if part)
+
+
+class Service(Model):
+    id = fields.IntField(primary_key=True)
+    practitioner = fields.ForeignKeyField("portal.Practitioner", related_name="services", on_delete=fields.CASCADE)
+    slug = fields.CharField(max_length=64)
+    name = fields.CharField(max_length=120)
+    name_en = fields.CharField(max_length=120, default="")
+    duration_minutes = fields.IntField()
+    buffer_before_minutes = fields.IntField(default=0)
+    buffer_after_minutes = fields.IntField(default=0)
+    min_notice_minutes = fields.IntField(default=120)
+    horizon_days = fields.IntField(default=60)
+    bookable_online = fields.BooleanField(default=True)
+    position = fields.IntField(default=0)
+    price_cents = fields.IntField(null=True)
+
+    class Meta:
+        table = "service"
+        unique_together = (("practitioner", "slug"),)
+
+
+class OpeningHours(Model):
+    """A weekly opening interval or break, in the practice's local wall time."""
+
+    id = fields.IntField(primary_key=True)
+    practitioner = fields.ForeignKeyField("portal.Practitioner", related_name="opening_hours", on_delete=fields.CASCADE)
+    weekday = fields.SmallIntField()  # 0 = Monday
+    # Minutes since local midnight (tortoise's TimeField does not bind on SQLite).
+    starts = fields.SmallIntField()
+    ends = fields.SmallIntField()
+    kind = fields.CharField(max_length=8, default="open")  # "open" or "break"
+
+    class Meta:
+        table = "opening_hours"
+
+
+class AvailabilityException(Model):
+    """Dated exception: an extra opening, or a closure (holidays, training, a public holiday opened)."""
+
+    id = fields.IntField(primary_key=True)
+    practitioner = fields.ForeignKeyField("portal.Practitioner", related_name="exceptions", on_delete=fields.CASCADE)
+    start_date = fields.DateField()
+    end_date = fields.DateField()
+    kind = fields.CharField(max_length=8)  # "open" or "closed"
+    starts = fields.SmallIntField(null=True)  # minutes since local midnight; NULL = whole day
+    ends = fields.SmallIntField(null=True)
+    label = fields.CharField(max_length=120, default="")
+
+    class Meta:
+        table = "availability_exception"
+
+
+class BusyBlock(Model):
+    """Time taken elsewhere (imported calendars), which slot computation subtracts."""
+
+    id = fields.IntField(primary_key=True)
+    practitioner = fields.ForeignKeyField("portal.Practitioner", related_name="busy_blocks", on_delete=fields.CASCADE)
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField()
+    # Which import wrote it (calendar_sync's source id); NULL for blocks entered by hand.
+    source_id = fields.IntField(null=True, db_index=True)
+
+    class Meta:
+        table = "busy_block"
+        indexes = (("practitioner_id", "starts_at"),)

@@ -1,0 +1,118 @@
+"""Validation of what a patient types: pure functions returning clean values or field errors.
+
+Messages are French source strings, translated at the edge with the catalogs (see i18n).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from phonenumbers import NumberParseException, PhoneNumberType
+
+CIVILITIES = ("", "mme", "m")
+_NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '’.-]+[^\W\d_]+)*\.?$", re.UNICODE)
+_SMS_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
+@dataclass(frozen=True)
+class PatientInput:
+    civility: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str  # E.164
+    birth_date: date
+
+
+class FieldErrors(Exception):
+    """One message per field (keys like `patient.email`)."""
+
+    def __init__(self, fields: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
+        self.fields = fields
+
+
+def clean_name(raw: object) -> str | None:
+    if not isinstance(raw, str):
+        return None
+    name = unicodedata.normalize("NFC", " ".join(raw.split()))
+    if not 1 <= len(name) <= 100 or not _NAME_RE.match(name):
+        return None
+    return name
+
+
+def clean_email(raw: object) -> str | None:
+    if not isinstance(raw, str) or len(raw) > 254:
+        return None
+    try:
+        # No DNS look-up: a booking must not depend on the network, nor leak the address.
+        return validate_email(raw.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
+def clean_phone(raw: object, *, for_sms: bool) -> tuple[str | None, str | None]:
+    """(E.164, None) or (None, error message)."""
+    if not isinstance(raw, str) or not raw.strip():
+        return None, "Indiquez votre numéro de téléphone mobile."
+    try:
+        number = phonenumbers.parse(raw, "FR")
+    except NumberParseException:
+        return None, "Ce numéro de téléphone n'est pas valide."
+    if not phonenumbers.is_valid_number(number):
+        return None, "Ce numéro de téléphone n'est pas valide."
+    kind = phonenumbers.number_type(number)
+    if kind in (PhoneNumberType.PREMIUM_RATE, PhoneNumberType.SHARED_COST):
+        return None, "Ce numéro est surtaxé : indiquez un numéro de mobile."
+    if for_sms and kind not in _SMS_TYPES:
+        return None, "Les rappels par SMS demandent un numéro de mobile."
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
+
+
+def clean_birth_date(raw: object, today: date) -> tuple[date | None, str | None]:
+    if isinstance(raw, date):
+        value = raw
+    elif isinstance(raw, str):
+        try:
+            value = date.fromisoformat(raw.strip())
+        except ValueError:
+            return None, "Indiquez une date de naissance au format AAAA-MM-JJ."
+    else:
+        return None, "Indiquez votre date de naissance."
+    if value > today:
+        return None, "La date de naissance ne peut pas être dans le futur."
+    if value.year < today.year - 120:
+        return None, "Cette date de naissance n'est pas plausible."
+    return value, None
+
+
+def validate_patient(raw: object, *, today: date, for_sms: bool) -> PatientInput:
+    """Clean a patient object or raise FieldErrors with every problem at once."""
+    data = raw if isinstance(raw, dict) else {}
+    errors: dict[str, str] = {}
+    civility = data.get("civility") or ""
+    if civility not in CIVILITIES:
+        errors["patient.civility"] = "Choisissez Madame, Monsieur, ou ne rien préciser."
+    first = clean_name(data.get("first_name"))
+    if first is None:
+        errors["patient.first_name"] = "Indiquez votre prénom (lettres, espaces, tirets, apostrophes)."
+    last = clean_name(data.get("last_name"))
+    if last is None:
+        errors["patient.last_name"] = "Indiquez votre nom (lettres, espaces, tirets, apostrophes)."
+    email = clean_email(data.get("email"))
+    if email is None:
+        errors["patient.email"] = "Indiquez une adresse e-mail valide, par exemple nom@exemple.fr."
+    phone, phone_error = clean_phone(data.get("phone"), for_sms=for_sms)
+    if phone_error:
+        errors["patient.phone"] = phone_error
+    birth, birth_error = clean_birth_date(data.get("birth_date"), today)
+    if birth_error:
+        errors["patient.birth_date"] = birth_error
+    if errors:
+        raise FieldErrors(errors)
+    return PatientInput(civility, first, last, email, phone, birth)  # type: ignore[arg-type]

@@ -1,0 +1,177 @@
+"""The one reader of the environment.
+
+Everything else receives a `Settings` (or single values from it) as an argument. A missing or
+malformed value raises `ConfigError` whose message names the variable and what it expects; the
+CLI prints that one line and exits.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from starlette.config import Config, EnvironError
+from starlette.datastructures import Secret
+
+VAR_DIR = Path(os.environ.get("CRENEAU_VAR_DIR", "var"))
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    count: int  # 0 turns the limit off
+    period_seconds: int
+
+    @classmethod
+    def parse(cls, name: str, raw: str) -> RateLimit:
+        raw = raw.strip()
+        if raw == "0":
+            return cls(0, 1)
+        match = re.fullmatch(r"(\d+)\s*/\s*(second|minute|hour)", raw)
+        if not match:
+            raise ConfigError(f"{name}: expected 'N/second', 'N/minute', 'N/hour' or '0', got {raw!r}")
+        period = {"second": 1, "minute": 60, "hour": 3600}[match.group(2)]
+        return cls(int(match.group(1)), period)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: Secret
+    base_url: str
+    email_backend: str = "file"
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: Secret = Secret("")
+    smtp_tls: str = "starttls"
+    mail_from: str = "Créneau <no-reply@localhost>"
+    sms_backend: str = "file"
+    vonage_api_key: str = ""
+    vonage_api_secret: Secret = Secret("")
+    vonage_signature_secret: Secret = Secret("")
+    vonage_from: str = "Creneau"
+    vonage_rest_host: str = ""
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: Secret = Secret("")
+    booking_rate_limit: RateLimit = field(default_factory=lambda: RateLimit(20, 3600))
+    var_dir: Path = VAR_DIR
+    frame_ancestors: str = "'self'"
+    # Only behind a trusted reverse proxy: take the client IP from X-Forwarded-For.
+    trust_forwarded_for: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite://")
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.var_dir / "outbox"
+
+
+def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
+    if raw not in choices:
+        raise ConfigError(f"{name}: expected one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
+def _database_url(raw: str) -> str:
+    if raw.startswith("sqlite://"):
+        return raw
+    scheme = urlsplit(raw).scheme
+    if scheme in ("postgres", "postgresql", "asyncpg"):
+        return "postgres://" + raw.split("://", 1)[1]
+    raise ConfigError(f"DATABASE_URL: expected 'sqlite://PATH' or 'postgres://user:pass@host:5432/db', got {raw!r}")
+
+
+def _base_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"BASE_URL: expected an absolute http(s) URL, got {raw!r}")
+    return raw.rstrip("/")
+
+
+def _secret_key(config: Config, var_dir: Path) -> Secret:
+    """SECRET_KEY from the environment, else generated once into var/secret_key."""
+    value = config("SECRET_KEY", default="")
+    if value:
+        if len(value) < 32:
+            raise ConfigError("SECRET_KEY: expected at least 32 characters")
+        return Secret(value)
+    path = var_dir / "secret_key"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return Secret(path.read_text().strip())
+
+
+def _int(config: Config, name: str, default: int) -> int:
+    try:
+        return config(name, cast=int, default=default)
+    except ValueError:
+        raise ConfigError(f"{name}: expected a whole number") from None
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: str | None = ".env") -> Settings:
+    """Read and validate every setting. `environ` defaults to the process environment."""
+    env = dict(os.environ if environ is None else environ)
+    env_path = env_file if env_file and Path(env_file).is_file() else None
+    config = Config(env_path, environ=env)
+    try:
+        return _build(config, env)
+    except EnvironError as exc:  # pragma: no cover - starlette's own message names the variable
+        raise ConfigError(str(exc)) from None
+
+
+def _build(config: Config, env: Mapping[str, str]) -> Settings:
+    var_dir = Path(config("CRENEAU_VAR_DIR", default=str(VAR_DIR)))
+    email_backend = _choice("EMAIL_BACKEND", config("EMAIL_BACKEND", default="file"), ("smtp", "file", "memory"))
+    sms_backend = _choice("SMS_BACKEND", config("SMS_BACKEND", default="file"), ("vonage", "file", "memory"))
+    settings = Settings(
+        database_url=_database_url(config("DATABASE_URL", default=f"sqlite://{var_dir}/creneau.sqlite3")),
+        secret_key=_secret_key(config, var_dir),
+        base_url=_base_url(config("BASE_URL", default="http://127.0.0.1:8000")),
+        email_backend=email_backend,
+        smtp_host=config("SMTP_HOST", default=""),
+        smtp_port=_int(config, "SMTP_PORT", 25),
+        smtp_username=config("SMTP_USERNAME", default=""),
+        smtp_password=config("SMTP_PASSWORD", cast=Secret, default=""),
+        smtp_tls=_choice("SMTP_TLS", config("SMTP_TLS", default="starttls"), ("starttls", "tls", "none")),
+        mail_from=config("MAIL_FROM", default="Créneau <no-reply@localhost>"),
+        sms_backend=sms_backend,
+        vonage_api_key=config("VONAGE_API_KEY", default=""),
+        vonage_api_secret=config("VONAGE_API_SECRET", cast=Secret, default=""),
+        vonage_signature_secret=config("VONAGE_SIGNATURE_SECRET", cast=Secret, default=""),
+        vonage_from=config("VONAGE_FROM", default="Creneau"),
+        vonage_rest_host=config("VONAGE_REST_HOST", default=""),
+        oidc_issuer=config("OIDC_ISSUER", default=""),
+        oidc_client_id=config("OIDC_CLIENT_ID", default=""),
+        oidc_client_secret=config("OIDC_CLIENT_SECRET", cast=Secret, default=""),
+        booking_rate_limit=RateLimit.parse("BOOKING_RATE_LIMIT", config("BOOKING_RATE_LIMIT", default="20/hour")),
+        var_dir=var_dir,
+        frame_ancestors=config("FRAME_ANCESTORS", default="'self'"),
+        trust_forwarded_for=config("TRUST_FORWARDED_FOR", cast=bool, default=False),
+    )
+    _require_backend_settings(settings)
+    return settings
+
+
+def _require_backend_settings(settings: Settings) -> None:
+    if settings.email_backend == "smtp" and not settings.smtp_host:
+        raise ConfigError("SMTP_HOST: required when EMAIL_BACKEND=smtp")
+    if settings.sms_backend == "vonage":
+        if not settings.vonage_api_key:
+            raise ConfigError("VONAGE_API_KEY: required when SMS_BACKEND=vonage")
+        if not str(settings.vonage_api_secret):
+            raise ConfigError("VONAGE_API_SECRET: required when SMS_BACKEND=vonage")

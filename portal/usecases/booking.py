@@ -1,0 +1,225 @@
+"""Booking an appointment online: one transaction for the patient, the appointment, the
+consents, the outbox rows and (when asked) the idempotent answer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from portal import consent_texts, message_plan
+from portal.db import retry_locked
+from portal.models import Appointment, IdempotencyRecord, Patient
+from portal.patient_input import FieldErrors, PatientInput, validate_patient
+from portal.scheduling import blocked_interval
+from portal.tokens import new_token, token_hash
+from portal.usecases.availability import BookingTarget, check_start, load_target, nearest_slots, practice_of
+from portal.usecases.consents import record_consent
+from portal.usecases.errors import SlotTaken
+from portal.usecases.outbox_rows import message_context, write_planned
+
+MAX_COMMENT = 1000
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    practitioner: str
+    service: str
+    start: object  # validated here: an aware datetime or an RFC 3339 string
+    patient: object
+    consents: object
+    comment: object = ""
+    locale: str = "fr"
+    ip: str = ""
+    channel: str = "api"  # api or web: recorded in the consent ledger
+    source: str = "online"
+
+
+@dataclass(frozen=True)
+class BookingResult:
+    appointment_id: int
+    status: str
+    start: datetime
+    end: datetime
+    manage_token: str
+    tz_name: str
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """Store the answer with the booking, atomically, so a retry replays exactly it."""
+
+    key: str
+    request_sha256: str
+    body_for: Callable[[BookingResult], dict] = field(compare=False)
+
+
+class IdempotentReplay(Exception):
+    def __init__(self, record: IdempotencyRecord):
+        self.record = record
+
+
+def parse_start(raw: object) -> datetime:
+    if isinstance(raw, datetime):
+        value = raw
+    elif isinstance(raw, str):
+        try:
+            value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise FieldErrors({"start": "Indiquez l'heure au format RFC 3339, par exemple 2026-12-01T09:30:00+01:00."}) from None
+    else:
+        raise FieldErrors({"start": "Choisissez un créneau."})
+    if value.tzinfo is None:
+        raise FieldErrors({"start": "L'heure doit indiquer son décalage horaire (+01:00, Z…)."})
+    return value
+
+
+@dataclass(frozen=True)
+class Choices:
+    privacy_version: str
+    email_reminders: bool
+    sms_reminders: bool
+
+
+def parse_consents(raw: object) -> Choices:
+    data = raw if isinstance(raw, dict) else {}
+    errors = {}
+    version = data.get("privacy_notice")
+    if version not in consent_texts.known_privacy_versions():
+        errors["consents.privacy_notice"] = "Prenez connaissance de la politique de confidentialité pour réserver."
+    elif version != consent_texts.PRIVACY_NOTICE_VERSION:
+        errors["consents.privacy_notice"] = "La politique de confidentialité a changé : relisez-la pour réserver."
+    for name in ("email_reminders", "sms_reminders"):
+        if not isinstance(data.get(name, False), bool):
+            errors[f"consents.{name}"] = "Indiquez oui ou non."
+    if errors:
+        raise FieldErrors(errors)
+    return Choices(version, data.get("email_reminders", False), data.get("sms_reminders", False))
+
+
+def clean_comment(raw: object) -> str:
+    if raw is None:
+        return ""
+    if not isinstance(raw, str) or len(raw) > MAX_COMMENT:
+        raise FieldErrors({"comment": f"Le commentaire est limité à {MAX_COMMENT} caractères."})
+    # Keep line breaks, drop other control characters.
+    return "".join(ch for ch in raw.strip() if ch in "\n\t" or ch.isprintable())
+
+
+def validate_request(request: BookingRequest, now: datetime) -> tuple[datetime, PatientInput, Choices, str]:
+    """Every field problem at once, before touching the database."""
+    errors: dict[str, str] = {}
+    parsed: dict[str, object] = {}
+    checks = {
+        "start": lambda: parse_start(request.start),
+        "consents": lambda: parse_consents(request.consents),
+        "comment": lambda: clean_comment(request.comment),
+    }
+    for name, check in checks.items():
+        try:
+            parsed[name] = check()
+        except FieldErrors as exc:
+            errors.update(exc.fields)
+    choices = parsed.get("consents")
+    for_sms = bool(getattr(choices, "sms_reminders", False))
+    try:
+        parsed["patient"] = validate_patient(request.patient, today=now.date(), for_sms=for_sms)
+    except FieldErrors as exc:
+        errors.update(exc.fields)
+    if errors:
+        raise FieldErrors(errors)
+    return parsed["start"], parsed["patient"], parsed["consents"], parsed["comment"]  # type: ignore[return-value]
+
+
+async def _find_or_create_patient(practice_id: int, data: PatientInput, locale: str, conn) -> Patient:
+    """The same person booking again (same e-mail, birth date and names) keeps one record."""
+    candidates = await Patient.filter(
+        practice_id=practice_id, email__iexact=data.email, birth_date=data.birth_date
+    ).using_db(conn)
+    for patient in candidates:
+        if (patient.first_name.casefold(), patient.last_name.casefold()) == (
+            data.first_name.casefold(), data.last_name.casefold()
+        ):
+            if (patient.phone, patient.civility, patient.locale) != (data.phone, data.civility, locale):
+                patient.phone, patient.civility, patient.locale = data.phone, data.civility, locale
+                await patient.save(using_db=conn, update_fields=["phone", "civility", "locale", "updated_at"])
+            return patient
+    return await Patient.create(
+        practice_id=practice_id, civility=data.civility, first_name=data.first_name,
+        last_name=data.last_name, email=data.email, phone=data.phone, birth_date=data.birth_date,
+        locale=locale, using_db=conn,
+    )
+
+
+def is_slot_violation(exc: IntegrityError) -> bool:
+    """The SQLite trigger and the PostgreSQL exclusion constraint both name `slot_taken`."""
+    return "slot_taken" in str(exc)
+
+
+async def _slot_taken(target: BookingTarget, start: datetime, now: datetime) -> SlotTaken:
+    nearest = await nearest_slots(target, start, now)
+    return SlotTaken(nearest=[slot.start for slot in nearest])
+
+
+async def book_appointment(
+    request: BookingRequest, *, now: datetime, idempotency: Idempotency | None = None
+) -> BookingResult:
+    start, patient_data, choices, comment = validate_request(request, now)
+    target = await load_target(request.practitioner, request.service)
+    verdict = await check_start(target, start, now)
+    if verdict == "off_grid":
+        raise FieldErrors({"start": "Ce créneau n'est pas proposé à la réservation."})
+    if verdict == "taken":
+        raise await _slot_taken(target, start, now)
+    practice = await practice_of(target.practice_id)
+    locale = request.locale if request.locale in ("fr", "en") else "fr"
+
+    async def transaction() -> BookingResult:
+        token = new_token()
+        blocked = blocked_interval(start, target.rules)
+        async with in_transaction() as conn:
+            patient = await _find_or_create_patient(practice.id, patient_data, locale, conn)
+            appointment = await Appointment.create(
+                practice_id=practice.id, practitioner_id=target.practitioner_id,
+                service_id=target.service_id, patient_id=patient.id,
+                starts_at=start, ends_at=start + target.duration,
+                blocked_from=blocked.start, blocked_until=blocked.end,
+                sms_reminder=choices.sms_reminders, email_reminder=choices.email_reminders,
+                comment=comment, source=request.source, locale=locale,
+                manage_token_hash=token_hash(token), using_db=conn,
+            )
+            texts = [consent_texts.privacy_notice(locale, choices.privacy_version)]
+            texts += [consent_texts.opt_in(name, locale) for name in ("email_reminders", "sms_reminders")
+                      if getattr(choices, name)]
+            for text in texts:
+                await record_consent(
+                    practice_id=practice.id, patient_id=patient.id, appointment_id=appointment.id,
+                    text=text, granted=True, now=now, channel=request.channel, ip=request.ip, conn=conn,
+                )
+            ctx = message_context(appointment, practice, now)
+            await write_planned(appointment, message_plan.on_booked(ctx), conn)
+            result = BookingResult(
+                appointment.id, str(appointment.status), appointment.starts_at, appointment.ends_at,
+                token, str(target.tz),
+            )
+            if idempotency is not None:
+                await IdempotencyRecord.create(
+                    key=idempotency.key, request_sha256=idempotency.request_sha256, status_code=201,
+                    body=json.dumps(idempotency.body_for(result)), using_db=conn,
+                )
+        return result
+
+    try:
+        return await retry_locked(transaction)
+    except IntegrityError as exc:
+        if is_slot_violation(exc):
+            raise await _slot_taken(target, start, now) from None
+        if idempotency is not None:
+            record = await IdempotencyRecord.get_or_none(key=idempotency.key)
+            if record is not None:
+                raise IdempotentReplay(record) from None
+        raise

@@ -1,0 +1,37 @@
+"""Appending to the consent ledger."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from portal.consent_texts import ConsentText
+from portal.models import ConsentRecord
+
+
+async def record_consent(
+    *,
+    practice_id: int,
+    patient_id: int,
+    appointment_id: int | None,
+    text: ConsentText,
+    granted: bool,
+    now: datetime,
+    channel: str,
+    ip: str,
+    conn: BaseDBAsyncClient,
+) -> ConsentRecord:
+    return await ConsentRecord.create(
+        practice_id=practice_id,
+        patient_id=patient_id,
+        appointment_id=appointment_id,
+        purpose=text.purpose,
+        granted=granted,
+        text_version=text.version,
+        text_sha256=text.sha256,
+        recorded_at=now,
+        channel=channel,
+        ip=ip[:45],
+        using_db=conn,
+    )

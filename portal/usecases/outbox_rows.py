@@ -1,0 +1,77 @@
+"""Writing planned messages as outbox rows, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from portal.message_plan import PATIENT_KINDS, REMINDER, MessageContext, PlannedMessage
+from portal.models import Appointment, OutboxMessage, OutboxStatus, Practice
+
+
+def message_context(appointment: Appointment, practice: Practice, now, cancelled_by_patient: bool = True) -> MessageContext:
+    return MessageContext(
+        starts_at=appointment.starts_at,
+        now=now,
+        email_reminder=appointment.email_reminder,
+        sms_reminder=appointment.sms_reminder,
+        reminder_policy=practice.reminder_policy or {},
+        notify_practitioner=practice.notify_practitioner,
+        cancelled_by_patient=cancelled_by_patient,
+    )
+
+
+async def write_planned(
+    appointment: Appointment, planned: Iterable[PlannedMessage], conn: BaseDBAsyncClient
+) -> None:
+    """One row per planned message. A row that exists already (same dedupe key: a reminder
+    switched off then on again) is made pending again rather than duplicated."""
+    rows = {
+        message.dedupe_key(appointment.id, appointment.version): message for message in planned
+    }
+    if not rows:
+        return
+    existing = set(
+        await OutboxMessage.filter(dedupe_key__in=list(rows)).using_db(conn).values_list("dedupe_key", flat=True)
+    )
+    for key in existing:
+        message = rows[key]
+        await OutboxMessage.filter(dedupe_key=key, status=OutboxStatus.CANCELLED).using_db(conn).update(
+            status=OutboxStatus.PENDING, due_at=message.due_at, next_attempt_at=message.due_at, attempts=0
+        )
+    await OutboxMessage.bulk_create(
+        [
+            OutboxMessage(
+                practice_id=appointment.practice_id,
+                appointment_id=appointment.id,
+                kind=message.kind,
+                channel=message.channel,
+                audience=message.audience,
+                appointment_version=appointment.version,
+                dedupe_key=key,
+                due_at=message.due_at,
+                expires_at=message.expires_at,
+                next_attempt_at=message.due_at,
+            )
+            for key, message in rows.items()
+            if key not in existing
+        ],
+        using_db=conn,
+    )
+
+
+async def cancel_pending(
+    appointment_id: int, conn: BaseDBAsyncClient, *, kinds: Iterable[str] = PATIENT_KINDS, channels: Iterable[str] | None = None
+) -> int:
+    """Cancel messages not yet sent (a move, a cancellation, a withdrawn consent supersedes them)."""
+    query = OutboxMessage.filter(
+        appointment_id=appointment_id, status=OutboxStatus.PENDING, kind__in=list(kinds)
+    )
+    if channels is not None:
+        query = query.filter(channel__in=list(channels))
+    return await query.using_db(conn).update(status=OutboxStatus.CANCELLED)
+
+
+async def cancel_pending_reminders(appointment_id: int, channels: Iterable[str], conn: BaseDBAsyncClient) -> int:
+    return await cancel_pending(appointment_id, conn, kinds=(REMINDER,), channels=channels)

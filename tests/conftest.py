@@ -1,0 +1,113 @@
+"""Shared fixtures: a migrated SQLite file per test (copied from a template migrated once), and
+the same on PostgreSQL when CRENEAU_TEST_POSTGRES_URL is set (one database per run, emptied
+between tests)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from tortoise import connections
+
+from portal import db
+
+POSTGRES_URL = os.environ.get("CRENEAU_TEST_POSTGRES_URL", "")
+requires_postgres = pytest.mark.skipif(not POSTGRES_URL, reason="CRENEAU_TEST_POSTGRES_URL is not set")
+
+
+def _migrate(url: str) -> None:
+    async def run() -> None:
+        try:
+            await db.migrate(url)
+        finally:
+            await db.close()
+
+    asyncio.run(run())
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    _migrate(f"sqlite://{path}")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> str:
+    """A fresh database for this run, migrated once, dropped at the end."""
+    if not POSTGRES_URL:
+        pytest.skip("CRENEAU_TEST_POSTGRES_URL is not set")
+    import asyncpg
+
+    name = f"creneau_test_{uuid.uuid4().hex[:10]}"
+    admin_dsn = POSTGRES_URL.replace("postgres://", "postgresql://", 1)
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(admin_dsn)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    base, _, _ = POSTGRES_URL.rpartition("/")
+    url = f"{base}/{name}"
+    _migrate(url)
+    yield url
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def sqlite_url(tmp_path, sqlite_template) -> str:
+    path = tmp_path / "creneau.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    return f"sqlite://{path}"
+
+
+async def _truncate_all() -> None:
+    conn = connections.get("default")
+    rows = await conn.execute_query_dict(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'tortoise%'"
+    )
+    tables = ", ".join(f'"{row["tablename"]}"' for row in rows)
+    if tables:
+        await conn.execute_script(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=requires_postgres)])
+def any_database_url(request) -> str:
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    return request.getfixturevalue("postgres_database")
+
+
+async def _open(url: str):
+    await db.init(url)
+    if url.startswith("postgres"):
+        await _truncate_all()
+
+
+@pytest.fixture
+async def database(sqlite_url):
+    """A migrated, empty SQLite database, connected."""
+    await _open(sqlite_url)
+    yield sqlite_url
+    await db.close()
+
+
+@pytest.fixture
+async def any_database(any_database_url):
+    """The same test on SQLite and (when available) PostgreSQL."""
+    await _open(any_database_url)
+    yield any_database_url
+    await db.close()
+
+
+@pytest.fixture
+def now() -> datetime:
+    """A fixed 'now' (a Monday morning in Paris): tests never read the clock."""
+    return datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
