@@ -10,6 +10,7 @@ from portal.demo import load_demo
 from portal.usecases.booking import BookingRequest, book_appointment
 
 PARIS = ZoneInfo("Europe/Paris")
+SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 OSTEO, OSTEO_SERVICE = "camille-martin", "consultation-adulte"
 
 
@@ -42,7 +43,7 @@ def request(start: datetime | str, **overrides) -> BookingRequest:
 
 
 async def book(start: datetime, now: datetime, **overrides):
-    return await book_appointment(request(start, **overrides), now=now)
+    return await book_appointment(request(start, **overrides), now=now, secret_key=SECRET_KEY)
 
 
-__all__ = ["load_demo", "patient", "consents", "paris", "request", "book", "PARIS", "OSTEO", "OSTEO_SERVICE"]
+__all__ = ["load_demo", "patient", "consents", "paris", "request", "book", "PARIS", "SECRET_KEY", "OSTEO", "OSTEO_SERVICE"]

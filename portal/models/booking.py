@@ -63,6 +63,8 @@ class Appointment(Model):
     version = fields.IntField(default=1)
     locale = fields.CharField(max_length=8, default="fr")
     manage_token_hash = fields.CharField(max_length=64, unique=True)
+    # The token sealed with a key derived from SECRET_KEY, for links in later messages (portal.links).
+    manage_token_sealed = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     cancelled_at = fields.DatetimeField(null=True)

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 
 from portal import consent_texts, message_plan
 from portal.db import retry_locked
+from portal.links import seal_manage_token
 from portal.models import Appointment, IdempotencyRecord, Patient
 from portal.patient_input import FieldErrors, PatientInput, validate_patient
 from portal.scheduling import blocked_interval
@@ -166,8 +167,9 @@ async def _slot_taken(target: BookingTarget, start: datetime, now: datetime) -> 
 
 
 async def book_appointment(
-    request: BookingRequest, *, now: datetime, idempotency: Idempotency | None = None
+    request: BookingRequest, *, now: datetime, secret_key: str = "", idempotency: Idempotency | None = None
 ) -> BookingResult:
+    """`secret_key` seals the manage token for links in later messages (portal.links)."""
     start, patient_data, choices, comment = validate_request(request, now)
     target = await load_target(request.practitioner, request.service)
     verdict = await check_start(target, start, now)
@@ -190,7 +192,9 @@ async def book_appointment(
                 blocked_from=blocked.start, blocked_until=blocked.end,
                 sms_reminder=choices.sms_reminders, email_reminder=choices.email_reminders,
                 comment=comment, source=request.source, locale=locale,
-                manage_token_hash=token_hash(token), using_db=conn,
+                manage_token_hash=token_hash(token),
+                manage_token_sealed=seal_manage_token(token, secret_key) if secret_key else "",
+                using_db=conn,
             )
             texts = [consent_texts.privacy_notice(locale, choices.privacy_version)]
             texts += [consent_texts.opt_in(name, locale) for name in ("email_reminders", "sms_reminders")
