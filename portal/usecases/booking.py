@@ -163,7 +163,7 @@ def is_slot_violation(exc: IntegrityError) -> bool:
 
 async def _slot_taken(target: BookingTarget, start: datetime, now: datetime) -> SlotTaken:
     nearest = await nearest_slots(target, start, now)
-    return SlotTaken(nearest=[slot.start for slot in nearest])
+    return SlotTaken(nearest=[slot.start.astimezone(target.tz) for slot in nearest])
 
 
 async def book_appointment(

@@ -130,7 +130,7 @@ async def reschedule_appointment(token: str, new_start: object, *, now: datetime
 
 
 async def _taken(target: BookingTarget, start: datetime, now: datetime) -> SlotTaken:
-    return SlotTaken(nearest=[slot.start for slot in await nearest_slots(target, start, now)])
+    return SlotTaken(nearest=[slot.start.astimezone(target.tz) for slot in await nearest_slots(target, start, now)])
 
 
 async def set_reminders(

@@ -1,0 +1,160 @@
+"""The Starlette application: routes from each package, error handling, lifespan.
+
+Route modules and background loops of the other packages are named here as strings: `portal`
+does not import `notifier` or `calendar_sync` code, it only mounts what they expose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from portal import db
+from portal.patient_input import FieldErrors
+from portal.ratelimit import RateLimiter
+from portal.security import SecurityHeadersMiddleware
+from portal.settings import Settings
+from portal.usecases.errors import DomainError, SlotTaken
+from portal.web import json_error, request_locale, translate
+
+log = logging.getLogger("creneau")
+
+ROUTE_MODULES = ("portal.api.routes", "portal.pages.routes", "calendar_sync.routes", "notifier.webhooks")
+# Loops that `creneau serve` runs inside the web process on SQLite (one command, a whole system).
+BACKGROUND_LOOPS = ("notifier.worker:run_loop", "calendar_sync.sync:run_loop")
+
+
+def _optional_module(name: str):
+    """A package that is not there yet (work in progress) is skipped, not fatal."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name and name.startswith(exc.name):
+            return None
+        raise
+
+
+def collect_routes() -> list:
+    routes = []
+    for name in ROUTE_MODULES:
+        module = _optional_module(name)
+        if module is not None:
+            routes.extend(module.routes)
+    return routes
+
+
+def background_loops() -> list:
+    loops = []
+    for spec in BACKGROUND_LOOPS:
+        module_name, _, attr = spec.partition(":")
+        module = _optional_module(module_name)
+        if module is not None and hasattr(module, attr):
+            loops.append(getattr(module, attr))
+    return loops
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith(("/api/", "/webhooks/", "/feeds/")) or "application/json" in request.headers.get("accept", "")
+
+
+def field_errors_response(request: Request, exc: FieldErrors) -> Response:
+    locale = request_locale(request)
+    fields = {name: translate(message, locale) for name, message in exc.fields.items()}
+    return json_error(422, "invalid_fields", translate("Certains champs sont à corriger.", locale), fields)
+
+
+def domain_error_response(request: Request, exc: DomainError) -> Response:
+    locale = request_locale(request)
+    message = translate(exc.message, locale)
+    if not _wants_json(request):
+        return _html_error(request, exc.status, message)
+    extra = {}
+    if isinstance(exc, SlotTaken):
+        extra["nearest"] = [start.isoformat() for start in exc.nearest]
+    return json_error(exc.status, exc.code, message, **extra)
+
+
+def _html_error(request: Request, status: int, message: str) -> Response:
+    pages = _optional_module("portal.pages.errors")
+    if pages is not None:
+        return pages.error_page(request, status, message)
+    return HTMLResponse(f"<!doctype html><title>{status}</title><p>{status}</p>", status_code=status)
+
+
+async def _field_errors(request: Request, exc: FieldErrors) -> Response:
+    return field_errors_response(request, exc)
+
+
+async def _domain_error(request: Request, exc: DomainError) -> Response:
+    return domain_error_response(request, exc)
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    locale = request_locale(request)
+    messages = {404: "Page introuvable.", 405: "Méthode non autorisée."}
+    message = translate(messages.get(exc.status_code, "La requête n'a pas pu aboutir."), locale)
+    if not _wants_json(request):
+        return _html_error(request, exc.status_code, message)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return json_error(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    # Logged with its trace for the operator; the caller sees no detail.
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    if not _wants_json(request):
+        return _html_error(request, 500, "Une erreur est survenue. Réessayez dans un instant.")
+    return JSONResponse({"error": {"code": "internal_error", "message": "Une erreur est survenue."}}, status_code=500)
+
+
+def create_app(settings: Settings, *, manage_db: bool = True, run_background: bool | None = None) -> Starlette:
+    """`manage_db=False` when the caller (tests, benchmarks) opened the database itself.
+    `run_background` defaults to running the worker and sync loops on SQLite only."""
+    if run_background is None:
+        run_background = settings.is_sqlite
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_db:
+            if settings.is_sqlite:
+                await db.migrate(settings.database_url)
+                await db.close()
+            await db.init(settings.database_url)
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(loop(settings, stop)) for loop in (background_loops() if run_background else [])]
+        try:
+            yield
+        finally:
+            stop.set()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await asyncio.wait_for(task, timeout=10)
+            if manage_db:
+                await db.close()
+
+    app = Starlette(
+        routes=collect_routes(),
+        lifespan=lifespan,
+        exception_handlers={
+            FieldErrors: _field_errors,
+            DomainError: _domain_error,
+            HTTPException: _http_error,
+            Exception: _server_error,
+        },
+    )
+    app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors,
+                       https=settings.base_url.startswith("https://"))
+    app.state.settings = settings
+    app.state.booking_limiter = RateLimiter(settings.booking_rate_limit)
+    app.state.field_errors_response = field_errors_response
+    app.state.domain_error_response = domain_error_response
+    return app

@@ -1,0 +1,34 @@
+"""Small helpers shared by routes: client address, locale, JSON errors."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from portal.i18n import negotiate, translations
+
+
+def client_ip(request: Request) -> str:
+    settings = request.app.state.settings
+    if settings.trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.client.host if request.client else ""
+
+
+def request_locale(request: Request) -> str:
+    wanted = request.query_params.get("lang") or request.cookies.get("lang")
+    return negotiate(request.headers.get("accept-language"), wanted)
+
+
+def translate(message: str, locale: str) -> str:
+    return translations(locale).gettext(message)
+
+
+def json_error(status: int, code: str, message: str, fields: dict | None = None, headers=None, **extra) -> JSONResponse:
+    error = {"code": code, "message": message}
+    if fields:
+        error["fields"] = fields
+    error.update(extra)
+    return JSONResponse({"error": error}, status_code=status, headers=headers)
