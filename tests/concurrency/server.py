@@ -1,0 +1,58 @@
+"""Run the real app under uvicorn in its own processes, for tests that need a live server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+from contextlib import contextmanager
+
+from tests.builders import SECRET_KEY
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def live_server(database_url: str, var_dir, workers: int = 2, **env):
+    """Yields the base URL once every worker has said 'Application startup complete'."""
+    port = free_port()
+    environ = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=SECRET_KEY, CRENEAU_VAR_DIR=str(var_dir),
+                   BOOKING_RATE_LIMIT="0", EMAIL_BACKEND="memory", SMS_BACKEND="memory", **env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "portal.asgi:app", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers), "--log-level", "info", "--no-access-log"],
+        env=environ, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+    )
+    ready = threading.Event()
+    log: list[str] = []
+
+    def watch() -> None:
+        started = 0
+        for line in process.stderr:
+            log.append(line)
+            if "Application startup complete" in line:
+                started += 1
+                if started == workers:
+                    ready.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    try:
+        if not ready.wait(timeout=60):
+            raise RuntimeError("server did not start:\n" + "".join(log))
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stderr.close()
+        server_errors = [line for line in log if "Traceback" in line or " 500 " in line]
+        assert not server_errors, "".join(log)

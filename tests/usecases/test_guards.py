@@ -1,0 +1,57 @@
+"""What the database itself refuses, even when the application's checks are bypassed."""
+
+from datetime import timedelta
+
+import pytest
+from tortoise.exceptions import IntegrityError
+
+from portal.models import Appointment, AppointmentStatus, ConsentRecord
+from tests.builders import book, load_demo, paris
+
+
+async def _clone(appointment: Appointment, shift: timedelta, **changes) -> Appointment:
+    fields = dict(
+        practice_id=appointment.practice_id, practitioner_id=appointment.practitioner_id,
+        service_id=appointment.service_id, patient_id=appointment.patient_id,
+        starts_at=appointment.starts_at + shift, ends_at=appointment.ends_at + shift,
+        blocked_from=appointment.blocked_from + shift, blocked_until=appointment.blocked_until + shift,
+        manage_token_hash=f"other{shift.total_seconds()}{changes.get('status', '')}",
+    )
+    fields.update(changes)
+    return await Appointment.create(**fields)
+
+
+async def test_overlapping_insert_is_refused_by_the_database(any_database, now):
+    await load_demo()
+    first = await Appointment.get(id=(await book(paris(2026, 12, 1, 11), now)).appointment_id)
+    with pytest.raises(IntegrityError, match="slot_taken"):
+        await _clone(first, timedelta(minutes=30))
+    # Touching spans are fine (half-open ranges), and so is an overlap with a cancelled one.
+    await _clone(first, timedelta(hours=1))
+    await _clone(first, timedelta(minutes=15), status=AppointmentStatus.CANCELLED_BY_PATIENT)
+    assert await Appointment.all().count() == 3
+
+
+async def test_moving_onto_another_booking_is_refused_by_the_database(any_database, now):
+    await load_demo()
+    first = await Appointment.get(id=(await book(paris(2026, 12, 1, 11), now)).appointment_id)
+    second = await _clone(first, timedelta(hours=3))
+    with pytest.raises(IntegrityError, match="slot_taken"):
+        await Appointment.filter(id=second.id).update(blocked_from=first.blocked_from, blocked_until=first.blocked_until)
+
+
+async def test_reopening_a_cancelled_booking_over_a_new_one_is_refused(any_database, now):
+    await load_demo()
+    first = await Appointment.get(id=(await book(paris(2026, 12, 1, 11), now)).appointment_id)
+    cancelled = await _clone(first, timedelta(minutes=15), status=AppointmentStatus.CANCELLED_BY_PATIENT)
+    with pytest.raises(IntegrityError, match="slot_taken"):
+        await Appointment.filter(id=cancelled.id).update(status=AppointmentStatus.NOT_FILLED)
+
+
+async def test_consent_ledger_is_append_only(any_database, now):
+    await load_demo()
+    await book(paris(2026, 12, 1, 11), now)
+    # Tortoise passes asyncpg's RaiseError through untranslated: any error will do, with our text.
+    with pytest.raises(Exception, match="append-only"):
+        await ConsentRecord.all().update(granted=False)
+    assert await ConsentRecord.filter(granted=False).count() == 0
