@@ -118,9 +118,9 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 
 def create_app(settings: Settings, *, manage_db: bool = True, run_background: bool | None = None) -> Starlette:
     """`manage_db=False` when the caller (tests, benchmarks) opened the database itself.
-    `run_background` defaults to running the worker and sync loops on SQLite only."""
+    `run_background` defaults to INLINE_WORKERS (on SQLite only, unless set)."""
     if run_background is None:
-        run_background = settings.is_sqlite
+        run_background = settings.run_inline_workers
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 PRIVACY_DIR = Path(__file__).resolve().parent.parent / "templates" / "privacy"
@@ -21,7 +22,12 @@ class ConsentText:
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        return _sha256(self.text)
+
+
+@lru_cache(maxsize=64)
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 _OPT_INS = {
@@ -37,6 +43,7 @@ _OPT_INS = {
 OPT_IN_VERSION = "2026-11-26"
 
 
+@lru_cache(maxsize=32)
 def privacy_notice(locale: str, version: str = PRIVACY_NOTICE_VERSION) -> ConsentText:
     """The notice's source text in that locale (the page renders this very file)."""
     path = PRIVACY_DIR / f"{version}.{locale}.html"
@@ -45,8 +52,9 @@ def privacy_notice(locale: str, version: str = PRIVACY_NOTICE_VERSION) -> Consen
     return ConsentText("privacy_notice", version, path.read_text(encoding="utf-8"))
 
 
-def known_privacy_versions() -> set[str]:
-    return {path.name.split(".")[0] for path in PRIVACY_DIR.glob("*.fr.html")}
+@lru_cache(maxsize=1)
+def known_privacy_versions() -> frozenset[str]:
+    return frozenset(path.name.split(".")[0] for path in PRIVACY_DIR.glob("*.fr.html"))
 
 
 def opt_in(purpose: str, locale: str) -> ConsentText:

@@ -51,7 +51,9 @@ def clean_email(raw: object) -> str | None:
         return None
     try:
         # No DNS look-up: a booking must not depend on the network, nor leak the address.
-        return validate_email(raw.strip(), check_deliverability=False).normalized
+        # Lower-cased whole: mailboxes are case-insensitive in practice, and a returning patient
+        # is then found by an exact, indexed match.
+        return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         return None
 

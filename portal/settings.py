@@ -68,6 +68,12 @@ class Settings:
     frame_ancestors: str = "'self'"
     # Only behind a trusted reverse proxy: take the client IP from X-Forwarded-For.
     trust_forwarded_for: bool = False
+    # Run the outbox worker and calendar sync inside `creneau serve`: default on SQLite only.
+    inline_workers: bool | None = None
+
+    @property
+    def run_inline_workers(self) -> bool:
+        return self.is_sqlite if self.inline_workers is None else self.inline_workers
 
     @property
     def is_sqlite(self) -> bool:
@@ -123,6 +129,17 @@ def _int(config: Config, name: str, default: int) -> int:
         raise ConfigError(f"{name}: expected a whole number") from None
 
 
+def _bool(config: Config, name: str, default: bool | None) -> bool | None:
+    raw = config(name, default="").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}: expected true or false, got {raw!r}")
+
+
 def load_settings(environ: Mapping[str, str] | None = None, env_file: str | None = ".env") -> Settings:
     """Read and validate every setting. `environ` defaults to the process environment."""
     env = dict(os.environ if environ is None else environ)
@@ -161,7 +178,8 @@ def _build(config: Config, env: Mapping[str, str]) -> Settings:
         booking_rate_limit=RateLimit.parse("BOOKING_RATE_LIMIT", config("BOOKING_RATE_LIMIT", default="20/hour")),
         var_dir=var_dir,
         frame_ancestors=config("FRAME_ANCESTORS", default="'self'"),
-        trust_forwarded_for=config("TRUST_FORWARDED_FOR", cast=bool, default=False),
+        trust_forwarded_for=_bool(config, "TRUST_FORWARDED_FOR", False),
+        inline_workers=_bool(config, "INLINE_WORKERS", None),
     )
     _require_backend_settings(settings)
     return settings

@@ -80,12 +80,24 @@ def is_bookable(
     ``appointments``, or it would block itself.
     """
     require_aware(start, "start")
+    require_aware(now, "now")
+    # The same rules as available_slots(), checked for one instant instead of listing the day
+    # (this runs on every booking).
+    if not now + service.min_notice <= start <= now + service.horizon:
+        return False
     day = start.astimezone(tz).date()
-    slots = available_slots(
-        rules=rules, breaks=breaks, exceptions=exceptions, appointments=appointments, busy=busy,
-        service=service, now=now, tz=tz, start_date=day, end_date=day, holidays_closed=holidays_closed,
+    if service.daily_limit is not None and _DailyCounter(appointments, tz)(day) >= service.daily_limit:
+        return False
+    end = start + service.duration
+    spans = opening_spans(day, rules=rules, breaks=breaks, exceptions=exceptions, tz=tz, holidays_closed=holidays_closed)
+    on_grid = any(
+        open_start <= start and end <= open_end and (start - open_start) % service.step == timedelta(0)
+        for open_start, open_end in spans
     )
-    return any(slot.start == start for slot in slots)
+    if not on_grid:
+        return False
+    blocked = OverlapIndex((i.start, i.end) for i in (*appointments, *busy))
+    return not blocked.overlaps(start - service.buffer_before, end + service.buffer_after)
 
 
 def _grid(

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from portal.models import (
-    CANCELLED_STATUSES,
-    Appointment,
-    AvailabilityException,
-    BusyBlock,
-    OpeningHours,
-    Practice,
-    Practitioner,
-    Service,
-)
+from portal.models import CANCELLED_STATUSES, Practice
 from portal.models.practice import from_minutes
+from portal.sql import as_date, as_datetime, fetch
 from portal.scheduling import (
     DateException,
     Interval,
@@ -25,6 +18,7 @@ from portal.scheduling import (
     WeeklyBreak,
     WeeklyRule,
     available_slots,
+    blocked_interval,
     is_bookable,
 )
 from portal.usecases.errors import NotFound
@@ -42,36 +36,48 @@ class BookingTarget:
     tz: ZoneInfo
     rules: ServiceRules
     duration: timedelta
+    reminder_policy: dict
+    notify_practitioner: bool
+
+
+_TARGET_SQL = """
+SELECT p.id, p.practice_id, p.slot_step_minutes, p.daily_limit,
+       pr.timezone, pr.reminder_policy, pr.notify_practitioner,
+       s.id, s.duration_minutes, s.buffer_before_minutes, s.buffer_after_minutes,
+       s.min_notice_minutes, s.horizon_days
+FROM practitioner p
+JOIN practice pr ON pr.id = p.practice_id
+LEFT JOIN service s ON s.practitioner_id = p.id AND s.slug = ? AND s.bookable_online
+WHERE p.slug = ? AND p.bookable
+"""
 
 
 async def load_target(practitioner_slug: str, service_slug: str) -> BookingTarget:
-    row = await (
-        Practitioner.filter(slug=practitioner_slug, bookable=True)
-        .values("id", "practice_id", "slot_step_minutes", "daily_limit", "practice__timezone")
-    )
-    if not row:
+    rows = await fetch(_TARGET_SQL, service_slug, practitioner_slug)
+    if not rows:
         raise NotFound("Praticien introuvable.")
-    practitioner = row[0]
-    services = await Service.filter(
-        practitioner_id=practitioner["id"], slug=service_slug, bookable_online=True
-    ).values("id", "duration_minutes", "buffer_before_minutes", "buffer_after_minutes", "min_notice_minutes", "horizon_days")
-    if not services:
+    (practitioner_id, practice_id, step, daily_limit, tz_name, policy, notify,
+     service_id, duration, before, after, notice, horizon) = rows[0]
+    if service_id is None:
         raise NotFound("Prestation introuvable.")
-    service = services[0]
-    duration = timedelta(minutes=service["duration_minutes"])
     rules = ServiceRules(
-        duration=duration,
-        buffer_before=timedelta(minutes=service["buffer_before_minutes"]),
-        buffer_after=timedelta(minutes=service["buffer_after_minutes"]),
-        min_notice=timedelta(minutes=service["min_notice_minutes"]),
-        horizon=timedelta(days=service["horizon_days"]),
-        step=timedelta(minutes=practitioner["slot_step_minutes"]),
-        daily_limit=practitioner["daily_limit"],
+        duration=timedelta(minutes=duration),
+        buffer_before=timedelta(minutes=before),
+        buffer_after=timedelta(minutes=after),
+        min_notice=timedelta(minutes=notice),
+        horizon=timedelta(days=horizon),
+        step=timedelta(minutes=step),
+        daily_limit=daily_limit,
     )
     return BookingTarget(
-        practitioner["practice_id"], practitioner["id"], service["id"],
-        ZoneInfo(practitioner["practice__timezone"]), rules, duration,
+        practice_id, practitioner_id, service_id, ZoneInfo(tz_name), rules, rules.duration,
+        _json(policy), bool(notify),
     )
+
+
+def _json(value) -> dict:
+    # A JSON column read through a join comes back as text on some backends.
+    return json.loads(value) if isinstance(value, str | bytes) else (value or {})
 
 
 @dataclass(frozen=True)
@@ -96,29 +102,41 @@ def _utc_bounds(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, dateti
     return start, end
 
 
+_CANCELLED = ", ".join(f"'{status.value}'" for status in sorted(CANCELLED_STATUSES))
+# Two reads instead of four (every statement of a process queues on one SQLite connection):
+# the weekly hours with the dated exceptions, and the appointments with the busy blocks.
+_RULES_SQL = """
+SELECT 'hours', weekday, NULL, NULL, kind, starts, ends FROM opening_hours WHERE practitioner_id = ?
+UNION ALL
+SELECT 'exception', NULL, start_date, end_date, kind, starts, ends FROM availability_exception
+WHERE practitioner_id = ? AND start_date <= ? AND end_date >= ?
+"""
+_TAKEN_SQL = f"""
+SELECT 'appointment', blocked_from, blocked_until FROM appointment
+WHERE practitioner_id = ? AND blocked_from < ? AND blocked_until > ? AND id <> ? AND status NOT IN ({_CANCELLED})
+UNION ALL
+SELECT 'busy', starts_at, ends_at FROM busy_block WHERE practitioner_id = ? AND starts_at < ? AND ends_at > ?
+"""
+
+
 async def load_calendar(
-    practitioner_id: int, first: date, last: date, tz: ZoneInfo, exclude_appointment: int | None = None
+    practitioner_id: int, first: date, last: date, tz: ZoneInfo, exclude_appointment: int | None = None,
+    window: tuple[datetime, datetime] | None = None,
 ) -> Calendar:
-    lower, upper = _utc_bounds(first, last, tz)
-    hours = await OpeningHours.filter(practitioner_id=practitioner_id).values_list("weekday", "starts", "ends", "kind")
-    exceptions = await AvailabilityException.filter(
-        practitioner_id=practitioner_id, start_date__lte=last, end_date__gte=first
-    ).values_list("start_date", "end_date", "kind", "starts", "ends")
-    appointments = Appointment.filter(
-        practitioner_id=practitioner_id, blocked_from__lt=upper, blocked_until__gt=lower
-    ).exclude(status__in=list(CANCELLED_STATUSES))
-    if exclude_appointment is not None:
-        appointments = appointments.exclude(id=exclude_appointment)
-    taken = await appointments.values_list("blocked_from", "blocked_until")
-    busy = await BusyBlock.filter(
-        practitioner_id=practitioner_id, starts_at__lt=upper, ends_at__gt=lower
-    ).values_list("starts_at", "ends_at")
+    """`window` narrows the appointments and busy blocks read to those overlapping it (checking
+    one start needs only what could collide with it)."""
+    lower, upper = window or _utc_bounds(first, last, tz)
+    rules = await fetch(_RULES_SQL, practitioner_id, practitioner_id, last, first)
+    taken = await fetch(_TAKEN_SQL, practitioner_id, upper, lower, exclude_appointment or 0,
+                        practitioner_id, upper, lower)
+    hours = [row for row in rules if row[0] == "hours"]
     return Calendar(
-        rules=[WeeklyRule(w, _t(s), _t(e)) for w, s, e, kind in hours if kind == "open"],
-        breaks=[WeeklyBreak(w, _t(s), _t(e)) for w, s, e, kind in hours if kind == "break"],
-        exceptions=[DateException(a, b, kind, _t(s), _t(e)) for a, b, kind, s, e in exceptions],
-        appointments=[Interval(a, b) for a, b in taken],
-        busy=[Interval(a, b) for a, b in busy],
+        rules=[WeeklyRule(w, _t(s), _t(e)) for _, w, _, _, kind, s, e in hours if kind == "open"],
+        breaks=[WeeklyBreak(w, _t(s), _t(e)) for _, w, _, _, kind, s, e in hours if kind == "break"],
+        exceptions=[DateException(as_date(a), as_date(b), kind, _t(s), _t(e))
+                    for tag, _, a, b, kind, s, e in rules if tag == "exception"],
+        appointments=[Interval(as_datetime(a), as_datetime(b)) for tag, a, b in taken if tag == "appointment"],
+        busy=[Interval(as_datetime(a), as_datetime(b)) for tag, a, b in taken if tag == "busy"],
     )
 
 
@@ -134,7 +152,10 @@ async def list_slots(target: BookingTarget, first: date, last: date, now: dateti
 async def check_start(target: BookingTarget, start: datetime, now: datetime, exclude_appointment: int | None = None) -> str:
     """'ok', 'off_grid' (never a slot: wrong time, closed, too soon…) or 'taken' (a slot, but busy)."""
     day = start.astimezone(target.tz).date()
-    calendar = await load_calendar(target.practitioner_id, day, day, target.tz, exclude_appointment)
+    blocked = blocked_interval(start, target.rules)
+    # With a daily limit the whole day's appointments count; otherwise only possible collisions.
+    window = None if target.rules.daily_limit is not None else (blocked.start, blocked.end)
+    calendar = await load_calendar(target.practitioner_id, day, day, target.tz, exclude_appointment, window)
     common = dict(
         rules=calendar.rules, breaks=calendar.breaks, exceptions=calendar.exceptions,
         service=target.rules, now=now, tz=target.tz,

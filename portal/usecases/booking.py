@@ -18,8 +18,8 @@ from portal.models import Appointment, IdempotencyRecord, Patient
 from portal.patient_input import FieldErrors, PatientInput, validate_patient
 from portal.scheduling import blocked_interval
 from portal.tokens import new_token, token_hash
-from portal.usecases.availability import BookingTarget, check_start, load_target, nearest_slots, practice_of
-from portal.usecases.consents import record_consent
+from portal.usecases.availability import BookingTarget, check_start, load_target, nearest_slots
+from portal.usecases.consents import record_consents
 from portal.usecases.errors import SlotTaken
 from portal.usecases.outbox_rows import message_context, write_planned
 
@@ -139,7 +139,7 @@ def validate_request(request: BookingRequest, now: datetime) -> tuple[datetime, 
 async def _find_or_create_patient(practice_id: int, data: PatientInput, locale: str, conn) -> Patient:
     """The same person booking again (same e-mail, birth date and names) keeps one record."""
     candidates = await Patient.filter(
-        practice_id=practice_id, email__iexact=data.email, birth_date=data.birth_date
+        practice_id=practice_id, email=data.email, birth_date=data.birth_date
     ).using_db(conn)
     for patient in candidates:
         if (patient.first_name.casefold(), patient.last_name.casefold()) == (
@@ -177,16 +177,15 @@ async def book_appointment(
         raise FieldErrors({"start": "Ce créneau n'est pas proposé à la réservation."})
     if verdict == "taken":
         raise await _slot_taken(target, start, now)
-    practice = await practice_of(target.practice_id)
     locale = request.locale if request.locale in ("fr", "en") else "fr"
 
     async def transaction() -> BookingResult:
         token = new_token()
         blocked = blocked_interval(start, target.rules)
         async with in_transaction() as conn:
-            patient = await _find_or_create_patient(practice.id, patient_data, locale, conn)
+            patient = await _find_or_create_patient(target.practice_id, patient_data, locale, conn)
             appointment = await Appointment.create(
-                practice_id=practice.id, practitioner_id=target.practitioner_id,
+                practice_id=target.practice_id, practitioner_id=target.practitioner_id,
                 service_id=target.service_id, patient_id=patient.id,
                 starts_at=start, ends_at=start + target.duration,
                 blocked_from=blocked.start, blocked_until=blocked.end,
@@ -199,13 +198,12 @@ async def book_appointment(
             texts = [consent_texts.privacy_notice(locale, choices.privacy_version)]
             texts += [consent_texts.opt_in(name, locale) for name in ("email_reminders", "sms_reminders")
                       if getattr(choices, name)]
-            for text in texts:
-                await record_consent(
-                    practice_id=practice.id, patient_id=patient.id, appointment_id=appointment.id,
-                    text=text, granted=True, now=now, channel=request.channel, ip=request.ip, conn=conn,
-                )
-            ctx = message_context(appointment, practice, now)
-            await write_planned(appointment, message_plan.on_booked(ctx), conn)
+            await record_consents(
+                practice_id=target.practice_id, patient_id=patient.id, appointment_id=appointment.id,
+                texts=texts, now=now, channel=request.channel, ip=request.ip, conn=conn,
+            )
+            ctx = message_context(appointment, target, now)
+            await write_planned(appointment, message_plan.on_booked(ctx), conn, fresh=True)
             result = BookingResult(
                 appointment.id, str(appointment.status), appointment.starts_at, appointment.ends_at,
                 token, str(target.tz),

@@ -10,6 +10,19 @@ from portal.consent_texts import ConsentText
 from portal.models import ConsentRecord
 
 
+async def record_consents(
+    *, practice_id: int, patient_id: int, appointment_id: int | None, texts: list[ConsentText],
+    now: datetime, channel: str, ip: str, conn: BaseDBAsyncClient,
+) -> None:
+    """Several consents given at once (a booking), in one insert."""
+    await ConsentRecord.bulk_create([
+        ConsentRecord(practice_id=practice_id, patient_id=patient_id, appointment_id=appointment_id,
+                      purpose=text.purpose, granted=True, text_version=text.version, text_sha256=text.sha256,
+                      recorded_at=now, channel=channel, ip=ip[:45])
+        for text in texts
+    ], using_db=conn)
+
+
 async def record_consent(
     *,
     practice_id: int,

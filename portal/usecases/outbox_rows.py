@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from portal.message_plan import PATIENT_KINDS, REMINDER, MessageContext, PlannedMessage
-from portal.models import Appointment, OutboxMessage, OutboxStatus, Practice
+from portal.models import Appointment, OutboxMessage, OutboxStatus
 
 
-def message_context(appointment: Appointment, practice: Practice, now, cancelled_by_patient: bool = True) -> MessageContext:
+def message_context(appointment: Appointment, practice, now, cancelled_by_patient: bool = True) -> MessageContext:
+    """`practice`: anything with `reminder_policy` and `notify_practitioner` (a Practice, a BookingTarget)."""
     return MessageContext(
         starts_at=appointment.starts_at,
         now=now,
@@ -23,16 +24,17 @@ def message_context(appointment: Appointment, practice: Practice, now, cancelled
 
 
 async def write_planned(
-    appointment: Appointment, planned: Iterable[PlannedMessage], conn: BaseDBAsyncClient
+    appointment: Appointment, planned: Iterable[PlannedMessage], conn: BaseDBAsyncClient, *, fresh: bool = False
 ) -> None:
     """One row per planned message. A row that exists already (same dedupe key: a reminder
-    switched off then on again) is made pending again rather than duplicated."""
+    switched off then on again) is made pending again rather than duplicated. `fresh`: the
+    appointment was just created, so no row can exist yet."""
     rows = {
         message.dedupe_key(appointment.id, appointment.version): message for message in planned
     }
     if not rows:
         return
-    existing = set(
+    existing = set() if fresh else set(
         await OutboxMessage.filter(dedupe_key__in=list(rows)).using_db(conn).values_list("dedupe_key", flat=True)
     )
     for key in existing:

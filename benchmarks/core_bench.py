@@ -1,0 +1,295 @@
+"""Booking core: slot computation, the slots endpoint, and the booking rate over HTTP.
+
+(a) available_slots() for one practitioner over 62 days, 2,000 appointments and 300 busy blocks.
+(b) GET /api/v1/practitioners/{slug}/slots for 14 days over HTTP, same data (SQLite), p50.
+(c) POST /api/v1/bookings with 16 concurrent clients, beside the same inserts done directly
+    with tortoise in the same run; and the server's peak resident memory during (b) and (c).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import shutil
+import statistics
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx2
+
+from portal import db
+from portal.consent_texts import PRIVACY_NOTICE_VERSION
+from portal.demo import create_practitioner, load_demo
+from portal.models import Appointment, BusyBlock, ConsentRecord, OutboxMessage, Patient, Practice
+from portal.scheduling import Interval, ServiceRules, WeeklyRule, available_slots
+from tests.concurrency.server import live_server
+
+PARIS = ZoneInfo("Europe/Paris")
+APPOINTMENTS, BUSY_BLOCKS = 2_000, 300
+CLIENTS, BOOKINGS = 16, 480
+ALL_DAY = {day: [(datetime.min.time(), datetime.max.time().replace(microsecond=0))] for day in range(7)}
+
+
+def _first_monday() -> date:
+    day = date.today() + timedelta(days=1)
+    while day.weekday() != 0:
+        day += timedelta(days=1)
+    return day
+
+
+def synthetic_calendar(first: date, days: int = 62, seed: int = 7):
+    """2,000 non-overlapping 15-minute appointments and 300 busy blocks over `days` days."""
+    rng = random.Random(seed)
+    quarters = [(d, q) for d in range(days) for q in range(8 * 4, 20 * 4)]  # 08:00-20:00
+    chosen = sorted(rng.sample(quarters, APPOINTMENTS))
+    appointments = []
+    for d, q in chosen:
+        start = datetime.combine(first + timedelta(days=d), datetime.min.time(), PARIS) + timedelta(minutes=15 * q)
+        appointments.append(Interval(start, start + timedelta(minutes=15)))
+    busy = []
+    for _ in range(BUSY_BLOCKS):
+        d, q = rng.choice(quarters)
+        start = datetime.combine(first + timedelta(days=d), datetime.min.time(), PARIS) + timedelta(minutes=15 * q)
+        busy.append(Interval(start, start + timedelta(minutes=30)))
+    return appointments, busy
+
+
+def bench_pure(first: date) -> float:
+    appointments, busy = synthetic_calendar(first)
+    rules = [WeeklyRule(d, t1, t2) for d in range(6) for t1, t2 in
+             ((datetime.min.time().replace(hour=8), datetime.min.time().replace(hour=12, minute=30)),
+              (datetime.min.time().replace(hour=14), datetime.min.time().replace(hour=20)))]
+    service = ServiceRules(duration=timedelta(minutes=30), buffer_after=timedelta(minutes=10),
+                           horizon=timedelta(days=90), step=timedelta(minutes=15))
+    now = datetime.combine(first, datetime.min.time(), PARIS).astimezone(UTC)
+    timings = []
+    for _ in range(30):
+        started = time.perf_counter()
+        available_slots(rules=rules, appointments=appointments, busy=busy, service=service, now=now, tz=PARIS,
+                        start_date=first, end_date=first + timedelta(days=61))
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings) * 1000
+
+
+async def seed_database(url: str, first: date) -> None:
+    """The demo, plus a 24/7 practitioner for bookings, plus the synthetic calendar on Camille."""
+    await db.migrate(url)
+    await db.close()
+    await db.init(url)
+    try:
+        practice = await load_demo()
+        await create_practitioner(
+            practice, slug="bench", first_name="Banc", last_name="Essai", profession="Kinésithérapeute",
+            email="banc.essai@cabinet-des-lilas.example",
+            hours=ALL_DAY, services=[dict(slug="seance", name="Séance", duration_minutes=15,
+                                          min_notice_minutes=0, horizon_days=365)],
+        )
+        camille = await practice.practitioners.filter(slug="camille-martin").first()
+        service = await camille.services.filter(slug="consultation-adulte").first()
+        patient = await Patient.create(practice=practice, first_name="Charge", last_name="Test",
+                                       email="charge@example.org", phone="+33612345678", birth_date=date(1980, 1, 1))
+        appointments, busy = synthetic_calendar(first)
+        await Appointment.bulk_create([
+            Appointment(practice_id=practice.id, practitioner_id=camille.id, service_id=service.id,
+                        patient_id=patient.id, starts_at=a.start, ends_at=a.end, blocked_from=a.start,
+                        blocked_until=a.end, manage_token_hash=f"bench-{i}")
+            for i, a in enumerate(appointments)
+        ], batch_size=500)
+        await BusyBlock.bulk_create([BusyBlock(practitioner_id=camille.id, starts_at=b.start, ends_at=b.end)
+                                     for b in busy], batch_size=500)
+    finally:
+        await db.close()
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM of the process and its children (uvicorn's worker is a child of the supervisor)."""
+    total = 0.0
+    for candidate in [pid] + _children(pid):
+        try:
+            for line in Path(f"/proc/{candidate}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total = max(total, int(line.split()[1]) / 1024)
+        except FileNotFoundError:
+            pass
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+def bench_slots_http(url: str, first: date, requests: int = 200) -> float:
+    params = {"service": "consultation-adulte", "from": first.isoformat(),
+              "to": (first + timedelta(days=13)).isoformat()}
+    timings = []
+    with httpx2.Client(base_url=url) as client:
+        for _ in range(requests):
+            started = time.perf_counter()
+            response = client.get("/api/v1/practitioners/camille-martin/slots", params=params)
+            timings.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.text
+    return statistics.median(timings) * 1000
+
+
+def booking_body(start: datetime, i: int) -> dict:
+    return {"practitioner": "bench", "service": "seance", "start": start.isoformat(),
+            "patient": {"civility": "", "first_name": "Patient", "last_name": f"Numéro {chr(65 + i % 26)}",
+                        "email": f"p{i}@example.org", "phone": "+33612345678", "birth_date": "1990-05-05"},
+            "consents": {"privacy_notice": PRIVACY_NOTICE_VERSION, "email_reminders": True, "sms_reminders": True}}
+
+
+def future_starts(count: int) -> list[datetime]:
+    """Distinct quarter-hours on the 24/7 practitioner (the day's last quarter does not fit: the
+    weekly rule ends at 23:59:59)."""
+    base = datetime.combine(date.today() + timedelta(days=3), datetime.min.time(), PARIS)
+    return [base + timedelta(days=i // 95, minutes=15 * (i % 95)) for i in range(count)]
+
+
+async def bench_bookings_http(url: str) -> float:
+    queue = list(enumerate(future_starts(BOOKINGS)))
+    statuses: list[int] = []
+
+    async def client_loop(client: httpx2.AsyncClient) -> None:
+        while queue:
+            i, start = queue.pop()
+            response = await client.post("/api/v1/bookings", json=booking_body(start, i))
+            statuses.append(response.status_code)
+
+    limits = httpx2.Limits(max_connections=CLIENTS)
+    async with httpx2.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(client_loop(client) for _ in range(CLIENTS)))
+        elapsed = time.perf_counter() - started
+    assert statuses.count(201) == BOOKINGS, {s: statuses.count(s) for s in set(statuses)}
+    return BOOKINGS / elapsed
+
+
+async def bench_raw_inserts(url: str) -> float:
+    """The rows one booking writes (patient, appointment, 3 consents, 4 messages), inserted
+    directly with tortoise the way the use case does, 16 concurrent tasks."""
+    from tortoise.transactions import in_transaction
+
+    await db.init(url)
+    try:
+        practice = await Practice.first()
+        bench = await practice.practitioners.filter(slug="bench").first()
+        service = await bench.services.all().first()
+        queue = list(enumerate(future_starts(BOOKINGS * 2)[BOOKINGS:]))
+
+        async def insert_one(i: int, start: datetime) -> None:
+            async with in_transaction() as conn:
+                patient = await Patient.create(practice_id=practice.id, first_name="Patient", last_name="Brut",
+                                               email=f"raw{i}@example.org", phone="+33612345678",
+                                               birth_date=date(1990, 5, 5), using_db=conn)
+                end = start + timedelta(minutes=15)
+                appointment = await Appointment.create(
+                    practice_id=practice.id, practitioner_id=bench.id, service_id=service.id, patient_id=patient.id,
+                    starts_at=start, ends_at=end, blocked_from=start, blocked_until=end,
+                    manage_token_hash=f"raw-{i}", using_db=conn)
+                await ConsentRecord.bulk_create([
+                    ConsentRecord(practice_id=practice.id, patient_id=patient.id, appointment_id=appointment.id,
+                                  purpose=purpose, granted=True, text_version="v", text_sha256="0" * 64,
+                                  recorded_at=start, channel="api")
+                    for purpose in ("privacy_notice", "email_reminders", "sms_reminders")], using_db=conn)
+                # What a booking writes: confirmation by e-mail and SMS, the practitioner's notice, a reminder.
+                await OutboxMessage.bulk_create([
+                    OutboxMessage(practice_id=practice.id, appointment_id=appointment.id, kind=kind,
+                                  channel=channel, dedupe_key=f"raw-{i}-{kind}-{channel}", due_at=start,
+                                  expires_at=end, next_attempt_at=start)
+                    for kind, channel in (("confirmation", "email"), ("confirmation", "sms"),
+                                          ("practitioner_booked", "email"), ("reminder", "sms"))], using_db=conn)
+
+        async def worker() -> None:
+            while queue:
+                await db.retry_locked(lambda item=queue.pop(): insert_one(*item))
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(CLIENTS)))
+        return BOOKINGS / (time.perf_counter() - started)
+    finally:
+        await db.close()
+
+
+def run() -> list[tuple[str, str, str]]:
+    first = _first_monday()
+    pure_ms = bench_pure(first)
+    workdir = Path(tempfile.mkdtemp(prefix="creneau-bench-"))
+    try:
+        url = f"sqlite://{workdir}/bench.sqlite3"
+        asyncio.run(seed_database(url, first))
+        shutil.copyfile(workdir / "bench.sqlite3", workdir / "raw.sqlite3")
+        shutil.copyfile(workdir / "bench.sqlite3", workdir / "inline.sqlite3")
+        # As deployed with a separate worker process (INLINE_WORKERS=false, as on PostgreSQL)…
+        with live_server(url, workdir, workers=1, INLINE_WORKERS="false") as server:
+            slots_p50 = bench_slots_http(server.url, first)
+            booking_rate = asyncio.run(bench_bookings_http(server.url))
+            rss = peak_rss_mb(server.pid)
+        # …and as `make run` serves it, the outbox worker sharing the process (and the SQLite lock).
+        inline_url = f"sqlite://{workdir}/inline.sqlite3"
+        with live_server(inline_url, workdir, workers=1, EMAIL_BACKEND="file", SMS_BACKEND="file") as server:
+            inline_rate = asyncio.run(bench_bookings_http(server.url))
+            rss = max(rss, peak_rss_mb(server.pid))
+        raw_rate = asyncio.run(bench_raw_inserts(f"sqlite://{workdir}/raw.sqlite3"))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    rows = [
+        ("core (a) slots, 62 days, 2,000 appts + 300 busy (pure)", f"{pure_ms:.1f} ms", "< 20 ms"),
+        ("core (b) GET slots 14 days over HTTP, p50 (SQLite)", f"{slots_p50:.1f} ms", "< 30 ms"),
+        ("core (c) bookings/s over HTTP, 16 clients", f"{booking_rate:.0f}/s", ""),
+        ("core (c) raw tortoise inserts/s, same rows", f"{raw_rate:.0f}/s", ""),
+        ("core (c) HTTP rate / raw rate", f"{booking_rate / raw_rate:.0%}", ">= 50%"),
+        ("core (c) bookings/s, worker inside (make run)", f"{inline_rate:.0f}/s", ""),
+        ("core server peak RSS during (b)+(c)", f"{rss:.0f} MB", "< 150 MB"),
+    ]
+    postgres = os.environ.get("CRENEAU_TEST_POSTGRES_URL")
+    if postgres:
+        rows += bench_postgres(postgres, first)
+    return rows
+
+
+def bench_postgres(admin_url: str, first: date) -> list[tuple[str, str, str]]:
+    """(c) again on PostgreSQL, in a database of its own (dropped afterwards)."""
+    import asyncpg
+
+    name = "creneau_bench"
+    dsn = admin_url.replace("postgres://", "postgresql://", 1)
+
+    async def admin(*statements: str) -> None:
+        conn = await asyncpg.connect(dsn)
+        try:
+            for statement in statements:
+                await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'))
+    url = f"{admin_url.rpartition('/')[0]}/{name}"
+    workdir = Path(tempfile.mkdtemp(prefix="creneau-bench-"))
+    try:
+        asyncio.run(seed_database(url, first))
+        with live_server(url, workdir, workers=1, INLINE_WORKERS="false") as server:
+            http_rate = asyncio.run(bench_bookings_http(server.url))
+            rss = peak_rss_mb(server.pid)
+        raw_rate = asyncio.run(bench_raw_inserts(url))
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        shutil.rmtree(workdir, ignore_errors=True)
+    return [
+        ("core (c) PostgreSQL bookings/s over HTTP", f"{http_rate:.0f}/s", ""),
+        ("core (c) PostgreSQL raw inserts/s", f"{raw_rate:.0f}/s", ""),
+        ("core (c) PostgreSQL HTTP rate / raw rate", f"{http_rate / raw_rate:.0%}", ">= 50%"),
+        ("core PostgreSQL server peak RSS during (c)", f"{rss:.0f} MB", "< 150 MB"),
+    ]
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    for row in run():
+        print(" | ".join(row))
