@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from portal.message_plan import PATIENT_KINDS, REMINDER, MessageContext, PlannedMessage
+from portal.message_plan import REMINDER, MessageContext, PlannedMessage
 from portal.models import Appointment, OutboxMessage, OutboxStatus
 
 
@@ -64,12 +64,14 @@ async def write_planned(
 
 
 async def cancel_pending(
-    appointment_id: int, conn: BaseDBAsyncClient, *, kinds: Iterable[str] = PATIENT_KINDS, channels: Iterable[str] | None = None
+    appointment_id: int, conn: BaseDBAsyncClient, *, kinds: Iterable[str] | None = None,
+    channels: Iterable[str] | None = None,
 ) -> int:
-    """Cancel messages not yet sent (a move, a cancellation, a withdrawn consent supersedes them)."""
-    query = OutboxMessage.filter(
-        appointment_id=appointment_id, status=OutboxStatus.PENDING, kind__in=list(kinds)
-    )
+    """Cancel messages not yet sent, of every kind unless narrowed (a move or a cancellation
+    supersedes them all, the practitioner's notice of the old time included)."""
+    query = OutboxMessage.filter(appointment_id=appointment_id, status=OutboxStatus.PENDING)
+    if kinds is not None:
+        query = query.filter(kind__in=list(kinds))
     if channels is not None:
         query = query.filter(channel__in=list(channels))
     return await query.using_db(conn).update(status=OutboxStatus.CANCELLED)

@@ -1,0 +1,45 @@
+"""Configuration: defaults that run, and one clear line for anything malformed."""
+
+import pytest
+
+from portal.settings import ConfigError, load_settings
+
+
+def settings(tmp_path, **env):
+    return load_settings({"CRENEAU_VAR_DIR": str(tmp_path), **env}, env_file=None)
+
+
+def test_defaults_run_on_sqlite_and_generate_a_secret_once(tmp_path):
+    first = settings(tmp_path)
+    assert first.database_url == f"sqlite://{tmp_path}/creneau.sqlite3"
+    assert first.email_backend == "file" and first.sms_backend == "file"
+    assert first.booking_rate_limit.count == 20 and first.booking_rate_limit.period_seconds == 3600
+    assert len(str(first.secret_key)) >= 32
+    assert str(settings(tmp_path).secret_key) == str(first.secret_key)
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(("env", "named"), [
+    ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+    ({"BASE_URL": "rdv.example.fr"}, "BASE_URL"),
+    ({"EMAIL_BACKEND": "pigeon"}, "EMAIL_BACKEND"),
+    ({"EMAIL_BACKEND": "smtp"}, "SMTP_HOST"),
+    ({"SMS_BACKEND": "vonage"}, "VONAGE_API_KEY"),
+    ({"SMTP_PORT": "twenty-five"}, "SMTP_PORT"),
+    ({"SMTP_TLS": "maybe"}, "SMTP_TLS"),
+    ({"BOOKING_RATE_LIMIT": "lots"}, "BOOKING_RATE_LIMIT"),
+    ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+    ({"INLINE_WORKERS": "perhaps"}, "INLINE_WORKERS"),
+])
+def test_malformed_values_name_the_variable(tmp_path, env, named):
+    with pytest.raises(ConfigError) as error:
+        settings(tmp_path, **env)
+    assert str(error.value).startswith(named)
+
+
+def test_postgres_urls_and_rate_limits(tmp_path):
+    parsed = settings(tmp_path, DATABASE_URL="postgresql://u:p@db:5432/creneau", BOOKING_RATE_LIMIT="5/minute")
+    assert parsed.database_url == "postgres://u:p@db:5432/creneau" and not parsed.is_sqlite
+    assert not parsed.run_inline_workers
+    assert (parsed.booking_rate_limit.count, parsed.booking_rate_limit.period_seconds) == (5, 60)
+    assert settings(tmp_path, BOOKING_RATE_LIMIT="0").booking_rate_limit.count == 0
