@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from tests.builders import SECRET_KEY
 
@@ -18,12 +19,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int  # uvicorn's supervisor; its workers are its children
+
+
 @contextmanager
 def live_server(database_url: str, var_dir, workers: int = 2, **env):
-    """Yields the base URL once every worker has said 'Application startup complete'."""
+    """Yields the Server once every worker has said 'Application startup complete'."""
     port = free_port()
     environ = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=SECRET_KEY, CRENEAU_VAR_DIR=str(var_dir),
-                   BOOKING_RATE_LIMIT="0", EMAIL_BACKEND="memory", SMS_BACKEND="memory", **env)
+                   BOOKING_RATE_LIMIT="0", EMAIL_BACKEND="memory", SMS_BACKEND="memory")
+    environ.update(env)
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "portal.asgi:app", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers), "--log-level", "info", "--no-access-log"],
@@ -45,7 +53,7 @@ def live_server(database_url: str, var_dir, workers: int = 2, **env):
     try:
         if not ready.wait(timeout=60):
             raise RuntimeError("server did not start:\n" + "".join(log))
-        yield f"http://127.0.0.1:{port}"
+        yield Server(f"http://127.0.0.1:{port}", process.pid)
     finally:
         process.terminate()
         try:

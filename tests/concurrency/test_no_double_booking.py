@@ -48,8 +48,8 @@ def run_race(url: str) -> list[tuple[int, str]]:
 
 async def test_thirty_processes_one_winner(any_database, tmp_path):
     await load_demo()
-    with live_server(any_database, tmp_path, workers=2) as url:
-        answers = run_race(url)
+    with live_server(any_database, tmp_path, workers=2) as server:
+        answers = run_race(server.url)
     statuses = sorted(status for status, _ in answers)
     assert statuses.count(201) == 1, answers
     assert statuses.count(409) == RACERS - 1, answers
