@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from portal import db
+from portal import db, maintenance
 from portal.patient_input import FieldErrors
 from portal.ratelimit import RateLimiter
 from portal.security import SecurityHeadersMiddleware
@@ -130,7 +130,8 @@ def create_app(settings: Settings, *, manage_db: bool = True, run_background: bo
                 await db.close()
             await db.init(settings.database_url)
         stop = asyncio.Event()
-        tasks = [asyncio.create_task(loop(settings, stop)) for loop in (background_loops() if run_background else [])]
+        loops = [maintenance.run_loop] + (background_loops() if run_background else [])
+        tasks = [asyncio.create_task(loop(settings, stop)) for loop in loops]
         try:
             yield
         finally:

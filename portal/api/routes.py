@@ -16,7 +16,8 @@ from portal.api import catalog
 from portal.api.openapi import openapi_document
 from portal.api.serialize import booking_created, managed_booking, rfc3339
 from portal.clock import utcnow
-from portal.models import IdempotencyRecord
+from portal.links import manage_url, unseal_manage_token
+from portal.models import Appointment, IdempotencyRecord
 from portal.patient_input import FieldErrors
 from portal.usecases.availability import MAX_RANGE_DAYS, list_slots, load_target
 from portal.usecases.booking import BookingRequest, Idempotency, IdempotentReplay, book_appointment
@@ -71,9 +72,19 @@ async def slots(request: Request) -> JSONResponse:
     })
 
 
-def _replay(record: IdempotencyRecord) -> Response:
-    return Response(record.body, status_code=record.status_code, media_type="application/json",
-                    headers={"Idempotent-Replayed": "true"})
+async def _replay(record: IdempotencyRecord, settings) -> Response:
+    """The first answer again. A stored 201 holds no token: the manage link is rebuilt from the
+    appointment's sealed token, so no secret sits in clear in the replay table."""
+    body = json.loads(record.body)
+    if record.status_code == 201:
+        sealed = await Appointment.filter(id=body["id"]).values_list("manage_token_sealed", flat=True)
+        token = unseal_manage_token(sealed[0] if sealed else "", str(settings.secret_key))
+        body["manage_url"] = manage_url(settings.base_url, token) if token else None
+    return JSONResponse(body, status_code=record.status_code, headers={"Idempotent-Replayed": "true"})
+
+
+def _without_link(body: dict) -> dict:
+    return {name: value for name, value in body.items() if name != "manage_url"}
 
 
 async def _remember(key: str | None, digest: str, response: Response) -> Response:
@@ -103,19 +114,19 @@ async def create_booking(request: Request) -> Response:
         if record is not None:
             if record.request_sha256 != digest:
                 raise IdempotencyMismatch("Cette clé d'idempotence a déjà servi pour une autre requête.")
-            return _replay(record)
+            return await _replay(record, request.app.state.settings)
     settings = request.app.state.settings
     booking = BookingRequest(
         practitioner=str(data.get("practitioner", "")), service=str(data.get("service", "")),
         start=data.get("start"), patient=data.get("patient"), consents=data.get("consents"),
         comment=data.get("comment", ""), locale=request_locale(request), ip=client_ip(request), channel="api",
     )
-    idempotency = Idempotency(key, digest, lambda r: booking_created(r, settings.base_url)) if key else None
+    idempotency = Idempotency(key, digest, lambda r: _without_link(booking_created(r, settings.base_url))) if key else None
     try:
         result = await book_appointment(booking, now=utcnow(), secret_key=str(settings.secret_key),
                                         idempotency=idempotency)
     except IdempotentReplay as replay:
-        return _replay(replay.record)
+        return await _replay(replay.record, settings)
     except DomainError as exc:
         if exc.status >= 500:
             raise

@@ -91,6 +91,8 @@ async def test_idempotency_key_replays_the_first_answer(client):
     assert first.json() == second.json()
     assert second.headers["idempotent-replayed"] == "true"
     assert await Appointment.all().count() == 1
+    token = first.json()["manage_url"].rsplit("/", 1)[1]
+    assert token not in (await IdempotencyRecord.get(key="retry-123")).body  # no secret at rest
 
     other = await client.post("/api/v1/bookings", json=body(start="2026-12-01T14:00:00+01:00"), headers=headers)
     assert other.status_code == 422 and other.json()["error"]["code"] == "idempotency_key_reused"

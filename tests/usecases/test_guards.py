@@ -55,3 +55,15 @@ async def test_consent_ledger_is_append_only(any_database, now):
     with pytest.raises(Exception, match="append-only"):
         await ConsentRecord.all().update(granted=False)
     assert await ConsentRecord.filter(granted=False).count() == 0
+
+
+async def test_replayable_answers_are_kept_one_day(database, now):
+    from portal.maintenance import purge_idempotency_records
+    from portal.models import IdempotencyRecord
+
+    await IdempotencyRecord.create(key="old", request_sha256="0" * 64, status_code=201, body="{}")
+    await IdempotencyRecord.filter(key="old").update(created_at=now - timedelta(hours=25))
+    await IdempotencyRecord.create(key="fresh", request_sha256="0" * 64, status_code=201, body="{}")
+    await IdempotencyRecord.filter(key="fresh").update(created_at=now - timedelta(hours=23))
+    assert await purge_idempotency_records(now) == 1
+    assert await IdempotencyRecord.all().values_list("key", flat=True) == ["fresh"]

@@ -1,0 +1,33 @@
+"""Housekeeping that every web process runs in the background (idempotent, cheap)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from portal.clock import utcnow
+from portal.models import IdempotencyRecord
+
+log = logging.getLogger("creneau.maintenance")
+IDEMPOTENCY_TTL = timedelta(hours=24)
+
+
+async def purge_idempotency_records(now: datetime) -> int:
+    """Replayable answers are kept a day: long enough for any client's retries."""
+    return await IdempotencyRecord.filter(created_at__lt=now - IDEMPOTENCY_TTL).delete()
+
+
+async def run_loop(settings, stop: asyncio.Event, clock: Callable[[], datetime] = utcnow,
+                   interval: float = 3600) -> None:
+    while not stop.is_set():
+        try:
+            purged = await purge_idempotency_records(clock())
+            if purged:
+                log.info("purged %d idempotency records older than a day", purged)
+        except Exception:  # noqa: BLE001 - housekeeping must never take the web process down
+            log.exception("maintenance failed; will retry")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
