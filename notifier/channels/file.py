@@ -1,0 +1,40 @@
+"""Development backend: one `.eml` or `.txt` per message under `var/outbox/`, and a log line.
+
+A message sent twice (after a crash) overwrites its own file: the name comes from the outbox row.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from notifier.messages import OutgoingEmail, OutgoingSms
+
+log = logging.getLogger("creneau.notifier")
+
+
+class FileChannel:
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+
+    def _write(self, name: str, data: bytes) -> Path:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.directory / name
+        temporary = path.with_name(f".{name}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)  # readers never see half a message
+        return path
+
+    async def send(self, message: OutgoingEmail | OutgoingSms) -> str:
+        if isinstance(message, OutgoingEmail):
+            path = self._write(f"{message.name}.eml", message.message.as_bytes())
+            log.info("e-mail to %s written to %s: %s", ", ".join(message.recipients), path, message.message["Subject"])
+            return message.message_id
+        body = f"To: {message.to}\nFrom: {message.sender}\nClient-Ref: {message.client_ref}\n\n{message.text}\n"
+        path = self._write(f"{message.name}.txt", body.encode())
+        log.info("SMS to %s written to %s", message.to, path)
+        return message.client_ref
+
+    async def close(self) -> None:
+        return None

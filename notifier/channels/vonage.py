@@ -1,0 +1,82 @@
+"""SMS through Vonage's SMS API with the official SDK (synchronous: it runs in a thread).
+
+Error mapping: HTTP 5xx and 429, connection problems, and the throttling / temporary statuses are
+transient; invalid or barred numbers and refused messages are permanent. Credential and account
+statuses are the deployment's problem, not the message's: transient, so a fixed configuration
+lets the message go before it expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import requests
+from vonage import Auth, HttpClientOptions, Vonage
+from vonage_http_client.errors import HttpRequestError
+from vonage_sms import SmsError, SmsMessage
+
+from notifier.errors import PermanentSendError, TransientSendError
+from notifier.messages import OutgoingSms
+
+# https://developer.vonage.com/en/messaging/sms/guides/troubleshooting-sms (status codes)
+TRANSIENT_STATUSES = {
+    1,  # throttled
+    4,  # invalid credentials (configuration)
+    5,  # internal error
+    8,  # partner account barred (configuration)
+    9,  # partner quota violation (no credit left)
+    10,  # too many existing binds
+    11,  # account not enabled for HTTP
+    14,  # invalid signature (configuration)
+    32,  # signature and API secret disallowed (configuration)
+}
+INVALID_NUMBER_STATUSES = {3, 6, 7, 22, 29, 33}
+
+
+def classify_status(status: int, text: str) -> Exception:
+    if status in TRANSIENT_STATUSES:
+        return TransientSendError(f"Vonage status {status}: {text}")
+    kind = "invalid number" if status in INVALID_NUMBER_STATUSES else "refused"
+    return PermanentSendError(f"Vonage status {status} ({kind}): {text}")
+
+
+def classify(exc: BaseException) -> Exception:
+    if isinstance(exc, SmsError):
+        match = re.search(r"error code (\d+)", str(exc))
+        return classify_status(int(match.group(1)) if match else -1, str(exc))
+    if isinstance(exc, HttpRequestError):
+        status = exc.response.status_code
+        if status >= 500 or status in (401, 403, 408, 429):
+            return TransientSendError(f"Vonage HTTP {status}")
+        return PermanentSendError(f"Vonage HTTP {status}: {exc.response.text[:200]}")
+    if isinstance(exc, (requests.RequestException, OSError)):
+        return TransientSendError(f"{type(exc).__name__}: {exc}")
+    return exc if isinstance(exc, Exception) else RuntimeError(str(exc))
+
+
+class VonageChannel:
+    def __init__(self, api_key: str, api_secret: str, *, rest_host: str = "", timeout: int = 15, concurrency: int = 4):
+        options = {"timeout": timeout, "max_retries": 1}
+        if rest_host:
+            options["rest_host"] = rest_host
+        # A client for the SMS API only: the SDK mislabels form posts after a JSON call (#323),
+        # and no signature secret here (it signs fields it never sends).
+        self._client = Vonage(Auth(api_key=api_key, api_secret=api_secret), HttpClientOptions(**options))
+        self._slots = asyncio.Semaphore(concurrency)
+
+    def _send_sync(self, sms: OutgoingSms) -> str:
+        response = self._client.sms.send(
+            SmsMessage(to=sms.to.lstrip("+"), from_=sms.sender, text=sms.text, client_ref=sms.client_ref, type="text")
+        )
+        return response.messages[0].message_id or ""
+
+    async def send(self, sms: OutgoingSms) -> str:
+        async with self._slots:
+            try:
+                return await asyncio.to_thread(self._send_sync, sms)
+            except Exception as exc:
+                raise classify(exc) from exc
+
+    async def close(self) -> None:
+        return None

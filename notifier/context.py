@@ -1,0 +1,92 @@
+"""Reading, at send time, what a batch of claimed messages needs: the appointment as it is now,
+its people and place, and the latest consent of each patient. Narrow `.values()` reads, a few
+queries per batch (model instances are slow), then plain dicts for the pure renderer."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from portal import links
+from portal.models import Appointment, ConsentRecord, Patient, Practice, Practitioner, Service
+
+log = logging.getLogger("creneau.notifier")
+
+APPOINTMENT_FIELDS = ("id", "practice_id", "practitioner_id", "service_id", "patient_id", "starts_at", "ends_at",
+                      "status", "sms_reminder", "email_reminder", "version", "locale", "manage_token_sealed")
+PRACTICE_FIELDS = ("id", "name", "address", "phone", "email", "timezone", "locale", "messages_show_service",
+                   "notify_practitioner", "sms_sender_id")
+CONSENT_PURPOSES = ("email_reminders", "sms_reminders")
+
+
+@dataclass
+class Batch:
+    appointments: dict[int, dict] = field(default_factory=dict)
+    patients: dict[int, dict] = field(default_factory=dict)
+    practices: dict[int, dict] = field(default_factory=dict)
+    practitioners: dict[int, dict] = field(default_factory=dict)
+    services: dict[int, dict] = field(default_factory=dict)
+    consents: dict[int, dict[str, bool]] = field(default_factory=dict)  # patient -> purpose -> granted
+
+
+def _by_id(rows: list[dict]) -> dict[int, dict]:
+    return {row["id"]: row for row in rows}
+
+
+async def load_batch(rows: list[dict]) -> Batch:
+    batch = Batch()
+    appointment_ids = {row["appointment_id"] for row in rows if row["appointment_id"]}
+    if appointment_ids:
+        batch.appointments = _by_id(await Appointment.filter(id__in=appointment_ids).values(*APPOINTMENT_FIELDS))
+    found = batch.appointments.values()
+    practice_ids = {row["practice_id"] for row in rows}
+    batch.practices = _by_id(await Practice.filter(id__in=practice_ids).values(*PRACTICE_FIELDS))
+    if not found:
+        return batch
+    patient_ids = {a["patient_id"] for a in found}
+    batch.patients = _by_id(await Patient.filter(id__in=patient_ids).values(
+        "id", "civility", "first_name", "last_name", "email", "phone", "locale"))
+    batch.practitioners = _by_id(await Practitioner.filter(id__in={a["practitioner_id"] for a in found}).values(
+        "id", "title", "first_name", "last_name", "profession", "email"))
+    batch.services = _by_id(await Service.filter(id__in={a["service_id"] for a in found}).values("id", "name", "name_en"))
+    # The ledger is append-only: the latest row per (patient, purpose) is the patient's choice now.
+    ledger = await ConsentRecord.filter(patient_id__in=patient_ids, purpose__in=CONSENT_PURPOSES).order_by(
+        "recorded_at", "id").values_list("patient_id", "purpose", "granted")
+    for patient_id, purpose, granted in ledger:
+        batch.consents.setdefault(patient_id, {})[purpose] = granted
+    return batch
+
+
+def display_name(practitioner: dict) -> str:
+    return " ".join(part for part in (practitioner["title"], practitioner["first_name"], practitioner["last_name"]) if part)
+
+
+def manage_link(base_url: str, sealed: str, secret_key: str) -> str | None:
+    """The patient's manage page, when the sealed token can still be opened (a rotated
+    SECRET_KEY makes it unreadable: the message then goes without the link)."""
+    token = links.unseal_manage_token(sealed, secret_key) if sealed else None
+    return links.manage_url(base_url, token) if token else None
+
+
+def message_context(row: dict, batch: Batch, base_url: str, secret_key: str) -> dict:
+    """The renderer's input. Patient messages carry no reason for the visit, and name the
+    service only if the practice opted in; the practitioner's own e-mails always name it."""
+    appointment = batch.appointments[row["appointment_id"]]
+    practice = batch.practices[row["practice_id"]]
+    practitioner = batch.practitioners[appointment["practitioner_id"]]
+    patient = batch.patients[appointment["patient_id"]]
+    service = batch.services[appointment["service_id"]]
+    to_patient = row["audience"] == "patient"
+    locale = appointment["locale"] if to_patient else practice["locale"]
+    service_name = (service["name_en"] or service["name"]) if locale == "en" else service["name"]
+    show_service = practice["messages_show_service"] or not to_patient
+    return {
+        "practice": {key: practice[key] for key in ("name", "address", "phone")},
+        "practitioner": {"name": display_name(practitioner), "profession": practitioner["profession"]},
+        "patient": {key: patient[key] for key in ("civility", "first_name", "last_name", "email", "phone")},
+        "start": appointment["starts_at"],
+        "end": appointment["ends_at"],
+        "service": service_name if show_service else None,
+        "manage_url": manage_link(base_url, appointment["manage_token_sealed"], secret_key) if to_patient else None,
+        "cancelled_by": "practitioner" if appointment["status"] == "cancelled_by_practitioner" else "patient",
+    }

@@ -1,0 +1,101 @@
+"""Use cases behind the provider webhooks: a delivery receipt updates its message; a STOP reply
+withdraws SMS consent (a ledger row) and cancels pending SMS. Each runs in one transaction, and
+a callback delivered twice is handled once (WebhookEvent.key is unique)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from portal import consent_texts
+from portal.db import retry_locked
+from portal.models import Appointment, OutboxMessage, OutboxStatus, Patient
+from portal.usecases.consents import record_consent
+from portal.usecases.outbox_rows import cancel_pending
+from notifier.models import WebhookEvent
+
+STOP_WORDS = {"STOP", "ARRET", "STOPSMS", "DESABONNER", "UNSUBSCRIBE"}
+DELIVERED = {"delivered"}
+FAILED = {"failed", "rejected", "expired"}
+
+
+class Duplicate(Exception):
+    """This callback was handled already."""
+
+
+async def _remember(kind: str, key: str, now: datetime, conn) -> None:
+    try:
+        await WebhookEvent.create(source="vonage", kind=kind, key=key[:128], received_at=now, using_db=conn)
+    except IntegrityError:
+        raise Duplicate(key) from None
+
+
+def _outbox_id(client_ref: str) -> int | None:
+    match = re.fullmatch(r"outbox-(\d+)", client_ref or "")
+    return int(match.group(1)) if match else None
+
+
+async def record_receipt(*, key: str, message_id: str, client_ref: str, status: str, error_code: str,
+                         now: datetime) -> str:
+    """'delivered', 'failed', 'ignored' (interim status or unknown message) or 'duplicate'."""
+    status = status.lower()
+    outcome = "delivered" if status in DELIVERED else "failed" if status in FAILED else "ignored"
+
+    async def transaction() -> str:
+        async with in_transaction() as conn:
+            await _remember("delivery", key, now, conn)
+            if outcome == "ignored":
+                return outcome
+            row_id = _outbox_id(client_ref)
+            query = OutboxMessage.filter(id=row_id) if row_id else OutboxMessage.filter(provider_id=message_id)
+            # A receipt may beat the worker's own bookkeeping: 'sending' counts as sent.
+            query = query.filter(channel="sms", status__in=[OutboxStatus.SENDING, OutboxStatus.SENT])
+            if outcome == "delivered":
+                updated = await query.using_db(conn).update(status=OutboxStatus.DELIVERED, lease_until=None)
+            else:
+                updated = await query.using_db(conn).update(
+                    status=OutboxStatus.FAILED, lease_until=None, last_error=f"delivery receipt: {status} (err-code {error_code})")
+            return outcome if updated else "ignored"
+
+    try:
+        return await retry_locked(transaction)
+    except Duplicate:
+        return "duplicate"
+
+
+def is_stop(text: str) -> bool:
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text or "") if not unicodedata.combining(c))
+    return re.sub(r"[^A-Z]", "", folded.upper()) in STOP_WORDS
+
+
+async def withdraw_sms_consent(*, key: str, msisdn: str, now: datetime) -> int:
+    """Every patient with this mobile number stops receiving SMS: a ledger row each, their
+    appointments' SMS choice off, their pending SMS cancelled. Returns how many patients."""
+    digits = re.sub(r"\D", "", msisdn or "")
+
+    async def transaction() -> int:
+        async with in_transaction() as conn:
+            await _remember("inbound", key, now, conn)
+            patients = await Patient.filter(phone=f"+{digits}").using_db(conn).values("id", "practice_id", "locale")
+            for patient in patients:
+                await record_consent(
+                    practice_id=patient["practice_id"], patient_id=patient["id"], appointment_id=None,
+                    text=consent_texts.opt_in("sms_reminders", patient["locale"]), granted=False, now=now,
+                    channel="sms", ip="", conn=conn,
+                )
+                await Appointment.filter(patient_id=patient["id"], sms_reminder=True).using_db(conn).update(
+                    sms_reminder=False, updated_at=now)
+                appointment_ids = await Appointment.filter(patient_id=patient["id"]).using_db(conn).values_list(
+                    "id", flat=True)
+                for appointment_id in appointment_ids:
+                    await cancel_pending(appointment_id, conn, channels=["sms"])
+            return len(patients)
+
+    try:
+        return await retry_locked(transaction)
+    except Duplicate:
+        return 0

@@ -1,0 +1,82 @@
+"""From a claimed row and what the database says now, the message that leaves: render, then
+compose (e-mail headers, .ics invitation) or fold (SMS)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from notifier import mime
+from notifier.context import Batch, message_context
+from notifier.invitation import InvitationEvent, build_invitation
+from notifier.messages import OutgoingEmail, OutgoingSms
+from notifier.render import render_email, render_sms
+
+INVITATION_METHODS = {"confirmation": "REQUEST", "moved": "REQUEST", "cancelled": "CANCEL"}
+SUMMARY = {"fr": "Rendez-vous avec {name}", "en": "Appointment with {name}"}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What the deployment says about itself in messages (from the settings)."""
+
+    base_url: str
+    secret_key: str
+    mail_from: str
+    sms_sender: str
+
+    @classmethod
+    def from_settings(cls, settings) -> Identity:
+        return cls(settings.base_url, str(settings.secret_key), settings.mail_from, settings.vonage_from)
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).hostname or "localhost"
+
+
+def build(row: dict, batch: Batch, identity: Identity, now: datetime) -> OutgoingEmail | OutgoingSms:
+    context = message_context(row, batch, identity.base_url, identity.secret_key)
+    appointment = batch.appointments[row["appointment_id"]]
+    practice = batch.practices[row["practice_id"]]
+    tz = ZoneInfo(practice["timezone"])
+    to_patient = row["audience"] == "patient"
+    locale = appointment["locale"] if to_patient else practice["locale"]
+    if row["channel"] == "sms":
+        rendered = render_sms(row["kind"], context, locale, tz)
+        sender = practice["sms_sender_id"] or identity.sms_sender
+        return OutgoingSms(context["patient"]["phone"], sender, rendered.text, f"outbox-{row['id']}")
+    rendered = render_email(row["kind"], context, locale, tz)
+    if to_patient:
+        to_name = f"{context['patient']['first_name']} {context['patient']['last_name']}"
+        to_addr = context["patient"]["email"]
+    else:
+        practitioner = batch.practitioners[appointment["practitioner_id"]]
+        to_name, to_addr = context["practitioner"]["name"], practitioner["email"]
+    _, from_addr = mime.split_mail_from(identity.mail_from)
+    envelope = mime.Envelope(
+        row_id=row["id"], host=identity.host, from_name=practice["name"], from_addr=from_addr,
+        to_name=to_name, to_addr=to_addr, reply_to=practice["email"] if to_patient else "",
+        list_unsubscribe=context["manage_url"], locale=locale,
+    )
+    method = INVITATION_METHODS.get(row["kind"]) if to_patient else None
+    invitation = None
+    if method:
+        invitation = build_invitation(_event(row, context, practice, identity, to_name, to_addr, locale), method, now)
+    return mime.compose(envelope, rendered, now, invitation, method or "REQUEST")
+
+
+def _event(row: dict, context: dict, practice: dict, identity: Identity, to_name: str, to_addr: str,
+           locale: str) -> InvitationEvent:
+    summary = SUMMARY.get(locale, SUMMARY["fr"]).format(name=context["practitioner"]["name"])
+    if context["service"]:
+        summary += f" – {context['service']}"
+    _, from_addr = mime.split_mail_from(identity.mail_from)
+    return InvitationEvent(
+        appointment_id=row["appointment_id"], host=identity.host, version=row["appointment_version"],
+        start=context["start"], end=context["end"], tz_name=practice["timezone"], summary=summary,
+        location=", ".join(part for part in (practice["name"], practice["address"]) if part),
+        organizer_email=practice["email"] or from_addr, organizer_name=mime.clean_header_text(practice["name"]),
+        attendee_email=to_addr, attendee_name=mime.clean_header_text(to_name), url=context["manage_url"],
+    )

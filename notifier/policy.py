@@ -1,0 +1,74 @@
+"""Pure decisions of the worker: whether a claimed message may still go, and when to retry.
+
+Nothing late, nothing stale, nothing without consent: these rules run at send time on what the
+database says *now*, whatever was true when the row was written.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from portal.message_plan import CANCELLED, CONFIRMATION, EMAIL, MOVED, PRACTITIONER, REMINDER, SMS
+from portal.models import CANCELLED_STATUSES, OutboxStatus
+
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=1)
+BACKOFF_FLOOR = timedelta(seconds=1)
+# A message that neither succeeds nor fails in this many claims is poison (it crashes the
+# worker, or always raises something unexpected): it is set aside instead of looping.
+MAX_ATTEMPTS = 50
+# Kinds that announce an appointment that still stands.
+STANDING_KINDS = (CONFIRMATION, REMINDER, MOVED, "practitioner_booked")
+
+
+@dataclass(frozen=True)
+class Skip:
+    status: OutboxStatus
+    reason: str
+
+
+def consent_needed(kind: str, channel: str, audience: str) -> str | None:
+    """The ledger purpose that must be granted, if any. SMS always needs the patient's opt-in;
+    e-mail reminders need it; transactional e-mails (confirmation, move, cancellation) do not."""
+    if audience == PRACTITIONER:
+        return None
+    if channel == SMS:
+        return "sms_reminders"
+    if channel == EMAIL and kind == REMINDER:
+        return "email_reminders"
+    return None
+
+
+def check(row: dict, appointment: dict | None, consents: dict[str, bool], notify_practitioner: bool,
+          now: datetime) -> Skip | None:
+    """None when the message may go now; otherwise the final status and why."""
+    if now >= row["expires_at"]:
+        return Skip(OutboxStatus.EXPIRED, "not sent before it expired")
+    if row["attempts"] > MAX_ATTEMPTS:
+        return Skip(OutboxStatus.DEAD, f"gave up after {MAX_ATTEMPTS} attempts")
+    if appointment is None:
+        return Skip(OutboxStatus.CANCELLED, "appointment no longer exists")
+    if appointment["version"] != row["appointment_version"]:
+        return Skip(OutboxStatus.CANCELLED, "superseded by a later change of the appointment")
+    if row["kind"] in STANDING_KINDS and appointment["status"] in CANCELLED_STATUSES:
+        return Skip(OutboxStatus.CANCELLED, "appointment cancelled")
+    if row["kind"] == CANCELLED and appointment["status"] not in CANCELLED_STATUSES:
+        return Skip(OutboxStatus.CANCELLED, "appointment no longer cancelled")
+    if row["audience"] == PRACTITIONER and not notify_practitioner:
+        return Skip(OutboxStatus.CANCELLED, "practice turned practitioner notices off")
+    purpose = consent_needed(row["kind"], row["channel"], row["audience"])
+    if purpose is not None:
+        flag = appointment["sms_reminder" if purpose == "sms_reminders" else "email_reminder"]
+        if not (flag and consents.get(purpose, False)):
+            return Skip(OutboxStatus.CANCELLED, f"no {purpose} consent")
+    return None
+
+
+def retry_at(attempts: int, now: datetime, expires_at: datetime, rng: random.Random | None = None) -> datetime | None:
+    """Exponential backoff with full jitter; None when the next try would come too late."""
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1))
+    delay = max(BACKOFF_FLOOR, timedelta(seconds=(rng or random).uniform(0, ceiling.total_seconds())))
+    when = now + delay
+    return None if when >= expires_at else when

@@ -1,0 +1,90 @@
+"""Vonage webhooks: delivery receipts and inbound SMS (STOP / ARRET withdraws SMS consent).
+
+Only signed requests are accepted (VONAGE_SIGNATURE_SECRET, "signed webhooks" with SHA-256 HMAC
+in the Vonage dashboard); a missing, wrong or stale signature gets 401. Answers are 204 so that
+Vonage does not retry; a duplicate is acknowledged and ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from vonage import Auth
+
+from portal.clock import utcnow
+from notifier.inbound import is_stop, record_receipt, withdraw_sms_consent
+
+log = logging.getLogger("creneau.notifier")
+MAX_AGE_SECONDS = 300
+
+
+async def _params(request: Request) -> dict[str, str]:
+    """Vonage sends form fields, JSON (POST-JSON) or a query string, depending on the setting."""
+    params = dict(request.query_params)
+    content_type = request.headers.get("content-type", "")
+    if "application/json" in content_type:
+        try:
+            body = json.loads(await request.body() or b"{}")
+        except ValueError:
+            body = {}
+        if isinstance(body, dict):
+            params.update({key: value for key, value in body.items() if isinstance(value, (str, int, float))})
+    elif "form" in content_type:
+        params.update(dict(await request.form()))
+    return {key: str(value) for key, value in params.items()}
+
+
+def _now(request: Request) -> datetime:
+    return getattr(request.app.state, "clock", utcnow)()
+
+
+def signature_ok(params: dict[str, str], settings, now: datetime) -> bool:
+    secret = str(settings.vonage_signature_secret)
+    if not secret or not params.get("sig") or not params.get("timestamp"):
+        return False
+    try:
+        sent = datetime.fromtimestamp(int(params["timestamp"]), UTC)
+    except (ValueError, OverflowError, OSError):
+        return False
+    if abs((now - sent).total_seconds()) > MAX_AGE_SECONDS:
+        return False  # a replayed old request
+    auth = Auth(api_key=settings.vonage_api_key or "webhook", signature_secret=secret, signature_method="sha256")
+    return auth.check_signature(dict(params))  # it pops `sig`: give it a copy
+
+
+def _unauthorized() -> Response:
+    return JSONResponse({"error": {"code": "bad_signature", "message": "Signature manquante ou invalide."}}, status_code=401)
+
+
+async def delivery(request: Request) -> Response:
+    params, now = await _params(request), _now(request)
+    if not signature_ok(params, request.app.state.settings, now):
+        return _unauthorized()
+    message_id = params.get("messageId", "")
+    status = params.get("status", "")
+    key = f"dlr:{message_id}:{status}:{params.get('err-code', '')}:{params.get('scts', '')}"
+    outcome = await record_receipt(key=key, message_id=message_id, client_ref=params.get("client-ref", ""),
+                                   status=status, error_code=params.get("err-code", ""), now=now)
+    log.info("Vonage receipt %s (%s): %s", message_id, status, outcome)
+    return Response(status_code=204)
+
+
+async def inbound(request: Request) -> Response:
+    params, now = await _params(request), _now(request)
+    if not signature_ok(params, request.app.state.settings, now):
+        return _unauthorized()
+    if is_stop(params.get("text", "")):
+        count = await withdraw_sms_consent(key=f"mo:{params.get('messageId', '')}", msisdn=params.get("msisdn", ""), now=now)
+        log.info("STOP from an SMS: consent withdrawn for %d patient(s)", count)
+    return Response(status_code=204)
+
+
+routes = [
+    Route("/webhooks/vonage/delivery", delivery, methods=["POST"]),
+    Route("/webhooks/vonage/inbound", inbound, methods=["POST"]),
+]
