@@ -1,0 +1,107 @@
+"""Patient pages: server time of the practitioner page with a week of slots (issue 3: < 50 ms)
+with 2,000 existing appointments, measured in-process through httpx2's ASGITransport (no network,
+so the figure is the app's own time: routing, queries, slot computation, template rendering)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import shutil
+import statistics
+import tempfile
+import time
+from datetime import UTC, date, datetime, time as clock_time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx2
+
+from portal import db
+from portal.app import create_app
+from portal.demo import load_demo
+from portal.models import Appointment, Patient, Practitioner, Service
+from portal.settings import load_settings
+from portal.tokens import new_token, token_hash
+
+PARIS = ZoneInfo("Europe/Paris")
+APPOINTMENTS = 2_000
+REQUESTS = 60
+SLUG, SERVICE = "camille-martin", "consultation-adulte"
+
+
+def _next_monday() -> date:
+    today = date.today()
+    return today + timedelta(days=7 - today.weekday())
+
+
+async def _fill(first_monday: date) -> None:
+    """2,000 appointments: a year of history, the coming weeks, and the measured week busy."""
+    await load_demo()
+    practitioner = await Practitioner.get(slug=SLUG)
+    service = await Service.get(practitioner_id=practitioner.id, slug=SERVICE)
+    patient = await Patient.create(practice_id=practitioner.practice_id, first_name="Bench", last_name="Mark",
+                                   email="bench@example.org", phone="+33612345678", birth_date=date(1980, 1, 1))
+    rng = random.Random(3)
+    days = [first_monday + timedelta(days=d) for d in range(-330, 56) if (first_monday + timedelta(days=d)).weekday() < 5]
+    quarters = sorted(rng.sample([(day, q) for day in days for q in range(9 * 4, 12 * 4)], APPOINTMENTS))
+    rows = []
+    for day, q in quarters:
+        start = datetime.combine(day, clock_time(q // 4, (q % 4) * 15), PARIS).astimezone(UTC)
+        end = start + timedelta(minutes=15)
+        rows.append(Appointment(
+            practice_id=practitioner.practice_id, practitioner_id=practitioner.id, service_id=service.id,
+            patient_id=patient.id, starts_at=start, ends_at=end, blocked_from=start, blocked_until=end,
+            manage_token_hash=token_hash(new_token()),
+        ))
+    await Appointment.bulk_create(rows, batch_size=500)
+
+
+async def _measure(app, path: str) -> list[float]:
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://bench") as client:
+        for _ in range(5):  # warm-up: template compilation, catalog loading
+            assert (await client.get(path)).status_code == 200
+        timings = []
+        for _ in range(REQUESTS):
+            started = time.perf_counter()
+            answer = await client.get(path)
+            timings.append((time.perf_counter() - started) * 1000)
+            assert answer.status_code == 200 and 'class="slot"' in answer.text
+    return timings
+
+
+async def _run(workdir: Path) -> list[tuple[str, str, str]]:
+    url = f"sqlite://{workdir}/bench.sqlite3"
+    await db.migrate(url)
+    await db.close()
+    await db.init(url)
+    try:
+        monday = _next_monday()
+        await _fill(monday)
+        settings = load_settings({"DATABASE_URL": url, "SECRET_KEY": "b" * 40, "CRENEAU_VAR_DIR": str(workdir),
+                                  "EMAIL_BACKEND": "memory", "SMS_BACKEND": "memory"}, env_file=None)
+        app = create_app(settings, manage_db=False, run_background=False)
+        rows = []
+        for label, path in (
+            ("pages: practitioner week, 2,000 appts (p50)", f"/p/{SLUG}?service={SERVICE}&week={monday.isoformat()}"),
+            ("pages: practitioner week, English (p50)", f"/p/{SLUG}?service={SERVICE}&week={monday.isoformat()}&lang=en"),
+        ):
+            timings = await _measure(app, path)
+            p95 = statistics.quantiles(timings, n=20)[-1]
+            rows.append((label, f"{statistics.median(timings):.1f} ms", f"< 50 ms (p95 {p95:.1f} ms)"))
+        return rows
+    finally:
+        await db.close()
+
+
+def run() -> list[tuple[str, str, str]]:
+    workdir = Path(tempfile.mkdtemp(prefix="creneau-pages-bench-"))
+    try:
+        return asyncio.run(_run(workdir))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(" | ".join(row))

@@ -1,0 +1,64 @@
+"""Dates and times written the way each language writes them, always in the practice's zone.
+
+French: "mardi 3 décembre 2026 à 9 h 30"; English: "Tuesday 3 December 2026 at 9:30 AM".
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+
+_PATTERNS = {
+    "fr": {"full": "EEEE d MMMM y 'à' H 'h' mm", "time": "H 'h' mm", "day": "EEEE d MMMM", "long_day": "EEEE d MMMM y"},
+    "en": {"full": "EEEE d MMMM y 'at' h:mm a", "time": "h:mm a", "day": "EEEE d MMMM", "long_day": "EEEE d MMMM y"},
+}
+# English as written in the UK (day before month), which reads naturally next to French.
+_BABEL_LOCALE = {"fr": "fr_FR", "en": "en_GB"}
+
+
+def _pattern(locale: str, kind: str) -> str:
+    return _PATTERNS.get(locale, _PATTERNS["fr"])[kind]
+
+
+def _babel(locale: str) -> str:
+    return _BABEL_LOCALE.get(locale, "fr_FR")
+
+
+def full_datetime(value: datetime, tz: ZoneInfo, locale: str) -> str:
+    text = format_datetime(value.astimezone(tz), _pattern(locale, "full"), tzinfo=tz, locale=_babel(locale))
+    return _upper_meridiem(text, locale)
+
+
+def time_of_day(value: datetime, tz: ZoneInfo, locale: str) -> str:
+    text = format_datetime(value.astimezone(tz), _pattern(locale, "time"), tzinfo=tz, locale=_babel(locale))
+    return _upper_meridiem(text, locale)
+
+
+def day_heading(value: date, locale: str, with_year: bool = False) -> str:
+    text = format_date(value, _pattern(locale, "long_day" if with_year else "day"), locale=_babel(locale))
+    return text[:1].upper() + text[1:]
+
+
+def duration(minutes: int, locale: str) -> str:
+    hours, rest = divmod(minutes, 60)
+    if locale == "en":
+        return f"{hours} h {rest} min" if hours and rest else (f"{hours} h" if hours else f"{rest} min")
+    return f"{hours} h {rest:02d}" if hours and rest else (f"{hours} h" if hours else f"{rest} min")
+
+
+def _upper_meridiem(text: str, locale: str) -> str:
+    # en_GB writes "am"/"pm"; the patient-facing style is "9:30 AM". A time never breaks
+    # across lines: no-break spaces inside "9 h 30" and "9:30 AM".
+    if locale == "en":
+        return text.replace(" am", "\u00a0AM").replace(" pm", "\u00a0PM")
+    return text.replace(" h ", "\u00a0h\u00a0")
+
+
+def phone_display(e164: str) -> str:
+    """+33142000000 -> 01 42 00 00 00 (French numbers), anything else unchanged."""
+    if e164.startswith("+33") and len(e164) == 12:
+        digits = "0" + e164[3:]
+        return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
+    return e164

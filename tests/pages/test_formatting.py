@@ -1,0 +1,27 @@
+"""Dates and times as each language writes them, in the practice's zone (DST included)."""
+
+from datetime import UTC, date, datetime
+
+from portal.pages.formatting import day_heading, duration, full_datetime, phone_display, time_of_day
+from tests.builders import PARIS
+
+NB = "\u00a0"
+
+
+def test_french_and_english_full_date_and_time():
+    moment = datetime(2026, 12, 1, 8, 30, tzinfo=UTC)  # 9:30 in Paris (winter)
+    assert full_datetime(moment, PARIS, "fr") == f"mardi 1 décembre 2026 à 9{NB}h{NB}30"
+    assert full_datetime(moment, PARIS, "en") == f"Tuesday 1 December 2026 at 9:30{NB}AM"
+
+
+def test_summer_time_and_afternoon():
+    moment = datetime(2026, 7, 3, 12, 5, tzinfo=UTC)  # 14:05 in Paris (summer)
+    assert time_of_day(moment, PARIS, "fr") == f"14{NB}h{NB}05"
+    assert time_of_day(moment, PARIS, "en") == f"2:05{NB}PM"
+
+
+def test_day_headings_durations_and_phone():
+    assert day_heading(date(2026, 12, 3), "fr") == "Jeudi 3 décembre"
+    assert day_heading(date(2026, 12, 3), "en", with_year=True) == "Thursday 3 December 2026"
+    assert (duration(45, "fr"), duration(90, "fr"), duration(60, "en")) == ("45 min", "1 h 30", "1 h")
+    assert phone_display("+33142000000") == "01 42 00 00 00" and phone_display("+447700900123") == "+447700900123"
