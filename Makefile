@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench install install-test messages clean
+.PHONY: run test bench install install-test messages messages-update clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ install-test: $(VENV)/.installed-test
 
 messages: $(VENV)/.installed
 	$(BIN)/python -m portal.i18n compile
+
+# After changing translatable strings: re-extract into the .po files (then translate, commit).
+messages-update: $(VENV)/.installed
+	$(BIN)/python -m portal.i18n update
 
 run: install messages
 	$(BIN)/creneau migrate

@@ -74,7 +74,7 @@ def field_errors_response(request: Request, exc: FieldErrors) -> Response:
 
 def domain_error_response(request: Request, exc: DomainError) -> Response:
     locale = request_locale(request)
-    message = translate(exc.message, locale)
+    message = exc.translated(lambda text: translate(text, locale))
     if not _wants_json(request):
         return _html_error(request, exc.status, message)
     extra = {}

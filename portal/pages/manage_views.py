@@ -27,13 +27,20 @@ from portal.usecases.manage import (
     reschedule_appointment,
     set_reminders,
 )
-from portal.web import client_ip
+from portal.web import client_ip, request_locale, translate
 
 DONE_MESSAGES = {
     "cancelled": N_("Votre rendez-vous est annulé. Le cabinet est prévenu."),
     "moved": N_("Votre rendez-vous est déplacé. Une confirmation vous est envoyée."),
     "reminders": N_("Vos choix de rappels sont enregistrés."),
 }
+
+
+def _message(request: Request, exc: DomainError) -> str:
+    """The error in the visitor's language, its parameters filled in (the template's t() then
+    leaves it as it is)."""
+    locale = request_locale(request)
+    return exc.translated(lambda text: translate(text, locale))
 
 
 def _token(request: Request) -> str:
@@ -89,7 +96,7 @@ async def cancel(request: Request) -> Response:
         if exc.status == 404:
             raise
         return _manage_page(request, await _context(await find_booking(_token(request))), status=exc.status,
-                            error=exc.message)
+                            error=_message(request, exc))
     return _done(request, "cancelled")
 
 
@@ -103,7 +110,7 @@ async def reminders(request: Request) -> Response:
     except (DomainError, FieldErrors) as exc:
         if isinstance(exc, DomainError) and exc.status == 404:
             raise
-        message = exc.message if isinstance(exc, DomainError) else next(iter(exc.fields.values()))
+        message = _message(request, exc) if isinstance(exc, DomainError) else next(iter(exc.fields.values()))
         return _manage_page(request, await _context(await find_booking(_token(request))), status=409, error=message)
     return _done(request, "reminders")
 
@@ -125,7 +132,7 @@ async def _move_week(request: Request, booking: ManagedBooking, context: dict, *
     now = utcnow()
     target = await load_target(booking.practitioner_slug, booking.service_slug)
     monday = parse_week(request.query_params.get("week"), now.astimezone(target.tz).date())
-    week = await load_week(target, monday, now)
+    week = await load_week(target, monday, now, exclude_appointment=booking.appointment.id)
     return render(request, "portal/move.html", {**context, "week": week, "error": error, "nearest": nearest or []},
                   status=status, token_page=True)
 
@@ -150,7 +157,7 @@ async def move_submit(request: Request) -> Response:
         context = {**await _context(booking), "token": _token(request)}
         if not context["changeable"]:
             return _manage_page(request, context, status=409)
-        message = exc.message if isinstance(exc, DomainError) else next(iter(exc.fields.values()))
+        message = _message(request, exc) if isinstance(exc, DomainError) else next(iter(exc.fields.values()))
         nearest = exc.nearest if isinstance(exc, SlotTaken) else []
         return await _move_week(request, booking, context, status=409, error=message, nearest=nearest)
     return _done(request, "moved")

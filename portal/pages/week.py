@@ -45,11 +45,11 @@ def parse_week(raw: str | None, today: date) -> date:
     return max(monday_of(wanted), monday_of(today))
 
 
-async def load_week(target: BookingTarget, monday: date, now: datetime) -> Week:
+async def load_week(target: BookingTarget, monday: date, now: datetime, exclude_appointment: int | None = None) -> Week:
     today = now.astimezone(target.tz).date()
     first = max(monday, today)  # past days of this week have nothing to offer
     last = monday + timedelta(days=6)
-    slots = await list_slots(target, first, last, now)
+    slots = await list_slots(target, first, last, now, exclude_appointment)
     by_day: dict[date, list[Slot]] = {}
     for slot in slots:
         by_day.setdefault(slot.start.astimezone(target.tz).date(), []).append(slot)

@@ -140,8 +140,11 @@ async def load_calendar(
     )
 
 
-async def list_slots(target: BookingTarget, first: date, last: date, now: datetime) -> list[Slot]:
-    calendar = await load_calendar(target.practitioner_id, first, last, target.tz)
+async def list_slots(
+    target: BookingTarget, first: date, last: date, now: datetime, exclude_appointment: int | None = None
+) -> list[Slot]:
+    """Free slots; `exclude_appointment` is the booking being moved (it does not block itself)."""
+    calendar = await load_calendar(target.practitioner_id, first, last, target.tz, exclude_appointment)
     return available_slots(
         rules=calendar.rules, breaks=calendar.breaks, exceptions=calendar.exceptions,
         appointments=calendar.appointments, busy=calendar.busy, service=target.rules,

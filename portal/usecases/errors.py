@@ -13,9 +13,17 @@ class DomainError(Exception):
     code = "error"
     status = 400
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, **params):
+        """`message` is a French source string with %(name)s placeholders, translated at the
+        edge and then filled with `params` (so one catalog entry serves every value)."""
+        super().__init__(message % params if params else message)
+        self.template = message
+        self.params = params
+        self.message = str(self)
+
+    def translated(self, translate) -> str:
+        text = translate(self.template)
+        return text % self.params if self.params else text
 
 
 class NotFound(DomainError):

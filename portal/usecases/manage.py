@@ -55,10 +55,10 @@ def _ensure_changeable(booking: ManagedBooking, now: datetime) -> None:
     if booking.cancelled:
         raise NotAllowed("Ce rendez-vous est déjà annulé.")
     if now >= booking.cutoff():
-        hours = booking.practice.cancellation_cutoff_hours
         raise CutoffPassed(
-            f"Ce rendez-vous ne peut plus être modifié en ligne moins de {hours} heures avant : "
-            "contactez le cabinet."
+            "Ce rendez-vous ne peut plus être modifié en ligne moins de %(hours)s heures avant : "
+            "contactez le cabinet.",
+            hours=booking.practice.cancellation_cutoff_hours,
         )
 
 

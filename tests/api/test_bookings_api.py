@@ -163,4 +163,7 @@ async def test_past_the_cutoff_the_booking_cannot_change(client, monkeypatch):
     response = await client.post(f"/api/v1/bookings/{token}/cancel")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "cutoff_passed"
+    assert "24 heures" in response.json()["error"]["message"]
+    english = await client.post(f"/api/v1/bookings/{token}/cancel", headers={"Accept-Language": "en"})
+    assert "less than 24 hours before" in english.json()["error"]["message"]
     assert (await Appointment.get()).status == "not_filled"
