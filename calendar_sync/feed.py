@@ -75,11 +75,6 @@ class FeedWindow:
         return cls(day - timedelta(days=PAST_DAYS), day + timedelta(days=FUTURE_DAYS + 1),
                    day - timedelta(days=CANCELLED_KEPT_DAYS))
 
-    def keeps(self, appointment: FeedAppointment, cancelled_at: datetime | None) -> bool:
-        if not self.start <= appointment.starts_at < self.end:
-            return False
-        return appointment.status not in CANCELLED or (cancelled_at or appointment.updated_at) >= self.cancelled_since
-
 
 def summary(appointment: FeedAppointment, level: FeedLevel) -> str:
     if level is FeedLevel.BUSY:

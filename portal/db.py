@@ -18,6 +18,7 @@ T = TypeVar("T")
 # their own apps so that `portal` never imports them; their names are only strings here.
 APPS: dict[str, tuple[str, str]] = {
     "portal": ("portal.models", "portal.migrations"),
+    "calendar_sync": ("calendar_sync.models", "calendar_sync.migrations"),
     "notifier": ("notifier.models", "notifier.migrations"),
 }
 

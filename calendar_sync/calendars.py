@@ -1,0 +1,49 @@
+"""Registering a practitioner's external calendars (any number of iCal addresses)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from calendar_sync.fetch import normalise_url
+from calendar_sync.models import ExternalCalendar
+from portal.db import retry_locked
+from portal.models import BusyBlock, Practitioner
+from portal.patient_input import FieldErrors
+from portal.usecases.errors import NotFound
+
+
+async def add_calendar(practitioner: str, url: str, *, now: datetime, label: str = "") -> ExternalCalendar:
+    """Due at once: the next sync round imports it."""
+    try:
+        url = normalise_url(url)
+    except ValueError as exc:
+        raise FieldErrors({"url": str(exc)}) from None
+    ids = await Practitioner.filter(slug=practitioner).values_list("id", flat=True)
+    if not ids:
+        raise NotFound(f"Praticien introuvable : {practitioner}")
+    return await retry_locked(lambda: ExternalCalendar.create(
+        practitioner_id=ids[0], url=url, label=label, created_at=now, next_attempt_at=now,
+    ))
+
+
+async def list_calendars(practitioner: str | None = None) -> list[ExternalCalendar]:
+    query = ExternalCalendar.all().select_related("practitioner").order_by("id")
+    if practitioner:
+        query = query.filter(practitioner__slug=practitioner)
+    return await query
+
+
+async def remove_calendar(calendar_id: int) -> int:
+    """Removes the source and its busy blocks together; returns how many blocks went."""
+
+    async def transaction() -> int:
+        async with in_transaction() as conn:
+            if not await ExternalCalendar.filter(id=calendar_id).using_db(conn).exists():
+                raise NotFound(f"Agenda externe introuvable : {calendar_id}")
+            blocks = await BusyBlock.filter(source_id=calendar_id).using_db(conn).delete()
+            await ExternalCalendar.filter(id=calendar_id).using_db(conn).delete()
+            return blocks
+
+    return await retry_locked(transaction)

@@ -1,0 +1,156 @@
+"""Importing external calendars as busy blocks: one source at a time, each failure contained.
+
+A source that cannot be fetched or parsed keeps its last good blocks, is marked stale with the
+error and the time, and is retried with exponential backoff; other sources carry on. Functions
+take `now` so that tests drive time; only `run_loop` reads the clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from tortoise.functions import Max
+from tortoise.transactions import in_transaction
+
+from calendar_sync.fetch import FetchError, fetch_calendar, make_client, masked
+from calendar_sync.importer import MalformedCalendar, busy_intervals
+from calendar_sync.models import ExternalCalendar
+from portal import clock
+from portal.db import retry_locked
+from portal.models import BusyBlock, Practitioner, Service
+
+log = logging.getLogger("calendar_sync.sync")
+
+
+@dataclass(frozen=True)
+class SyncPolicy:
+    interval: timedelta = timedelta(minutes=15)  # between two successful syncs of one source
+    backoff_base: timedelta = timedelta(minutes=2)  # after the first failure; doubles
+    backoff_max: timedelta = timedelta(hours=6)
+    # Past this age a 304 is not trusted: the horizon has moved, recurrences must be re-expanded.
+    full_import_every: timedelta = timedelta(hours=12)
+    lease: timedelta = timedelta(minutes=5)  # a claimed source is not picked by another process
+    concurrency: int = 4
+    max_bytes: int = 10 * 1024 * 1024
+    deadline_seconds: float = 30.0
+    poll_seconds: float = 30.0  # how often the loop looks for due sources
+
+    def backoff(self, failures: int) -> timedelta:
+        return min(self.backoff_base * 2 ** max(failures - 1, 0), self.backoff_max)
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    calendar_id: int
+    status: str  # "imported", "not_modified" or "failed"
+    blocks: int = 0
+    error: str = ""
+
+
+async def horizon(practitioner_id: int, now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """From the start of today to the end of the longest booking horizon (local days)."""
+    longest = await Service.filter(practitioner_id=practitioner_id).annotate(days=Max("horizon_days")).values("days")
+    days = max(longest[0]["days"] or 0, 60) if longest else 60
+    today = now.astimezone(tz).date()
+    start = datetime.combine(today, time(), tz).astimezone(UTC)
+    end = datetime.combine(today + timedelta(days=days + 2), time(), tz).astimezone(UTC)
+    return start, end
+
+
+async def _claim(calendar: ExternalCalendar, now: datetime, policy: SyncPolicy) -> bool:
+    """Optimistic claim: several `creneau sync` processes may share one PostgreSQL."""
+    claimed = await ExternalCalendar.filter(id=calendar.id, next_attempt_at=calendar.next_attempt_at).update(
+        next_attempt_at=now + policy.lease
+    )
+    return claimed == 1
+
+
+async def sync_calendar(calendar: ExternalCalendar, client, now: datetime, policy: SyncPolicy = SyncPolicy()) -> SyncOutcome:
+    practice_tz = await Practitioner.filter(id=calendar.practitioner_id).values_list("practice__timezone", flat=True)
+    tz = ZoneInfo(practice_tz[0])
+    fresh = calendar.last_import_at is not None and now - calendar.last_import_at < policy.full_import_every
+    try:
+        fetched = await fetch_calendar(
+            client, calendar.url, etag=calendar.etag if fresh else "", last_modified=calendar.last_modified if fresh else "",
+            max_bytes=policy.max_bytes, deadline=policy.deadline_seconds,
+        )
+        if fetched.not_modified:
+            await _succeeded(calendar, now, policy, {})
+            return SyncOutcome(calendar.id, "not_modified", calendar.blocks)
+        start, end = await horizon(calendar.practitioner_id, now, tz)
+        # Parsing a big calendar takes CPU seconds: off the event loop, so that the web process
+        # that runs this loop on SQLite keeps answering.
+        spans = await asyncio.to_thread(busy_intervals, fetched.body, tz, start, end)
+    except (FetchError, MalformedCalendar) as exc:
+        return await _failed(calendar, now, policy, str(exc))
+    await retry_locked(lambda: _replace_blocks(calendar, spans))
+    await _succeeded(calendar, now, policy, dict(
+        etag=fetched.etag[:255], last_modified=fetched.last_modified[:64], last_import_at=now, blocks=len(spans),
+    ))
+    log.info("calendar %s (%s) imported: %d busy blocks", calendar.id, masked(calendar.url), len(spans))
+    return SyncOutcome(calendar.id, "imported", len(spans))
+
+
+async def _replace_blocks(calendar: ExternalCalendar, spans: list[tuple[datetime, datetime]]) -> None:
+    """All of the source's blocks are swapped at once: slots never see a half-imported calendar."""
+    async with in_transaction() as conn:
+        await BusyBlock.filter(source_id=calendar.id).using_db(conn).delete()
+        await BusyBlock.bulk_create(
+            [BusyBlock(practitioner_id=calendar.practitioner_id, starts_at=a, ends_at=b, source_id=calendar.id)
+             for a, b in spans],
+            batch_size=500, using_db=conn,
+        )
+
+
+async def _succeeded(calendar: ExternalCalendar, now: datetime, policy: SyncPolicy, changes: dict) -> None:
+    changes.update(last_success_at=now, stale=False, failures=0, last_error="", next_attempt_at=now + policy.interval)
+    await retry_locked(lambda: ExternalCalendar.filter(id=calendar.id).update(**changes))
+
+
+async def _failed(calendar: ExternalCalendar, now: datetime, policy: SyncPolicy, error: str) -> SyncOutcome:
+    failures = calendar.failures + 1
+    retry_at = now + policy.backoff(failures)
+    await retry_locked(lambda: ExternalCalendar.filter(id=calendar.id).update(
+        stale=True, failures=failures, last_error=error[:1000], last_error_at=now, next_attempt_at=retry_at,
+    ))
+    log.warning("calendar %s (%s) failed (%d in a row, next try %s): %s",
+                calendar.id, masked(calendar.url), failures, retry_at.isoformat(), error)
+    return SyncOutcome(calendar.id, "failed", calendar.blocks, error)
+
+
+async def sync_due(client, now: datetime, policy: SyncPolicy = SyncPolicy(), *, only_ids: list[int] | None = None) -> list[SyncOutcome]:
+    """Sync every source whose next attempt is due (or the given ones, due or not)."""
+    query = ExternalCalendar.all().order_by("next_attempt_at")
+    query = query.filter(id__in=only_ids) if only_ids is not None else query.filter(next_attempt_at__lte=now)
+    semaphore = asyncio.Semaphore(policy.concurrency)
+
+    async def one(calendar: ExternalCalendar) -> SyncOutcome | None:
+        async with semaphore:
+            if not await _claim(calendar, now, policy):
+                return None
+            try:
+                return await sync_calendar(calendar, client, now, policy)
+            except Exception as exc:  # a bug or a database hiccup on one source spares the others
+                log.exception("calendar %s: unexpected error", calendar.id)
+                return await _failed(calendar, now, policy, f"internal error: {type(exc).__name__}")
+
+    results = await asyncio.gather(*(one(calendar) for calendar in await query))
+    return [result for result in results if result is not None]
+
+
+async def run_loop(settings, stop: asyncio.Event, policy: SyncPolicy = SyncPolicy()) -> None:
+    """`creneau sync`, and inside `creneau serve` on SQLite: sync due sources until `stop`."""
+    async with make_client() as client:
+        while not stop.is_set():
+            try:
+                await sync_due(client, clock.utcnow(), policy)
+            except Exception:  # keep the loop alive (database restarting…): next round retries
+                log.exception("calendar sync round failed")
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=policy.poll_seconds)
+            except TimeoutError:
+                pass

@@ -1,0 +1,51 @@
+"""`creneau feed …`, `creneau calendar …` and `creneau sync --once` as an operator runs them."""
+
+import re
+
+from tests.calendar_sync.conftest import feed_bytes
+from tests.test_cli import creneau
+
+
+def run(tmp_path, *args):
+    result = creneau(tmp_path, *args, BASE_URL="https://rdv.example.fr")
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_feed_commands(tmp_path):
+    run(tmp_path, "demo")
+    created = run(tmp_path, "feed", "create", "camille-martin", "--level", "initials", "--label", "iPhone")
+    https_url, webcal_url = re.findall(r"^\s+(\S+)$", created, re.M)
+    token = re.fullmatch(r"https://rdv\.example\.fr/feeds/([\w-]{43,})\.ics", https_url).group(1)
+    assert webcal_url == f"webcal://rdv.example.fr/feeds/{token}.ics"
+    listing = run(tmp_path, "feed", "list")
+    assert "1\tcamille-martin\tinitials\tactive\tlast used never\tiPhone" in listing and token not in listing
+    rotated = run(tmp_path, "feed", "rotate", "1")
+    assert "revoked" in rotated and token not in rotated and "/feeds/" in rotated
+    assert "2\tcamille-martin\tinitials\tactive" in run(tmp_path, "feed", "list")
+    run(tmp_path, "feed", "revoke", "2")
+    assert run(tmp_path, "feed", "list").strip() == ""
+    assert "revoked" in run(tmp_path, "feed", "list", "--all")
+    again = creneau(tmp_path, "feed", "revoke", "2")
+    assert again.returncode == 1 and "déjà révoqué" in again.stderr
+    unknown = creneau(tmp_path, "feed", "create", "nobody")
+    assert unknown.returncode == 1 and "nobody" in unknown.stderr
+
+
+def test_calendar_commands_and_sync_once(tmp_path, calendar_server, closed_port_url):
+    run(tmp_path, "demo")
+    good = calendar_server.serve("/private-0123456789abcdef/basic.ics", feed_bytes("google.ics"))
+    assert "calendar 1 added" in run(tmp_path, "calendar", "add", "camille-martin", good, "--label", "Google")
+    run(tmp_path, "calendar", "add", "camille-martin", closed_port_url)
+    refused = creneau(tmp_path, "calendar", "add", "camille-martin", "ftp://example.org/x.ics")
+    assert refused.returncode == 1 and "webcal" in refused.stderr
+    assert "not synced yet" in run(tmp_path, "calendar", "list")
+
+    synced = creneau(tmp_path, "sync", "--once")
+    assert synced.returncode == 1  # one source failed; the other was imported anyway
+    assert "calendar 1: imported" in synced.stdout and "calendar 2: failed" in synced.stdout
+    listing = run(tmp_path, "calendar", "list", "camille-martin")
+    assert re.search(r"^1\tcamille-martin\thttp://127\.0\.0\.1/…\tGoogle\tok .*, \d+ busy blocks$", listing, re.M)
+    assert re.search(r"^2\t.*STALE since .* \(1 failures\)", listing, re.M)
+    assert "private-0123456789abcdef" not in listing  # a secret address is never printed back
+    assert re.search(r"calendar 1 removed with its \d+ busy blocks", run(tmp_path, "calendar", "remove", "1"))
