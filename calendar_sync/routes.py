@@ -73,19 +73,3 @@ async def _touch(access: feed_query.FeedAccess, now) -> None:
 
 
 routes = [Route("/feeds/{token}.ics", feed, methods=["GET", "HEAD"], name="calendar_feed")]
-
-
-class RedactFeedTokens(logging.Filter):
-    """uvicorn's access log prints request paths, and a feed path is its secret: log
-    `/feeds/…ics` instead. Installed once on import, as the app factory imports this module."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        if isinstance(args, tuple) and len(args) >= 3 and str(args[2]).startswith("/feeds/"):
-            record.args = (*args[:2], "/feeds/…ics", *args[3:])
-        return True
-
-
-_access_log = logging.getLogger("uvicorn.access")
-if not any(isinstance(f, RedactFeedTokens) for f in _access_log.filters):
-    _access_log.addFilter(RedactFeedTokens())

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from portal import db, maintenance
+from portal import db, log_redaction, maintenance
 from portal.patient_input import FieldErrors
 from portal.ratelimit import RateLimiter
 from portal.security import SecurityHeadersMiddleware
@@ -152,6 +152,7 @@ def create_app(settings: Settings, *, manage_db: bool = True, run_background: bo
             Exception: _server_error,
         },
     )
+    log_redaction.install()
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors,
                        https=settings.base_url.startswith("https://"))
     app.state.settings = settings
