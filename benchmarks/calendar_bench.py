@@ -28,6 +28,7 @@ import httpx2
 import icalendar
 
 from benchmarks.calendar_data import google_export
+from benchmarks.procstat import status_mb
 from calendar_sync.calendars import add_calendar
 from calendar_sync.feed import FeedAppointment
 from calendar_sync.fetch import make_client
@@ -84,18 +85,11 @@ async def _seed(url: str, now: datetime) -> dict[str, str]:
         await db.close()
 
 
-def _rss_mb(pid: int, field: str) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def _bench_feed(server_url: str, pid: int, tokens: dict[str, str]) -> dict[str, float]:
     results: dict[str, float] = {}
     with httpx2.Client(base_url=server_url, timeout=60) as client:
         assert client.get("/feeds/warm-up.ics").status_code == 404  # imports, connection, first query
-        before = _rss_mb(pid, "VmRSS")
+        before = status_mb(pid, "VmRSS")
 
         def fetch(token: str, **headers) -> tuple[float, httpx2.Response]:
             started = time.perf_counter()
@@ -109,7 +103,7 @@ def _bench_feed(server_url: str, pid: int, tokens: dict[str, str]) -> dict[str, 
             fetch(tokens["busy"], **{"If-None-Match": first.headers["etag"]})[0] for _ in range(10))
         results["full_cold"], _ = fetch(tokens["full"])
         results["full_warm"] = statistics.median(fetch(tokens["full"])[0] for _ in range(5))
-        results["rss"] = _rss_mb(pid, "VmHWM") - before
+        results["rss"] = status_mb(pid, "VmHWM") - before
         results["bytes"] = len(first.content)
     return results
 

@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 
 import httpx2
 
+from benchmarks.procstat import peak_rss_mb
+
 from portal import db
 from portal.consent_texts import PRIVACY_NOTICE_VERSION
 from portal.demo import create_practitioner, load_demo
@@ -103,26 +105,6 @@ async def seed_database(url: str, first: date) -> None:
                                      for b in busy], batch_size=500)
     finally:
         await db.close()
-
-
-def peak_rss_mb(pid: int) -> float:
-    """VmHWM of the process and its children (uvicorn's worker is a child of the supervisor)."""
-    total = 0.0
-    for candidate in [pid] + _children(pid):
-        try:
-            for line in Path(f"/proc/{candidate}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    total = max(total, int(line.split()[1]) / 1024)
-        except FileNotFoundError:
-            pass
-    return total
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except FileNotFoundError:
-        return []
 
 
 def bench_slots_http(url: str, first: date, requests: int = 200) -> float:

@@ -13,7 +13,6 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 
 from portal import db
 from portal.models import OutboxMessage

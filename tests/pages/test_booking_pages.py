@@ -8,7 +8,7 @@ from urllib.parse import quote
 from portal.models import Appointment, ConsentRecord
 from portal.consent_texts import PRIVACY_NOTICE_VERSION
 from tests.builders import OSTEO, OSTEO_SERVICE, book, load_demo, paris
-from tests.pages.conftest import csrf_token, hidden, slot_links
+from tests.pages.conftest import csrf_token, hidden
 
 WEEK = f"/p/{OSTEO}?service={OSTEO_SERVICE}"
 TUESDAY_9 = paris(2026, 12, 1, 9)
