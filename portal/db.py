@@ -64,6 +64,9 @@ async def init(database_url: str) -> None:
 
 async def close() -> None:
     # Closes the connections and clears the global fallback context, so init() can run again.
+    from portal import sql
+
+    await sql.close()
     await Tortoise.close_connections()
 
 

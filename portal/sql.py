@@ -4,14 +4,20 @@ Tortoise spends more time compiling a query and building its result than SQLite 
 it; these reads run on every slot page and every booking. Same SQL on both databases: `?`
 placeholders are numbered for PostgreSQL, and values are converted the way tortoise stores them
 on SQLite (UTC datetimes as `str()`, dates as ISO text).
+
+On SQLite, tortoise queues every statement of the process behind one connection and one lock,
+so a read waits for whoever is inside a write transaction. WAL lets readers run beside the
+writer: these reads use a second, query-only connection of their own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
+import aiosqlite
 from tortoise import connections
 
 _PLACEHOLDER = re.compile(r"\?")
@@ -31,14 +37,51 @@ def _sqlite_value(value):
     return value
 
 
+class _Reader:
+    """The query-only SQLite connection of the running event loop (tests run many loops)."""
+
+    def __init__(self) -> None:
+        self.connection: aiosqlite.Connection | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.lock: asyncio.Lock | None = None
+
+    async def get(self, filename: str) -> aiosqlite.Connection:
+        loop = asyncio.get_running_loop()
+        if self.loop is not loop:
+            self.connection, self.loop, self.lock = None, loop, asyncio.Lock()
+        async with self.lock:
+            if self.connection is None:
+                connection = await aiosqlite.connect(filename, isolation_level=None)
+                for pragma in ("busy_timeout = 5000", "query_only = ON"):
+                    await connection.execute(f"PRAGMA {pragma}")
+                self.connection = connection
+        return self.connection
+
+    async def close(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None and self.loop is asyncio.get_running_loop():
+            await connection.close()
+
+
+_reader = _Reader()
+
+
+async def close() -> None:
+    await _reader.close()
+
+
 async def fetch(sql: str, *params) -> list:
     """Rows (indexable by position) of one SELECT."""
     conn = connections.get("default")
     if conn.capabilities.dialect == "postgres":
         _, rows = await conn.execute_query(_numbered(sql), list(params))
-    else:
-        _, rows = await conn.execute_query(sql, [_sqlite_value(p) for p in params])
-    return rows
+        return rows
+    values = [_sqlite_value(p) for p in params]
+    if conn.filename == ":memory:":  # a second connection would open another, empty database
+        _, rows = await conn.execute_query(sql, values)
+        return rows
+    reader = await _reader.get(conn.filename)
+    return list(await reader.execute_fetchall(sql, values))
 
 
 def as_datetime(value) -> datetime:

@@ -21,7 +21,7 @@ from portal.tokens import new_token, token_hash
 from portal.usecases.availability import BookingTarget, check_start, load_target, nearest_slots
 from portal.usecases.consents import record_consents
 from portal.usecases.errors import SlotTaken
-from portal.usecases.outbox_rows import message_context, write_planned
+from portal.usecases.outbox_rows import write_planned
 
 MAX_COMMENT = 1000
 
@@ -178,32 +178,34 @@ async def book_appointment(
     if verdict == "taken":
         raise await _slot_taken(target, start, now)
     locale = request.locale if request.locale in ("fr", "en") else "fr"
+    # Everything that needs no row is prepared before the transaction: on SQLite the whole
+    # process queues behind it, so it should hold nothing but its statements.
+    token = new_token()
+    blocked = blocked_interval(start, target.rules)
+    fields = dict(
+        practice_id=target.practice_id, practitioner_id=target.practitioner_id, service_id=target.service_id,
+        starts_at=start, ends_at=start + target.duration, blocked_from=blocked.start, blocked_until=blocked.end,
+        sms_reminder=choices.sms_reminders, email_reminder=choices.email_reminders,
+        comment=comment, source=request.source, locale=locale, manage_token_hash=token_hash(token),
+        manage_token_sealed=seal_manage_token(token, secret_key) if secret_key else "",
+    )
+    texts = [consent_texts.privacy_notice(locale, choices.privacy_version)]
+    texts += [consent_texts.opt_in(name, locale) for name in ("email_reminders", "sms_reminders")
+              if getattr(choices, name)]
+    planned = message_plan.on_booked(message_plan.MessageContext(
+        starts_at=start, now=now, email_reminder=choices.email_reminders, sms_reminder=choices.sms_reminders,
+        reminder_policy=target.reminder_policy, notify_practitioner=target.notify_practitioner,
+    ))
 
     async def transaction() -> BookingResult:
-        token = new_token()
-        blocked = blocked_interval(start, target.rules)
         async with in_transaction() as conn:
             patient = await _find_or_create_patient(target.practice_id, patient_data, locale, conn)
-            appointment = await Appointment.create(
-                practice_id=target.practice_id, practitioner_id=target.practitioner_id,
-                service_id=target.service_id, patient_id=patient.id,
-                starts_at=start, ends_at=start + target.duration,
-                blocked_from=blocked.start, blocked_until=blocked.end,
-                sms_reminder=choices.sms_reminders, email_reminder=choices.email_reminders,
-                comment=comment, source=request.source, locale=locale,
-                manage_token_hash=token_hash(token),
-                manage_token_sealed=seal_manage_token(token, secret_key) if secret_key else "",
-                using_db=conn,
-            )
-            texts = [consent_texts.privacy_notice(locale, choices.privacy_version)]
-            texts += [consent_texts.opt_in(name, locale) for name in ("email_reminders", "sms_reminders")
-                      if getattr(choices, name)]
+            appointment = await Appointment.create(patient_id=patient.id, using_db=conn, **fields)
             await record_consents(
                 practice_id=target.practice_id, patient_id=patient.id, appointment_id=appointment.id,
                 texts=texts, now=now, channel=request.channel, ip=request.ip, conn=conn,
             )
-            ctx = message_context(appointment, target, now)
-            await write_planned(appointment, message_plan.on_booked(ctx), conn, fresh=True)
+            await write_planned(appointment, planned, conn, fresh=True)
             result = BookingResult(
                 appointment.id, str(appointment.status), appointment.starts_at, appointment.ends_at,
                 token, str(target.tz),
