@@ -84,6 +84,18 @@ async def fetch(sql: str, *params) -> list:
     return list(await reader.execute_fetchall(sql, values))
 
 
+async def insert_many(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """One executemany on `conn` (a transaction's client): the booking writes its consent and
+    message rows this way, without building a model instance per row."""
+    if not rows:
+        return
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    if conn.capabilities.dialect == "postgres":
+        await conn.execute_many(_numbered(sql), [list(row) for row in rows])
+    else:
+        await conn.execute_many(sql, [[_sqlite_value(value) for value in row] for row in rows])
+
+
 def as_datetime(value) -> datetime:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 

@@ -205,7 +205,7 @@ async def book_appointment(
                 practice_id=target.practice_id, patient_id=patient.id, appointment_id=appointment.id,
                 texts=texts, now=now, channel=request.channel, ip=request.ip, conn=conn,
             )
-            await write_planned(appointment, planned, conn, fresh=True)
+            await write_planned(appointment, planned, conn, now=now, fresh=True)
             result = BookingResult(
                 appointment.id, str(appointment.status), appointment.starts_at, appointment.ends_at,
                 token, str(target.tz),

@@ -8,6 +8,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from portal.consent_texts import ConsentText
 from portal.models import ConsentRecord
+from portal.sql import insert_many
 
 
 async def record_consents(
@@ -15,12 +16,14 @@ async def record_consents(
     now: datetime, channel: str, ip: str, conn: BaseDBAsyncClient,
 ) -> None:
     """Several consents given at once (a booking), in one insert."""
-    await ConsentRecord.bulk_create([
-        ConsentRecord(practice_id=practice_id, patient_id=patient_id, appointment_id=appointment_id,
-                      purpose=text.purpose, granted=True, text_version=text.version, text_sha256=text.sha256,
-                      recorded_at=now, channel=channel, ip=ip[:45])
+    await insert_many(conn, "consent_record", _CONSENT_COLUMNS, [
+        (practice_id, patient_id, appointment_id, text.purpose, True, text.version, text.sha256, now, channel, ip[:45])
         for text in texts
-    ], using_db=conn)
+    ])
+
+
+_CONSENT_COLUMNS = ("practice_id", "patient_id", "appointment_id", "purpose", "granted", "text_version",
+                    "text_sha256", "recorded_at", "channel", "ip")
 
 
 async def record_consent(

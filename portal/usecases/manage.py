@@ -89,7 +89,7 @@ async def cancel_appointment(token: str, *, now: datetime, by_patient: bool = Tr
             await _save_new_version(appointment, {"status": status, "cancelled_at": now, "now": now}, conn)
             await cancel_pending(appointment.id, conn)
             ctx = message_context(appointment, booking.practice, now, cancelled_by_patient=by_patient)
-            await write_planned(appointment, message_plan.on_cancelled(ctx), conn)
+            await write_planned(appointment, message_plan.on_cancelled(ctx), conn, now=now)
 
     await retry_locked(transaction)
     return booking
@@ -118,7 +118,7 @@ async def reschedule_appointment(token: str, new_start: object, *, now: datetime
             # Pending messages of the old time are replaced by the move notice and new reminders.
             await cancel_pending(appointment.id, conn)
             ctx = message_context(appointment, booking.practice, now)
-            await write_planned(appointment, message_plan.on_moved(ctx), conn)
+            await write_planned(appointment, message_plan.on_moved(ctx), conn, now=now)
 
     try:
         await retry_locked(transaction)
@@ -176,7 +176,7 @@ async def set_reminders(
             ctx = message_context(appointment, booking.practice, now)
             granted_channels = {p.split("_")[0] for p, granted in changed.items() if granted}
             planned = [m for m in message_plan.on_reminders_changed(ctx) if m.channel in granted_channels]
-            await write_planned(appointment, planned, conn)
+            await write_planned(appointment, planned, conn, now=now)
 
     await retry_locked(transaction)
     return booking

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from portal.message_plan import REMINDER, MessageContext, PlannedMessage
 from portal.models import Appointment, OutboxMessage, OutboxStatus
+from portal.sql import insert_many
 
 
 def message_context(appointment: Appointment, practice, now, cancelled_by_patient: bool = True) -> MessageContext:
@@ -24,7 +26,8 @@ def message_context(appointment: Appointment, practice, now, cancelled_by_patien
 
 
 async def write_planned(
-    appointment: Appointment, planned: Iterable[PlannedMessage], conn: BaseDBAsyncClient, *, fresh: bool = False
+    appointment: Appointment, planned: Iterable[PlannedMessage], conn: BaseDBAsyncClient, *, now: datetime,
+    fresh: bool = False,
 ) -> None:
     """One row per planned message. A row that exists already (same dedupe key: a reminder
     switched off then on again) is made pending again rather than duplicated. `fresh`: the
@@ -42,25 +45,19 @@ async def write_planned(
         await OutboxMessage.filter(dedupe_key=key, status=OutboxStatus.CANCELLED).using_db(conn).update(
             status=OutboxStatus.PENDING, due_at=message.due_at, next_attempt_at=message.due_at, attempts=0
         )
-    await OutboxMessage.bulk_create(
-        [
-            OutboxMessage(
-                practice_id=appointment.practice_id,
-                appointment_id=appointment.id,
-                kind=message.kind,
-                channel=message.channel,
-                audience=message.audience,
-                appointment_version=appointment.version,
-                dedupe_key=key,
-                due_at=message.due_at,
-                expires_at=message.expires_at,
-                next_attempt_at=message.due_at,
-            )
-            for key, message in rows.items()
-            if key not in existing
-        ],
-        using_db=conn,
-    )
+    await insert_many(conn, "outbox_message", _OUTBOX_COLUMNS, [
+        (appointment.practice_id, appointment.id, message.kind, message.channel, message.audience,
+         appointment.version, key, message.due_at, message.expires_at, OutboxStatus.PENDING.value, 0,
+         message.due_at, "", "", now)
+        for key, message in rows.items()
+        if key not in existing
+    ])
+
+
+# One executemany, no model instance per row (this runs inside every booking's transaction).
+_OUTBOX_COLUMNS = ("practice_id", "appointment_id", "kind", "channel", "audience", "appointment_version",
+                   "dedupe_key", "due_at", "expires_at", "status", "attempts", "next_attempt_at",
+                   "last_error", "provider_id", "created_at")
 
 
 async def cancel_pending(

@@ -44,6 +44,7 @@ async def test_booking_writes_appointment_consents_and_messages(any_database, no
         ("reminder", "sms", "patient", paris(2026, 11, 30, 11)),  # 24 h before; 48 h is already past
     ]
     assert all(m.expires_at == appointment.starts_at for m in messages)
+    assert all(m.created_at == now and m.status == "pending" and m.attempts == 0 for m in messages)
 
 
 async def test_same_slot_twice_is_refused_with_nearest_free_slots(any_database, now):
