@@ -40,7 +40,7 @@ def sqlite_template(tmp_path_factory) -> str:
 def postgres_database() -> str:
     """A fresh database for this run, migrated once, dropped at the end."""
     if not POSTGRES_URL:
-        pytest.skip("CRENEAU_TEST_POSTGRES_URL is not set")
+        pytest.skip(reason="CRENEAU_TEST_POSTGRES_URL is not set")
     import asyncpg
 
     name = f"creneau_test_{uuid.uuid4().hex[:10]}"

@@ -19,6 +19,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within 15 s; close its stderr pipe."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    if process.stderr is not None:
+        process.stderr.close()
+
+
 @dataclass(frozen=True)
 class Server:
     url: str
@@ -55,12 +68,6 @@ def live_server(database_url: str, var_dir, workers: int = 2, **env):
             raise RuntimeError("server did not start:\n" + "".join(log))
         yield Server(f"http://127.0.0.1:{port}", process.pid)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stderr.close()
+        stop(process)
         server_errors = [line for line in log if "Traceback" in line or " 500 " in line]
         assert not server_errors, "".join(log)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 from portal import db
 from portal.models import OutboxMessage
 from tests.builders import book, load_demo, paris
+from tests.concurrency.server import stop
 from tests.conftest import _open, requires_postgres
 from tests.notifier.peers import Recorder
 
@@ -45,17 +45,6 @@ async def wait_for(condition, timeout: float, what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.05)
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    process.stderr.close()
 
 
 async def many_messages(count: int, now) -> list[int]:

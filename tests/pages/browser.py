@@ -26,7 +26,7 @@ PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
 def chromium_path() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
-        pytest.skip("Chromium is not installed (apt-get install chromium; .ci/run does it)")
+        pytest.skip(reason="Chromium is not installed (apt-get install chromium; .ci/run does it)")
     return path
 
 
@@ -53,7 +53,7 @@ def launched_browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("playwright is not installed (pip install -e '.[test]')")
+        pytest.skip(reason="playwright is not installed (pip install -e '.[test]')")
     executable = chromium_path()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
@@ -68,7 +68,7 @@ def axe_script() -> Path:
     if not AXE_SCRIPT.is_file():
         npm = shutil.which("npm")
         if npm is None:
-            pytest.skip("npm is not installed: cannot install axe-core for the accessibility audit")
+            pytest.skip(reason="npm is not installed: cannot install axe-core for the accessibility audit")
         subprocess.run([npm, "ci", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund"], check=True,
                        capture_output=True, timeout=300)
     return AXE_SCRIPT
