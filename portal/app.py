@@ -19,8 +19,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from portal import db, log_redaction, maintenance
 from portal.patient_input import FieldErrors
-from portal.ratelimit import RateLimiter
-from portal.security import SecurityHeadersMiddleware
+from portal.ratelimit import RateLimiter, phone_limit
+from portal.security import SecurityHeadersMiddleware, security_headers
 from portal.settings import Settings
 from portal.usecases.errors import DomainError, SlotTaken
 from portal.web import json_error, request_locale, translate
@@ -110,10 +110,18 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
 
 async def _server_error(request: Request, exc: Exception) -> Response:
     # Logged with its trace for the operator; the caller sees no detail.
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.exception("unhandled error on %s %s", request.method, log_redaction.redact_path(request.url.path))
     if not _wants_json(request):
-        return _html_error(request, 500, "Une erreur est survenue. Réessayez dans un instant.")
-    return JSONResponse({"error": {"code": "internal_error", "message": "Une erreur est survenue."}}, status_code=500)
+        response = _html_error(request, 500, "Une erreur est survenue. Réessayez dans un instant.")
+    else:
+        response = JSONResponse({"error": {"code": "internal_error", "message": "Une erreur est survenue."}},
+                                status_code=500)
+    # This answer comes from Starlette's outermost layer, outside SecurityHeadersMiddleware.
+    settings = request.app.state.settings
+    for name, value in security_headers(settings.frame_ancestors, settings.base_url.startswith("https://")).items():
+        response.headers.setdefault(name, value)
+    response.headers["cache-control"] = "no-store"
+    return response
 
 
 def create_app(settings: Settings, *, manage_db: bool = True, run_background: bool | None = None) -> Starlette:
@@ -157,6 +165,7 @@ def create_app(settings: Settings, *, manage_db: bool = True, run_background: bo
                        https=settings.base_url.startswith("https://"))
     app.state.settings = settings
     app.state.booking_limiter = RateLimiter(settings.booking_rate_limit)
+    app.state.phone_limiter = RateLimiter(phone_limit(settings.booking_rate_limit))
     app.state.field_errors_response = field_errors_response
     app.state.domain_error_response = domain_error_response
     return app

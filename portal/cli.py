@@ -32,6 +32,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         # Each worker process builds its app from the environment (portal.asgi).
         uvicorn.run("portal.asgi:app", host=args.host, port=args.port, workers=args.workers,
                     proxy_headers=settings.trust_forwarded_for, log_level=args.log_level)
+        # (uvicorn trusts X-Forwarded-For only from FORWARDED_ALLOW_IPS, default 127.0.0.1.)
         return 0
     from portal.app import create_app
 

@@ -6,6 +6,7 @@ setting; a reverse proxy's limit is the place for a hard global cap.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 
@@ -34,3 +35,23 @@ class RateLimiter:
             self._windows.clear()  # bounded memory beats perfect accounting under a flood of keys
         self._windows[key] = (window, count + 1)
         return None
+
+
+# Bookings per phone number: stops one number being used to fill an agenda or to flood someone
+# with SMS, whatever IP addresses the requests come from. Off when BOOKING_RATE_LIMIT=0.
+PHONE_LIMIT = RateLimit(5, 3600)
+
+
+def phone_limit(booking_limit: RateLimit) -> RateLimit:
+    return RateLimit(0, 1) if booking_limit.count == 0 else PHONE_LIMIT
+
+
+def phone_key(raw: object) -> str | None:
+    """Digits only, French national form ("+33 6 12…" and "06 12…" count as one number);
+    None when there is no number worth counting."""
+    if not isinstance(raw, str):
+        return None
+    digits = re.sub(r"\D", "", raw)
+    if digits.startswith("33") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    return f"phone:{digits}" if len(digits) >= 6 else None

@@ -22,18 +22,23 @@ def content_security_policy(frame_ancestors: str) -> str:
     ])
 
 
+def security_headers(frame_ancestors: str = "'self'", https: bool = False) -> dict[str, str]:
+    headers = {
+        "content-security-policy": content_security_policy(frame_ancestors),
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "strict-origin-when-cross-origin",
+        "permissions-policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+        "cross-origin-opener-policy": "same-origin",
+    }
+    if https:
+        headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
+    return headers
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, frame_ancestors: str = "'self'", https: bool = False):
         self.app = app
-        self.headers = {
-            "content-security-policy": content_security_policy(frame_ancestors),
-            "x-content-type-options": "nosniff",
-            "referrer-policy": "strict-origin-when-cross-origin",
-            "permissions-policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
-            "cross-origin-opener-policy": "same-origin",
-        }
-        if https:
-            self.headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
+        self.headers = security_headers(frame_ancestors, https)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -9,11 +9,9 @@ from portal.i18n import negotiate, translations
 
 
 def client_ip(request: Request) -> str:
-    settings = request.app.state.settings
-    if settings.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
+    """The peer's address. Behind a proxy (TRUST_FORWARDED_FOR), uvicorn's proxy-headers
+    handling has already put the client here, taking X-Forwarded-For from the right and only
+    from proxies in FORWARDED_ALLOW_IPS; the leftmost entry is whatever the client claimed."""
     return request.client.host if request.client else ""
 
 

@@ -7,6 +7,8 @@ from portal.models import Practitioner, Service
 
 async def public_practitioners(practice_slug: str | None = None) -> list[dict]:
     query = Practitioner.filter(bookable=True)
+    if practice_slug and len(practice_slug) > 64:  # longer than any slug: no such practice
+        return []
     if practice_slug:
         query = query.filter(practice__slug=practice_slug)
     rows = await query.order_by("last_name", "first_name").values(

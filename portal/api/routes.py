@@ -10,19 +10,17 @@ from datetime import date, timedelta
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from tortoise.exceptions import IntegrityError
 
-from portal.api import catalog
+from portal.api import catalog, idempotency
 from portal.api.openapi import openapi_document
 from portal.api.serialize import booking_created, managed_booking, rfc3339
 from portal.clock import utcnow
-from portal.links import manage_url, unseal_manage_token
-from portal.models import Appointment, IdempotencyRecord
 from portal.patient_input import FieldErrors
 from portal.usecases.availability import MAX_RANGE_DAYS, list_slots, load_target
-from portal.usecases.booking import BookingRequest, Idempotency, IdempotentReplay, book_appointment
-from portal.usecases.errors import DomainError, IdempotencyMismatch
+from portal.usecases.booking import BookingRequest, Idempotency, book_appointment, plausible
+from portal.usecases.errors import DomainError
 from portal.usecases.manage import cancel_appointment, find_booking, reschedule_appointment
+from portal.ratelimit import phone_key
 from portal.web import client_ip, json_error, request_locale
 
 
@@ -34,6 +32,10 @@ async def _json_body(request: Request) -> tuple[bytes, dict]:
         raise FieldErrors({"body": "Le corps de la requête n'est pas du JSON valide."}) from None
     if not isinstance(data, dict):
         raise FieldErrors({"body": "Le corps de la requête doit être un objet JSON."})
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (\ud800) is valid JSON but not text a database takes
+        raise FieldErrors({"body": "Le corps de la requête n'est pas du JSON valide."}) from None
     return raw, data
 
 
@@ -47,9 +49,12 @@ def _date_param(request: Request, name: str, default: date) -> date:
     if raw is None:
         return default
     try:
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
     except ValueError:
         raise FieldErrors({name: "Indiquez une date au format AAAA-MM-JJ."}) from None
+    if not plausible(value):
+        raise FieldErrors({name: "Indiquez une date au format AAAA-MM-JJ."})
+    return value
 
 
 async def slots(request: Request) -> JSONResponse:
@@ -72,33 +77,8 @@ async def slots(request: Request) -> JSONResponse:
     })
 
 
-async def _replay(record: IdempotencyRecord, settings) -> Response:
-    """The first answer again. A stored 201 holds no token: the manage link is rebuilt from the
-    appointment's sealed token, so no secret sits in clear in the replay table."""
-    body = json.loads(record.body)
-    if record.status_code == 201:
-        sealed = await Appointment.filter(id=body["id"]).values_list("manage_token_sealed", flat=True)
-        token = unseal_manage_token(sealed[0] if sealed else "", str(settings.secret_key))
-        body["manage_url"] = manage_url(settings.base_url, token) if token else None
-    return JSONResponse(body, status_code=record.status_code, headers={"Idempotent-Replayed": "true"})
-
-
-def _without_link(body: dict) -> dict:
-    return {name: value for name, value in body.items() if name != "manage_url"}
-
-
-async def _remember(key: str | None, digest: str, response: Response) -> Response:
-    """Keep a refused answer too, so a retry with the same key gets the same answer."""
-    if key:
-        try:
-            await IdempotencyRecord.create(key=key, request_sha256=digest, status_code=response.status_code,
-                                           body=response.body.decode())
-        except IntegrityError:
-            pass
-    return response
-
-
 async def create_booking(request: Request) -> Response:
+    settings = request.app.state.settings
     limiter = request.app.state.booking_limiter
     wait = limiter.hit(f"ip:{client_ip(request)}")
     if wait is not None:
@@ -106,33 +86,46 @@ async def create_booking(request: Request) -> Response:
                           headers={"Retry-After": str(int(wait) + 1)})
     raw, data = await _json_body(request)
     key = request.headers.get("idempotency-key") or None
+    if key is None:
+        return await _book(request, data, None)
+    if len(key) > 255:
+        raise FieldErrors({"Idempotency-Key": "La clé d'idempotence est limitée à 255 caractères."})
     digest = hashlib.sha256(raw).hexdigest()
-    if key is not None:
-        if len(key) > 255:
-            raise FieldErrors({"Idempotency-Key": "La clé d'idempotence est limitée à 255 caractères."})
-        record = await IdempotencyRecord.get_or_none(key=key)
-        if record is not None:
-            if record.request_sha256 != digest:
-                raise IdempotencyMismatch("Cette clé d'idempotence a déjà servi pour une autre requête.")
-            return await _replay(record, request.app.state.settings)
+    answered = await idempotency.reserve(key, digest, utcnow(), settings)
+    if answered is not None:
+        return answered
+    try:
+        response = await _book(request, data, Idempotency(
+            key, digest, lambda result: idempotency.stored_body(booking_created(result, settings.base_url))))
+    except BaseException:
+        await idempotency.release(key)
+        raise
+    if response.status_code != 201:
+        await idempotency.settle(key, response)
+    return response
+
+
+async def _book(request: Request, data: dict, keyed: Idempotency | None) -> Response:
     settings = request.app.state.settings
+    patient = data.get("patient")
+    phone = phone_key(patient.get("phone") if isinstance(patient, dict) else None)
+    wait = request.app.state.phone_limiter.hit(phone) if phone else None
+    if wait is not None:
+        return json_error(429, "too_many_requests", "Trop de réservations pour ce numéro : réessayez plus tard.",
+                          headers={"Retry-After": str(int(wait) + 1)})
     booking = BookingRequest(
         practitioner=str(data.get("practitioner", "")), service=str(data.get("service", "")),
         start=data.get("start"), patient=data.get("patient"), consents=data.get("consents"),
         comment=data.get("comment", ""), locale=request_locale(request), ip=client_ip(request), channel="api",
     )
-    idempotency = Idempotency(key, digest, lambda r: _without_link(booking_created(r, settings.base_url))) if key else None
     try:
-        result = await book_appointment(booking, now=utcnow(), secret_key=str(settings.secret_key),
-                                        idempotency=idempotency)
-    except IdempotentReplay as replay:
-        return await _replay(replay.record, settings)
+        result = await book_appointment(booking, now=utcnow(), secret_key=str(settings.secret_key), idempotency=keyed)
     except DomainError as exc:
         if exc.status >= 500:
             raise
-        return await _remember(key, digest, request.app.state.domain_error_response(request, exc))
+        return request.app.state.domain_error_response(request, exc)
     except FieldErrors as exc:
-        return await _remember(key, digest, request.app.state.field_errors_response(request, exc))
+        return request.app.state.field_errors_response(request, exc)
     return JSONResponse(booking_created(result, settings.base_url), status_code=201)
 
 

@@ -40,7 +40,7 @@ async def practitioner_page(request: Request) -> Response:
             query = {"service": service["slug"], **({"week": day.isoformat()} if day else {"none": "1"})}
             return RedirectResponse(_page_url(profile["slug"], **query) + "#slots", status_code=303)
         today = now.astimezone(target.tz).date()
-        monday = parse_week(request.query_params.get("week"), today)
+        monday = parse_week(request.query_params.get("week"), today, target.rules.horizon)
         context["week"] = await load_week(target, monday, now)
         context["nothing_free"] = bool(request.query_params.get("none"))
     return render(request, "portal/practitioner.html", context)

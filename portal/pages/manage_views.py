@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from portal import consent_texts
 from portal.clock import utcnow
 from portal.pages import csrf
 from portal.pages.errors import N_, error_page
@@ -62,7 +63,10 @@ async def _context(booking: ManagedBooking) -> dict:
 
 
 def _manage_page(request: Request, context: dict, *, status: int = 200, error: str | None = None) -> Response:
-    context = {**context, "token": _token(request), "error": error,
+    locale = request_locale(request)
+    # The checkbox labels are the very texts the ledger records (and hashes) on a change.
+    opt_ins = {name: consent_texts.opt_in(name, locale).text for name in ("email_reminders", "sms_reminders")}
+    context = {**context, "token": _token(request), "error": error, "opt_in_texts": opt_ins,
                "new": bool(request.query_params.get("new")),
                "done": DONE_MESSAGES.get(request.query_params.get("done", ""))}
     return render(request, "portal/manage.html", context, status=status, token_page=True)
@@ -106,7 +110,8 @@ async def reminders(request: Request) -> Response:
         return _csrf_refused(request)
     try:
         await set_reminders(_token(request), email=bool(form.get("email_reminders")),
-                            sms=bool(form.get("sms_reminders")), now=utcnow(), ip=client_ip(request))
+                            sms=bool(form.get("sms_reminders")), now=utcnow(), ip=client_ip(request),
+                            locale=request_locale(request))
     except (DomainError, FieldErrors) as exc:
         if isinstance(exc, DomainError) and exc.status == 404:
             raise
@@ -131,7 +136,7 @@ async def _move_week(request: Request, booking: ManagedBooking, context: dict, *
                      error: str | None = None, nearest: list | None = None) -> Response:
     now = utcnow()
     target = await load_target(booking.practitioner_slug, booking.service_slug)
-    monday = parse_week(request.query_params.get("week"), now.astimezone(target.tz).date())
+    monday = parse_week(request.query_params.get("week"), now.astimezone(target.tz).date(), target.rules.horizon)
     week = await load_week(target, monday, now, exclude_appointment=booking.appointment.id)
     return render(request, "portal/move.html", {**context, "week": week, "error": error, "nearest": nearest or []},
                   status=status, token_page=True)

@@ -23,7 +23,8 @@ async def home(request: Request) -> Response:
 
 
 async def practice(request: Request) -> Response:
-    rows = await Practice.filter(slug=request.path_params["practice"]).values(*_PRACTICE_FIELDS)
+    slug = request.path_params["practice"]
+    rows = await Practice.filter(slug=slug).values(*_PRACTICE_FIELDS) if len(slug) <= 64 else []
     if not rows:
         raise HTTPException(404)
     return await _practice_page(request, rows[0])

@@ -9,6 +9,8 @@ from portal.usecases.errors import NotFound
 
 
 async def practitioner_profile(slug: str) -> dict:
+    if len(slug) > 64:  # longer than any slug: unknown (the ORM would refuse the query)
+        raise NotFound("Praticien introuvable.")
     rows = await Practitioner.filter(slug=slug, bookable=True).values(
         "id", "slug", "title", "first_name", "last_name", "profession", "bio",
         "practice__slug", "practice__name", "practice__address", "practice__phone", "practice__timezone",

@@ -51,7 +51,8 @@ def url_with(request: Request, **params: str | None) -> str:
             query.pop(name, None)
         else:
             query[name] = value
-    return request.url.path + ("?" + urlencode(query) if query else "")
+    # One leading slash: a path like //evil.example/x must not become an off-site link.
+    return "/" + request.url.path.lstrip("/") + ("?" + urlencode(query) if query else "")
 
 
 def _language_switch(request: Request, locale: str) -> list[dict]:

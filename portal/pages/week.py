@@ -36,13 +36,15 @@ def monday_of(value: date) -> date:
     return value - timedelta(days=value.weekday())
 
 
-def parse_week(raw: str | None, today: date) -> date:
-    """The Monday of the asked week, never before this week (a bad value means this week)."""
+def parse_week(raw: str | None, today: date, horizon: timedelta = timedelta(days=366)) -> date:
+    """The Monday of the asked week, between this week and the horizon's (a bad value means
+    this week)."""
     try:
         wanted = date.fromisoformat(raw) if raw else today
     except ValueError:
         wanted = today
-    return max(monday_of(wanted), monday_of(today))
+    wanted = min(max(wanted, today), today + horizon)
+    return monday_of(wanted)
 
 
 async def load_week(target: BookingTarget, monday: date, now: datetime, exclude_appointment: int | None = None) -> Week:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -52,16 +52,19 @@ class BookingResult:
 
 @dataclass(frozen=True)
 class Idempotency:
-    """Store the answer with the booking, atomically, so a retry replays exactly it."""
+    """Write the answer into the key's reserved row with the booking, atomically, so a retry
+    replays exactly it (portal.api.idempotency)."""
 
     key: str
     request_sha256: str
     body_for: Callable[[BookingResult], dict] = field(compare=False)
 
 
-class IdempotentReplay(Exception):
-    def __init__(self, record: IdempotencyRecord):
-        self.record = record
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100  # beyond them a date is a typo or a probe, never a booking
+
+
+def plausible(value: date) -> bool:
+    return EARLIEST_YEAR <= value.year <= LATEST_YEAR
 
 
 def parse_start(raw: object) -> datetime:
@@ -76,6 +79,8 @@ def parse_start(raw: object) -> datetime:
         raise FieldErrors({"start": "Choisissez un créneau."})
     if value.tzinfo is None:
         raise FieldErrors({"start": "L'heure doit indiquer son décalage horaire (+01:00, Z…)."})
+    if not plausible(value):
+        raise FieldErrors({"start": "Ce créneau n'est pas proposé à la réservation."})
     return value
 
 
@@ -90,7 +95,7 @@ def parse_consents(raw: object) -> Choices:
     data = raw if isinstance(raw, dict) else {}
     errors = {}
     version = data.get("privacy_notice")
-    if version not in consent_texts.known_privacy_versions():
+    if not isinstance(version, str) or version not in consent_texts.known_privacy_versions():
         errors["consents.privacy_notice"] = "Prenez connaissance de la politique de confidentialité pour réserver."
     elif version != consent_texts.PRIVACY_NOTICE_VERSION:
         errors["consents.privacy_notice"] = "La politique de confidentialité a changé : relisez-la pour réserver."
@@ -105,6 +110,8 @@ def parse_consents(raw: object) -> Choices:
 def clean_comment(raw: object) -> str:
     if raw is None:
         return ""
+    if isinstance(raw, str):
+        raw = raw.replace("\r\n", "\n")  # a browser's textarea counts a line break as one character
     if not isinstance(raw, str) or len(raw) > MAX_COMMENT:
         raise FieldErrors({"comment": f"Le commentaire est limité à {MAX_COMMENT} caractères."})
     # Keep line breaks, drop other control characters.
@@ -211,10 +218,9 @@ async def book_appointment(
                 token, str(target.tz),
             )
             if idempotency is not None:
-                await IdempotencyRecord.create(
-                    key=idempotency.key, request_sha256=idempotency.request_sha256, status_code=201,
-                    body=json.dumps(idempotency.body_for(result)), using_db=conn,
-                )
+                # The API reserved the key; the answer is written with the booking, atomically.
+                await IdempotencyRecord.filter(key=idempotency.key).using_db(conn).update(
+                    status_code=201, body=json.dumps(idempotency.body_for(result)))
         return result
 
     try:
@@ -222,8 +228,4 @@ async def book_appointment(
     except IntegrityError as exc:
         if is_slot_violation(exc):
             raise await _slot_taken(target, start, now) from None
-        if idempotency is not None:
-            record = await IdempotencyRecord.get_or_none(key=idempotency.key)
-            if record is not None:
-                raise IdempotentReplay(record) from None
         raise

@@ -134,9 +134,11 @@ async def _taken(target: BookingTarget, start: datetime, now: datetime) -> SlotT
 
 
 async def set_reminders(
-    token: str, *, email: bool, sms: bool, now: datetime, ip: str = "", channel: str = "web"
+    token: str, *, email: bool, sms: bool, now: datetime, ip: str = "", channel: str = "web",
+    locale: str | None = None,
 ) -> ManagedBooking:
-    """Change the reminder choices; each change is a consent-ledger row (a withdrawal too)."""
+    """Change the reminder choices; each change is a consent-ledger row (a withdrawal too) with
+    the text shown, in the `locale` it was shown in (default: the booking's)."""
     booking = await find_booking(token)
     if booking.cancelled:
         raise NotAllowed("Ce rendez-vous est annulé.")
@@ -167,7 +169,7 @@ async def set_reminders(
             for purpose, granted in changed.items():
                 await record_consent(
                     practice_id=appointment.practice_id, patient_id=appointment.patient_id,
-                    appointment_id=appointment.id, text=consent_texts.opt_in(purpose, appointment.locale),
+                    appointment_id=appointment.id, text=consent_texts.opt_in(purpose, locale or appointment.locale),
                     granted=granted, now=now, channel=channel, ip=ip, conn=conn,
                 )
             withdrawn = [p.split("_")[0] for p, granted in changed.items() if not granted]
