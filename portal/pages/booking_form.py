@@ -29,6 +29,8 @@ def values_from(form) -> dict:
     """The typed values, trimmed to a sane length, ready to be shown again."""
     values = {name: str(form.get(name, ""))[:MAX_FIELD + 1] for name in TEXT_FIELDS}
     values["start"] = str(form.get("start", ""))[:64]
+    # The version of the notice the page showed (a hidden field): that is what the patient read.
+    values["privacy_version"] = str(form.get("privacy_version", ""))[:32] or consent_texts.PRIVACY_NOTICE_VERSION
     for name in ("privacy_notice", "email_reminders", "sms_reminders"):
         values[name] = bool(form.get(name))
     return values
@@ -56,8 +58,8 @@ def booking_request(values: dict, practitioner: str, service: str, *, locale: st
             "birth_date": birth if birth is not None else values["birth_date"],
         },
         consents={
-            # Ticking the box acknowledges the notice in force, whose version the booking records.
-            "privacy_notice": consent_texts.PRIVACY_NOTICE_VERSION if values["privacy_notice"] else None,
+            # Ticking the box acknowledges the notice the page showed; the core refuses an outdated one.
+            "privacy_notice": values["privacy_version"] if values["privacy_notice"] else None,
             "email_reminders": values["email_reminders"], "sms_reminders": values["sms_reminders"],
         },
         comment=values["comment"], locale=locale or DEFAULT_LOCALE, ip=ip, channel="web",

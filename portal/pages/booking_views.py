@@ -72,6 +72,7 @@ def _render_form(request: Request, profile: dict, service: dict, values: dict, *
     return render(request, "portal/book.html", {
         "profile": profile, "service": service, "values": values, "errors": errors or {}, "opt_in_texts": opt_ins,
         "start": _chosen_start(values["start"]), "nearest": nearest or [], "notice": notice,
+        "privacy_version": consent_texts.PRIVACY_NOTICE_VERSION,
     }, status=status)
 
 

@@ -23,6 +23,7 @@ def filled(html: str, **overrides) -> dict:
         "csrf_token": csrf_token(html), "service": OSTEO_SERVICE, "start": hidden(html, "start"),
         "civility": "mme", "first_name": "Élise", "last_name": "Durand", "email": "elise@example.org",
         "phone": "06 12 34 56 78", "birth_date": "12/04/1987", "comment": "", "privacy_notice": "1",
+        "privacy_version": hidden(html, "privacy_version"),
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -181,3 +182,13 @@ async def test_privacy_notice_is_versioned(client):
     assert (await client.get("/privacy?version=1999-01-01")).status_code == 404
     english = await client.get("/privacy?lang=en")
     assert "Who is responsible for your data?" in english.text
+
+
+async def test_an_outdated_privacy_notice_is_not_recorded_as_read(client):
+    """The form records the version it showed; if the notice changed meanwhile, the patient
+    is asked to read it again instead of the ledger claiming a text they never saw."""
+    form = await client.get(form_url(TUESDAY_9))
+    response = await client.post(f"/p/{OSTEO}/book", data=filled(form.text, privacy_version="2020-01-01"))
+    assert response.status_code == 422
+    assert 'id="privacy_notice-error"' in response.text
+    assert await Appointment.all().count() == 0
