@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tortoise.transactions import in_transaction
+
+from notifier.models import OutboxStrike
 from portal.models import OutboxMessage, OutboxStatus
 
 VISIBLE = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED, OutboxStatus.DEAD)
@@ -29,8 +32,13 @@ async def retry_message(message_id: int, now: datetime) -> None:
         raise CannotRetry(f"message {message_id} is {row.status}: only failed, dead or pending messages can be retried")
     if now >= row.expires_at:
         raise CannotRetry(f"message {message_id} expired at {row.expires_at.isoformat()}")
-    await OutboxMessage.filter(id=message_id, status=row.status).update(
-        status=OutboxStatus.PENDING, next_attempt_at=now, last_error=f"retried by hand ({row.last_error})"[:2000])
+    # A clean record: no strikes left, or the next claim would set it aside again. `attempts`
+    # stays: it is the claims' fencing token and must never go back to a value an old, still
+    # running claim may hold (a dead row's backoff then starts at its ceiling; it is capped).
+    async with in_transaction("default"):
+        await OutboxMessage.filter(id=message_id, status=row.status).update(
+            status=OutboxStatus.PENDING, next_attempt_at=now, last_error=f"retried by hand ({row.last_error})"[:2000])
+        await OutboxStrike.filter(message_id=message_id).delete()
 
 
 def format_rows(rows: list[dict]) -> str:

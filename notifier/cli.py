@@ -55,7 +55,8 @@ async def cmd_outbox_retry(args: argparse.Namespace, settings) -> int:
 def register(subparsers) -> None:
     worker = subparsers.add_parser("worker", help="send the outbox's e-mails and SMS (any number on PostgreSQL)")
     worker.add_argument("--batch", type=int, default=50, help="messages claimed at once (default 50)")
-    worker.add_argument("--lease", type=int, default=120, help="seconds a claim lasts before another worker may take it over")
+    worker.add_argument("--lease", type=int, default=120, help="seconds a claim lasts before another worker may take it over "
+                        "(default 120; more than a send's timeout, 30 s for SMTP and Vonage)")
     worker.add_argument("--poll", type=float, default=0.5, help="seconds between looks when nothing is due")
     worker.add_argument("--once", action="store_true", help="drain one batch and exit")
     worker.set_defaults(handler=cmd_worker, needs_db=True)

@@ -15,3 +15,17 @@ class WebhookEvent(Model):
 
     class Meta:
         table = "notifier_webhook_event"
+
+
+class OutboxStrike(Model):
+    """How many times a message broke the worker that held it instead of getting an answer
+    from the provider: its lease ran out (the worker died or hung mid-send) or it raised an
+    unexpected error. A provider's refusals and outages are not strikes (`attempts` counts every
+    claim); a message with too many strikes is set aside as poison (policy.MAX_STRIKES)."""
+
+    id = fields.IntField(primary_key=True)
+    message = fields.OneToOneField("portal.OutboxMessage", related_name="strike", on_delete=fields.CASCADE)
+    strikes = fields.IntField(default=0)
+
+    class Meta:
+        table = "notifier_outbox_strike"

@@ -16,9 +16,13 @@ from portal.models import CANCELLED_STATUSES, OutboxStatus
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
 BACKOFF_FLOOR = timedelta(seconds=1)
-# A message that neither succeeds nor fails in this many claims is poison (it crashes the
-# worker, or always raises something unexpected): it is set aside instead of looping.
-MAX_ATTEMPTS = 50
+# 30 s × 2**7 is past the cap already; a bounded exponent keeps the arithmetic small (2**n
+# seconds overflows timedelta from about the 43rd attempt).
+MAX_DOUBLINGS = 7
+# A message that broke the worker holding it this many times (lease ran out mid-send, or an
+# unexpected error) is poison: it is set aside instead of looping. A provider's refusals and
+# outages are no strikes: those retry until the message expires.
+MAX_STRIKES = 10
 # Kinds that announce an appointment that still stands.
 STANDING_KINDS = (CONFIRMATION, REMINDER, MOVED, "practitioner_booked")
 
@@ -46,8 +50,8 @@ def check(row: dict, appointment: dict | None, consents: dict[str, bool], notify
     """None when the message may go now; otherwise the final status and why."""
     if now >= row["expires_at"]:
         return Skip(OutboxStatus.EXPIRED, "not sent before it expired")
-    if row["attempts"] > MAX_ATTEMPTS:
-        return Skip(OutboxStatus.DEAD, f"gave up after {MAX_ATTEMPTS} attempts")
+    if row.get("strikes", 0) >= MAX_STRIKES:
+        return Skip(OutboxStatus.DEAD, f"set aside: broke its worker {row['strikes']} times (crash or unexpected error)")
     if appointment is None:
         return Skip(OutboxStatus.CANCELLED, "appointment no longer exists")
     if appointment["version"] != row["appointment_version"]:
@@ -68,7 +72,18 @@ def check(row: dict, appointment: dict | None, consents: dict[str, bool], notify
 
 def retry_at(attempts: int, now: datetime, expires_at: datetime, rng: random.Random | None = None) -> datetime | None:
     """Exponential backoff with full jitter; None when the next try would come too late."""
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1))
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** min(max(0, attempts - 1), MAX_DOUBLINGS))
     delay = max(BACKOFF_FLOOR, timedelta(seconds=(rng or random).uniform(0, ceiling.total_seconds())))
     when = now + delay
     return None if when >= expires_at else when
+
+
+def before_send(expires_at: datetime, lease_until: datetime, now: datetime, send_timeout: float) -> Skip | None:
+    """The last look, right before the provider call (a message may have waited for a free
+    connection since `check`). Expired: never sent late. A lease that could run out during the
+    send: handed back (status pending) rather than risk another worker sending it too."""
+    if now >= expires_at:
+        return Skip(OutboxStatus.EXPIRED, "not sent before it expired")
+    if lease_until - now < timedelta(seconds=send_timeout):
+        return Skip(OutboxStatus.PENDING, "lease too short for one more send")
+    return None

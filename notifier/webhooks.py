@@ -2,7 +2,8 @@
 
 Only signed requests are accepted (VONAGE_SIGNATURE_SECRET, "signed webhooks" with SHA-256 HMAC
 in the Vonage dashboard); a missing, wrong or stale signature gets 401. Answers are 204 so that
-Vonage does not retry; a duplicate is acknowledged and ignored.
+Vonage does not retry; a duplicate is acknowledged and ignored. Bodies over 64 KiB (a receipt is
+well under 1 KiB) are refused with 413 before anything is parsed.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -23,19 +25,41 @@ log = logging.getLogger("creneau.notifier")
 MAX_AGE_SECONDS = 300
 
 
+MAX_BODY = 64 * 1024
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def _body(request: Request) -> bytes:
+    """The body, read up to MAX_BODY: the signature is checked only after parsing, so an
+    unsigned sender must not make us buffer an arbitrary amount (chunked bodies included)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise BodyTooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise BodyTooLarge
+    return bytes(body)
+
+
 async def _params(request: Request) -> dict[str, str]:
     """Vonage sends form fields, JSON (POST-JSON) or a query string, depending on the setting."""
     params = dict(request.query_params)
     content_type = request.headers.get("content-type", "")
     if "application/json" in content_type:
         try:
-            body = json.loads(await request.body() or b"{}")
+            body = json.loads(await _body(request) or b"{}")
         except ValueError:
             body = {}
         if isinstance(body, dict):
             params.update({key: value for key, value in body.items() if isinstance(value, (str, int, float))})
-    elif "form" in content_type:
-        params.update(dict(await request.form()))
+    elif "application/x-www-form-urlencoded" in content_type:
+        # Parsed here rather than by request.form(), which would read the body without a cap.
+        params.update(parse_qsl((await _body(request)).decode("latin-1"), keep_blank_values=True))
     return {key: str(value) for key, value in params.items()}
 
 
@@ -45,8 +69,9 @@ def _now(request: Request) -> datetime:
 
 def signature_ok(params: dict[str, str], settings, now: datetime) -> bool:
     secret = str(settings.vonage_signature_secret)
-    if not secret or not params.get("sig") or not params.get("timestamp"):
-        return False
+    sig = params.get("sig", "")
+    if not secret or not sig or not sig.isascii() or not params.get("timestamp"):
+        return False  # a non-ASCII sig would make the SDK's compare_digest raise
     try:
         sent = datetime.fromtimestamp(int(params["timestamp"]), UTC)
     except (ValueError, OverflowError, OSError):
@@ -54,17 +79,35 @@ def signature_ok(params: dict[str, str], settings, now: datetime) -> bool:
     if abs((now - sent).total_seconds()) > MAX_AGE_SECONDS:
         return False  # a replayed old request
     auth = Auth(api_key=settings.vonage_api_key or "webhook", signature_secret=secret, signature_method="sha256")
-    return auth.check_signature(dict(params))  # it pops `sig`: give it a copy
+    try:
+        return auth.check_signature(dict(params))  # it pops `sig`: give it a copy
+    except (TypeError, ValueError):  # malformed input is a bad signature, not a server error
+        return False
 
 
 def _unauthorized() -> Response:
     return JSONResponse({"error": {"code": "bad_signature", "message": "Signature manquante ou invalide."}}, status_code=401)
 
 
-async def delivery(request: Request) -> Response:
-    params, now = await _params(request), _now(request)
-    if not signature_ok(params, request.app.state.settings, now):
+def _too_large() -> Response:
+    return JSONResponse({"error": {"code": "too_large", "message": "Requête trop volumineuse."}}, status_code=413)
+
+
+async def _signed_params(request: Request) -> dict[str, str] | Response:
+    """The request's parameters if it is signed and fresh; otherwise the response to give."""
+    try:
+        params = await _params(request)
+    except BodyTooLarge:
+        return _too_large()
+    if not signature_ok(params, request.app.state.settings, _now(request)):
         return _unauthorized()
+    return params
+
+
+async def delivery(request: Request) -> Response:
+    params, now = await _signed_params(request), _now(request)
+    if isinstance(params, Response):
+        return params
     message_id = params.get("messageId", "")
     status = params.get("status", "")
     key = f"dlr:{message_id}:{status}:{params.get('err-code', '')}:{params.get('scts', '')}"
@@ -75,9 +118,9 @@ async def delivery(request: Request) -> Response:
 
 
 async def inbound(request: Request) -> Response:
-    params, now = await _params(request), _now(request)
-    if not signature_ok(params, request.app.state.settings, now):
-        return _unauthorized()
+    params, now = await _signed_params(request), _now(request)
+    if isinstance(params, Response):
+        return params
     if is_stop(params.get("text", "")):
         count = await withdraw_sms_consent(key=f"mo:{params.get('messageId', '')}", msisdn=params.get("msisdn", ""), now=now)
         log.info("STOP from an SMS: consent withdrawn for %d patient(s)", count)

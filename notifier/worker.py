@@ -4,6 +4,10 @@ record the outcome. `creneau worker` runs `run_loop`; on SQLite `creneau serve` 
 Crash safety: a row is 'sending' under a lease while a worker holds it; a killed worker's rows
 become due again when the lease ends. Only a message handed to the provider but not yet recorded
 can go twice, and it carries the same Message-ID / client reference (both derive from the row).
+
+Nothing late, nothing twice under a live lease: a message is checked, built and sent inside a
+slot of its channel (as wide as the channel's pool), and right before the provider call it is
+dropped if it has expired, or handed back if the lease could end during the send.
 """
 
 from __future__ import annotations
@@ -19,12 +23,16 @@ from portal.clock import utcnow
 from portal.models import OutboxMessage, OutboxStatus
 from notifier import policy
 from notifier.channels import Channel, build_channels
-from notifier.claim import claim_due, release_expired_leases
+from notifier.claim import add_strike, claim_due, release_expired_leases
 from notifier.context import Batch, load_batch
 from notifier.errors import PermanentSendError, RenderError, TransientSendError
 from notifier.outgoing import Identity, build
 
 log = logging.getLogger("creneau.notifier")
+# For a channel that does not say (Channel.concurrency / Channel.send_timeout): the defaults of
+# the SMTP and Vonage adapters.
+DEFAULT_CONCURRENCY = 4
+DEFAULT_SEND_TIMEOUT = 30.0
 
 
 @dataclass
@@ -44,48 +52,105 @@ async def _record(row: dict, **changes) -> bool:
     return updated == 1
 
 
-async def _process(row: dict, batch: Batch, channels: Mapping[str, Channel], identity: Identity,
-                   now: Callable[[], datetime], rng: random.Random, stats: DrainStats) -> None:
-    moment = now()
+@dataclass
+class _Drain:
+    """What every message of one claimed batch shares."""
+
+    batch: Batch
+    channels: Mapping[str, Channel]
+    identity: Identity
+    now: Callable[[], datetime]
+    rng: random.Random
+    stats: DrainStats
+    lease_until: datetime
+    slots: dict[str, asyncio.Semaphore]
+
+    async def finish(self, row: dict, outcome: str, **changes) -> bool:
+        """Record and count an outcome; a claim taken over meanwhile counts nothing."""
+        if await _record(row, **changes):
+            self.stats.count(outcome)
+            return True
+        log.info("outbox %s: claim taken over by another worker, %s not recorded", row["id"], outcome)
+        return False
+
+
+def concurrency(channel: Channel) -> int:
+    return getattr(channel, "concurrency", DEFAULT_CONCURRENCY)
+
+
+def send_timeout(channel: Channel) -> float:
+    return getattr(channel, "send_timeout", DEFAULT_SEND_TIMEOUT)
+
+
+async def _process(row: dict, run: _Drain) -> None:
+    # Checks, build and send all happen inside the slot, which is as wide as the channel's own
+    # pool: a message never waits for a connection between its last check and its send.
+    async with run.slots[row["channel"]]:
+        await _check_and_send(row, run)
+
+
+async def _check_and_send(row: dict, run: _Drain) -> None:
+    batch, channel = run.batch, run.channels[row["channel"]]
     try:
         practice = batch.practices.get(row["practice_id"], {})
         appointment = batch.appointments.get(row["appointment_id"])
         skip = policy.check(row, appointment, batch.consents.get(appointment["patient_id"], {}) if appointment else {},
-                            practice.get("notify_practitioner", True), moment)
+                            practice.get("notify_practitioner", True), run.now())
         if skip is not None:
-            await _record(row, status=skip.status, last_error=skip.reason)
-            stats.count(skip.status)
+            await run.finish(row, skip.status, status=skip.status, last_error=skip.reason)
             return
-        message = build(row, batch, identity, moment)
-        provider_id = await channels[row["channel"]].send(message)
+        message = build(row, batch, run.identity, run.now())
+        hold = policy.before_send(row["expires_at"], run.lease_until, run.now(), send_timeout(channel))
+        if hold is not None and hold.status == OutboxStatus.PENDING:
+            # Handed back, not an attempt: undoing our own claim's increment keeps `attempts`
+            # above every earlier claim's, so fencing still holds.
+            await run.finish(row, "requeued", status=OutboxStatus.PENDING, attempts=row["attempts"] - 1,
+                             next_attempt_at=run.now())
+            return
+        if hold is not None:  # expired while it waited for its slot
+            await run.finish(row, hold.status, status=hold.status, last_error=hold.reason)
+            return
+        provider_id = await channel.send(message)
     except (PermanentSendError, RenderError) as exc:
         log.warning("outbox %s failed for good: %s", row["id"], exc)
-        await _record(row, status=OutboxStatus.FAILED, last_error=str(exc)[:2000])
-        stats.count(OutboxStatus.FAILED)
+        await run.finish(row, OutboxStatus.FAILED, status=OutboxStatus.FAILED, last_error=str(exc)[:2000])
         return
     except Exception as exc:  # transient, or a bug: retried with backoff, never blocking the rest
-        if not isinstance(exc, TransientSendError):
+        unexpected = not isinstance(exc, TransientSendError)
+        if unexpected:
             log.exception("outbox %s: unexpected error", row["id"])
-        await _retry_or_die(row, f"{type(exc).__name__}: {exc}", now(), rng, stats)
+        await _retry_or_die(row, f"{type(exc).__name__}: {exc}", run, strike=unexpected)
         return
-    await _record(row, status=OutboxStatus.SENT, provider_id=provider_id[:255], sent_at=now(), last_error="")
-    stats.count(OutboxStatus.SENT)
+    await run.finish(row, OutboxStatus.SENT, status=OutboxStatus.SENT, provider_id=provider_id[:255], sent_at=run.now(),
+                     last_error="")
 
 
-async def _retry_or_die(row: dict, error: str, moment: datetime, rng: random.Random, stats: DrainStats) -> None:
-    when = policy.retry_at(row["attempts"], moment, row["expires_at"], rng)
+async def _retry_or_die(row: dict, error: str, run: _Drain, *, strike: bool) -> None:
+    when = policy.retry_at(row["attempts"], run.now(), row["expires_at"], run.rng)
+    if strike and row["strikes"] + 1 >= policy.MAX_STRIKES:
+        error = f"{error} (set aside after {policy.MAX_STRIKES} crashes or unexpected errors)"
+        when = None
     if when is None:
-        await _record(row, status=OutboxStatus.DEAD, last_error=error[:2000])
-        stats.count(OutboxStatus.DEAD)
-    else:
-        await _record(row, status=OutboxStatus.PENDING, next_attempt_at=when, last_error=error[:2000])
-        stats.count("retry")
+        await run.finish(row, OutboxStatus.DEAD, status=OutboxStatus.DEAD, last_error=error[:2000])
+        return
+    recorded = await run.finish(row, "retry", status=OutboxStatus.PENDING, next_attempt_at=when, last_error=error[:2000])
+    if strike and recorded:  # a bug, not the provider: it counts towards the poison limit
+        await add_strike(row["id"])
+
+
+def check_lease(channels: Mapping[str, Channel], lease: timedelta) -> None:
+    """A lease shorter than a send would hand every message back unsent, forever."""
+    longest = max(send_timeout(channel) for channel in channels.values())
+    if lease.total_seconds() <= longest:
+        raise ValueError(f"the worker's lease ({lease.total_seconds():g} s, --lease) must be longer than the "
+                         f"channels' send timeout ({longest:g} s)")
 
 
 async def drain_once(settings, channels: Mapping[str, Channel], *, now: Callable[[], datetime] = utcnow,
                      batch_size: int = 50, lease: timedelta = timedelta(minutes=2),
                      rng: random.Random | None = None) -> DrainStats:
     """Claim one batch of due messages and handle each; returns what happened."""
+    check_lease(channels, lease)
     stats = DrainStats()
     moment = now()
     await release_expired_leases(moment)
@@ -93,17 +158,16 @@ async def drain_once(settings, channels: Mapping[str, Channel], *, now: Callable
     stats.claimed = len(rows)
     if not rows:
         return stats
-    identity = Identity.from_settings(settings)
     try:
         batch = await load_batch(rows)
     except Exception:
         # The rows stay 'sending' until their lease ends, then come back: nothing is lost.
         log.exception("could not read the batch's appointments")
         raise
-    results = await asyncio.gather(
-        *(_process(row, batch, channels, identity, now, rng or random.Random(), stats) for row in rows),
-        return_exceptions=True,
-    )
+    run = _Drain(batch, channels, Identity.from_settings(settings), now, rng or random.Random(), stats,
+                 lease_until=moment + lease,
+                 slots={name: asyncio.Semaphore(concurrency(channel)) for name, channel in channels.items()})
+    results = await asyncio.gather(*(_process(row, run) for row in rows), return_exceptions=True)
     for row, result in zip(rows, results):
         if isinstance(result, BaseException):
             # Recording the outcome failed (database gone?): the lease brings the row back.
@@ -120,6 +184,7 @@ async def run_loop(settings, stop: asyncio.Event, *, channels: Mapping[str, Chan
     log.info("notifier worker started (e-mail: %s, SMS: %s)", settings.email_backend, settings.sms_backend)
     pause = 0.0
     try:
+        check_lease(channels, lease)  # a configuration error stops the worker here, not every batch
         while not stop.is_set():
             try:
                 stats = await drain_once(settings, channels, now=now, batch_size=batch_size, lease=lease)

@@ -10,6 +10,12 @@ from notifier.messages import OutgoingEmail, OutgoingSms
 
 
 class Channel(Protocol):
+    # The worker sends at most `concurrency` messages of a channel at once (its pool size, so a
+    # checked message never queues inside the adapter), and a send never takes longer than
+    # `send_timeout` seconds (the adapter enforces it): the worker's lease must cover that.
+    concurrency: int
+    send_timeout: float
+
     async def send(self, message: OutgoingEmail | OutgoingSms) -> str:
         """Hand the message to the provider; return its id for the message (or ours)."""
 

@@ -15,6 +15,9 @@ log = logging.getLogger("creneau.notifier")
 
 
 class FileChannel:
+    concurrency = 16
+    send_timeout = 1.0  # a local file write
+
     def __init__(self, directory: Path):
         self.directory = Path(directory)
 

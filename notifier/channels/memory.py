@@ -9,6 +9,9 @@ from notifier.messages import OutgoingEmail, OutgoingSms
 
 
 class MemoryChannel:
+    concurrency = 16
+    send_timeout = 1.0  # a list append
+
     def __init__(self) -> None:
         self.sent: list[OutgoingEmail | OutgoingSms] = []
         self.failures: deque[Exception] = deque()

@@ -2,7 +2,9 @@
 
 Error mapping: a 4xx reply, a timeout, a refused or dropped connection is transient; a 5xx reply
 to the message (sender, recipient, data) is permanent. Authentication and TLS problems are the
-deployment's, not the message's: transient, so that fixing the configuration lets them go.
+deployment's, not the message's: transient, so that fixing the configuration lets them go. That
+includes their 5xx replies to MAIL FROM or RCPT TO ("530 5.7.0 Authentication required", "530
+Must issue a STARTTLS command first", 535, 538).
 """
 
 from __future__ import annotations
@@ -16,16 +18,27 @@ from notifier.errors import PermanentSendError, TransientSendError
 from notifier.messages import OutgoingEmail
 
 
+# 530 authentication (or STARTTLS) required, 535 credentials refused, 538 encryption required
+# for this mechanism; enhanced status 5.7.0 is what servers put on those.
+DEPLOYMENT_CODES = {530, 535, 538}
+
+
+def deployment_problem(code: int, message: str) -> bool:
+    return code in DEPLOYMENT_CODES or message.lstrip().startswith("5.7.0")
+
+
 def classify(exc: BaseException) -> Exception:
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
-        codes = [refusal.code for refusal in exc.recipients]
-        if codes and all(code >= 500 for code in codes):
+        refusals = [(refusal.code, refusal.message) for refusal in exc.recipients]
+        codes = [code for code, _ in refusals]
+        if refusals and all(code >= 500 and not deployment_problem(code, text) for code, text in refusals):
             return PermanentSendError(f"recipients refused: {codes}")
         return TransientSendError(f"recipients refused: {codes}")
     if isinstance(exc, (aiosmtplib.SMTPAuthenticationError, aiosmtplib.SMTPConnectError, aiosmtplib.SMTPHeloError)):
         return TransientSendError(f"{type(exc).__name__}: {exc}")
     if isinstance(exc, aiosmtplib.SMTPResponseException):
-        error = PermanentSendError if exc.code >= 500 else TransientSendError
+        permanent = exc.code >= 500 and not deployment_problem(exc.code, exc.message)
+        error = PermanentSendError if permanent else TransientSendError
         return error(f"SMTP {exc.code}: {exc.message}")
     if isinstance(exc, (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError, ssl.SSLError)):
         return TransientSendError(f"{type(exc).__name__}: {exc}")
@@ -35,6 +48,10 @@ def classify(exc: BaseException) -> Exception:
 class SmtpChannel:
     def __init__(self, host: str, port: int, *, username: str = "", password: str = "", tls: str = "starttls",
                  timeout: float = 15.0, pool_size: int = 4, tls_context: ssl.SSLContext | None = None):
+        # `timeout` bounds each SMTP command; a whole send (connect, TLS and login, then the
+        # message) is cut at twice that, so the worker knows how long a lease must last.
+        self.send_timeout = 2 * timeout
+        self.concurrency = pool_size
         self._options = dict(
             hostname=host, port=port, timeout=timeout, use_tls=tls == "tls",
             # "starttls" requires it; "none" never upgrades (a local relay).
@@ -46,14 +63,13 @@ class SmtpChannel:
 
     async def _connect(self) -> aiosmtplib.SMTP:
         client = aiosmtplib.SMTP(**self._options)
-        await client.connect()
-        if self._login:
-            try:
+        try:
+            await client.connect()
+            if self._login:
                 await client.login(*self._login)
-            except Exception:
-                client.close()
-                await asyncio.sleep(0)  # let the transport close its socket
-                raise
+        except BaseException:  # also when the send's deadline cancels us mid-handshake
+            client.close()
+            raise
         return client
 
     async def _acquire(self) -> aiosmtplib.SMTP:
@@ -67,8 +83,9 @@ class SmtpChannel:
         async with self._slots:
             client = None
             try:
-                client = await self._acquire()
-                await client.send_message(message.message, sender=message.sender, recipients=list(message.recipients))
+                async with asyncio.timeout(self.send_timeout):
+                    client = await self._acquire()
+                    await client.send_message(message.message, sender=message.sender, recipients=list(message.recipients))
             except Exception as exc:
                 if client is not None:
                     await self._recycle(client, exc)

@@ -64,6 +64,11 @@ class VonageChannel:
         # and no signature secret here (it signs fields it never sends).
         self._client = Vonage(Auth(api_key=api_key, api_secret=api_secret), HttpClientOptions(**options))
         self._slots = asyncio.Semaphore(concurrency)
+        self.concurrency = concurrency
+        # The SDK tries twice (max_retries=1), each bounded by `timeout`. The thread cannot be
+        # stopped: past the deadline we report a timeout (transient) and the retry carries the
+        # same client reference, like any provider timeout.
+        self.send_timeout = 2.0 * timeout
 
     def _send_sync(self, sms: OutgoingSms) -> str:
         response = self._client.sms.send(
@@ -74,7 +79,7 @@ class VonageChannel:
     async def send(self, sms: OutgoingSms) -> str:
         async with self._slots:
             try:
-                return await asyncio.to_thread(self._send_sync, sms)
+                return await asyncio.wait_for(asyncio.to_thread(self._send_sync, sms), self.send_timeout)
             except Exception as exc:
                 raise classify(exc) from exc
 

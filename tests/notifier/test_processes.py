@@ -32,7 +32,7 @@ class SlowRecorder(Recorder):
         return await super().handle_DATA(server, session, envelope)
 
 
-def start_worker(url: str, port: int, lease: float = 1.0, batch: int = 20) -> subprocess.Popen:
+def start_worker(url: str, port: int, lease: float = 4.0, batch: int = 20) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "tests.notifier.worker_process", url, str(port), str(lease), str(batch)],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PYTHONWARNINGS": "ignore"},

@@ -86,3 +86,37 @@ async def test_refused_connection_is_transient(database, settings, channels, clo
     await book(paris(2026, 12, 1, 11), now)
     stats = await drain_with(SmtpChannel("127.0.0.1", free_port(), tls="none", timeout=2), settings, clock, channels["sms"])
     assert stats.outcomes == {"retry": 2, "sent": 1}
+
+
+async def test_authentication_required_is_retried_not_failed(database, settings, channels, clock, now, smtp_factory,
+                                                             server_tls, client_tls):
+    # The server wants a login the deployment forgot (SMTP_USERNAME unset): "530 5.7.0
+    # Authentication required" to MAIL FROM is a configuration problem, not the message's.
+    server = smtp_factory(tls_context=server_tls, login=("creneau", "s3cret"))
+    await load_demo()
+    await book(paris(2026, 12, 1, 11), now)
+    smtp = SmtpChannel("127.0.0.1", server.port, tls="starttls", tls_context=client_tls)
+    assert (await drain_with(smtp, settings, clock, channels["sms"])).outcomes == {"retry": 2, "sent": 1}
+    assert all("530" in row.last_error for row in await OutboxMessage.filter(status="pending", channel="email", attempts=1))
+
+
+async def test_starttls_required_is_retried_not_failed(database, settings, channels, clock, now, smtp_factory, server_tls):
+    server = smtp_factory(tls_context=server_tls)  # requires STARTTLS; the deployment said SMTP_TLS=none
+    await load_demo()
+    await book(paris(2026, 12, 1, 11), now)
+    assert (await drain_with(SmtpChannel("127.0.0.1", server.port, tls="none"), settings, clock, channels["sms"])).outcomes == {
+        "retry": 2, "sent": 1}
+
+
+def test_security_refusals_are_transient_other_5xx_permanent():
+    import aiosmtplib
+
+    from notifier.channels.smtp import classify
+    from notifier.errors import PermanentSendError, TransientSendError
+
+    for code, text in [(530, "5.7.0 Authentication required"), (535, "5.7.8 Bad credentials"),
+                       (538, "5.7.11 Encryption required"), (554, "5.7.0 Must issue a STARTTLS command first")]:
+        assert isinstance(classify(aiosmtplib.SMTPSenderRefused(code, text, "a@example.org")), TransientSendError)
+        refused = aiosmtplib.SMTPRecipientsRefused([aiosmtplib.SMTPRecipientRefused(code, text, "b@example.org")])
+        assert isinstance(classify(refused), TransientSendError)
+    assert isinstance(classify(aiosmtplib.SMTPSenderRefused(553, "5.1.8 Bad sender", "a@example.org")), PermanentSendError)

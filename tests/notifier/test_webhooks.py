@@ -1,6 +1,7 @@
 """Vonage webhooks through the app's routes: signed only, duplicates ignored, STOP withdraws."""
 
 import time
+from datetime import UTC, datetime
 
 import pytest
 from starlette.applications import Starlette
@@ -98,3 +99,45 @@ async def test_other_replies_change_nothing(client, now):
     message = {"msisdn": "33612345678", "messageId": "mo-2", "text": "Merci, à mardi"}
     assert (await client.post("/webhooks/vonage/inbound", data=signed(message))).status_code == 204
     assert await ConsentRecord.filter(purpose="sms_reminders", granted=False).count() == 0
+
+
+@pytest.mark.parametrize("encoding", ["form", "json"])
+async def test_a_non_ascii_signature_is_refused_not_a_server_error(client, encoding):
+    params = {"messageId": "x", "status": "delivered", "timestamp": str(int(time.time())), "sig": "é" * 64}
+    body = {"data": params} if encoding == "form" else {"json": params}
+    assert (await client.post("/webhooks/vonage/delivery", **body)).status_code == 401
+    assert (await client.post("/webhooks/vonage/inbound", **body)).status_code == 401
+
+
+def test_a_signature_check_that_raises_is_a_bad_signature(monkeypatch, tmp_path):
+    from vonage import Auth as VonageAuth
+
+    def explode(self, params):
+        raise TypeError("unsupported operand")
+
+    monkeypatch.setattr(VonageAuth, "check_signature", explode)
+    settings = make_settings("sqlite://unused", tmp_path, vonage_api_key="key", vonage_signature_secret=SIGNATURE_SECRET)
+    params = signed({"messageId": "x"})
+    assert webhooks.signature_ok(params, settings, datetime.fromtimestamp(int(params["timestamp"]), UTC)) is False
+
+
+async def test_an_oversized_body_is_refused_before_it_is_read(client):
+    big = {"messageId": "x", "text": "a" * (webhooks.MAX_BODY + 1)}
+    response = await client.post("/webhooks/vonage/inbound", data=signed(big))
+    assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
+
+
+@pytest.mark.parametrize("size, expected", [(1000, 204), (webhooks.MAX_BODY + 1, 413)])
+async def test_a_chunked_body_is_read_up_to_the_cap(client, now, size, expected):
+    from urllib.parse import urlencode
+
+    await load_demo()
+    body = urlencode(signed({"messageId": "mo-9", "msisdn": "33600000000", "text": "x" * size})).encode()
+
+    async def chunks():  # no Content-Length: the cap applies while reading
+        for start in range(0, len(body), 4096):
+            yield body[start:start + 4096]
+
+    response = await client.post("/webhooks/vonage/inbound", content=chunks(),
+                                 headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == expected

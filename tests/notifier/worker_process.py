@@ -23,7 +23,8 @@ from portal.settings import Settings
 async def main(database_url: str, smtp_port: int, lease_seconds: float, batch: int) -> None:
     settings = Settings(database_url=database_url, secret_key=Secret("test-secret-key-that-is-long-enough-0123456789"),
                         base_url="https://rdv.example.fr", mail_from="Créneau <no-reply@rdv.example.fr>")
-    channels = {"email": SmtpChannel("127.0.0.1", smtp_port, tls="none", timeout=10),
+    # The lease must outlast a whole send (twice the SMTP timeout), or every message is handed back.
+    channels = {"email": SmtpChannel("127.0.0.1", smtp_port, tls="none", timeout=min(10.0, lease_seconds / 4)),
                 "sms": FileChannel(Path(tempfile.mkdtemp()))}
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
