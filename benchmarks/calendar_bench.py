@@ -147,7 +147,7 @@ async def _bench_import(url: str, body: bytes, now: datetime) -> tuple[float, in
         calendar = await add_calendar(SLUG, f"http://127.0.0.1:{httpd.server_address[1]}/basic.ics", now=now)
         async with make_client() as client:
             started = time.perf_counter()
-            [outcome] = await sync_due(client, now, only_ids=[calendar.id])
+            [outcome] = await sync_due(client, lambda: now, only_ids=[calendar.id])
             elapsed = time.perf_counter() - started
         assert outcome.status == "imported", outcome
         return elapsed, outcome.blocks

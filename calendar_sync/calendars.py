@@ -35,12 +35,25 @@ async def list_calendars(practitioner: str | None = None) -> list[ExternalCalend
     return await query
 
 
+async def lock_calendar(calendar_id: int, conn) -> bool:
+    """Inside a transaction: whether the source still exists, its row locked until commit.
+
+    Removal and import both take this lock first, so they cannot interleave: on PostgreSQL an
+    import that saw the row writes its blocks before the removal's DELETE starts (and that
+    statement then sees them); an import that waited finds the row gone. SQLite drops FOR UPDATE,
+    but its single writer serialises the two transactions (a stale snapshot fails as "locked"
+    and `retry_locked` reruns it).
+    """
+    row = await ExternalCalendar.filter(id=calendar_id).select_for_update().using_db(conn).only("id").first()
+    return row is not None
+
+
 async def remove_calendar(calendar_id: int) -> int:
     """Removes the source and its busy blocks together; returns how many blocks went."""
 
     async def transaction() -> int:
         async with in_transaction() as conn:
-            if not await ExternalCalendar.filter(id=calendar_id).using_db(conn).exists():
+            if not await lock_calendar(calendar_id, conn):
                 raise NotFound(f"Agenda externe introuvable : {calendar_id}")
             blocks = await BusyBlock.filter(source_id=calendar_id).using_db(conn).delete()
             await ExternalCalendar.filter(id=calendar_id).using_db(conn).delete()

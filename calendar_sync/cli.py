@@ -102,7 +102,7 @@ async def sync_command(args, settings) -> int:
         # By hand, every source now (backoff or not): the operator wants to see the result.
         ids = [row.id for row in await calendars.list_calendars()]
         async with make_client() as client:
-            outcomes = await sync_due(client, clock.utcnow(), SyncPolicy(), only_ids=ids)
+            outcomes = await sync_due(client, clock.utcnow, SyncPolicy(), only_ids=ids)
         for outcome in sorted(outcomes, key=lambda o: o.calendar_id):
             print(f"calendar {outcome.calendar_id}: {outcome.status}, {outcome.blocks} busy blocks"
                   + (f" — {outcome.error}" if outcome.error else ""))

@@ -2,28 +2,34 @@
 
 A source that cannot be fetched or parsed keeps its last good blocks, is marked stale with the
 error and the time, and is retried with exponential backoff; other sources carry on. Functions
-take `now` so that tests drive time; only `run_loop` reads the clock.
+take a `clock` (or `now`) so that tests drive time; the real clock is only `run_loop`'s default.
+A round can last minutes (30 s downloads, a few at a time): the clock is read when each source is
+claimed and when its sync ends, never once for the whole round.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from tortoise.expressions import Subquery
 from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
+from calendar_sync.calendars import lock_calendar
 from calendar_sync.fetch import FetchError, fetch_calendar, make_client, masked
 from calendar_sync.importer import MalformedCalendar, busy_intervals
 from calendar_sync.models import ExternalCalendar
-from portal import clock
+from portal.clock import utcnow
 from portal.db import retry_locked
 from portal.models import BusyBlock, Practitioner, Service
 
 log = logging.getLogger("calendar_sync.sync")
+Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
@@ -69,41 +75,53 @@ async def _claim(calendar: ExternalCalendar, now: datetime, policy: SyncPolicy) 
     return claimed == 1
 
 
-async def sync_calendar(calendar: ExternalCalendar, client, now: datetime, policy: SyncPolicy = SyncPolicy()) -> SyncOutcome:
+async def sync_calendar(calendar: ExternalCalendar, client, clock: Clock, policy: SyncPolicy = SyncPolicy()) -> SyncOutcome:
+    started = clock()
     practice_tz = await Practitioner.filter(id=calendar.practitioner_id).values_list("practice__timezone", flat=True)
     tz = ZoneInfo(practice_tz[0])
-    fresh = calendar.last_import_at is not None and now - calendar.last_import_at < policy.full_import_every
+    fresh = calendar.last_import_at is not None and started - calendar.last_import_at < policy.full_import_every
     try:
         fetched = await fetch_calendar(
             client, calendar.url, etag=calendar.etag if fresh else "", last_modified=calendar.last_modified if fresh else "",
             max_bytes=policy.max_bytes, deadline=policy.deadline_seconds,
         )
         if fetched.not_modified:
-            await _succeeded(calendar, now, policy, {})
+            await _succeeded(calendar, clock(), policy, {})
             return SyncOutcome(calendar.id, "not_modified", calendar.blocks)
-        start, end = await horizon(calendar.practitioner_id, now, tz)
+        start, end = await horizon(calendar.practitioner_id, started, tz)
         # Parsing a big calendar takes CPU seconds: off the event loop, so that the web process
         # that runs this loop on SQLite keeps answering.
         spans = await asyncio.to_thread(busy_intervals, fetched.body, tz, start, end)
     except (FetchError, MalformedCalendar) as exc:
-        return await _failed(calendar, now, policy, str(exc))
-    await retry_locked(lambda: _replace_blocks(calendar, spans))
-    await _succeeded(calendar, now, policy, dict(
-        etag=fetched.etag[:255], last_modified=fetched.last_modified[:64], last_import_at=now, blocks=len(spans),
+        return await _failed(calendar, clock(), policy, str(exc))
+    if not await retry_locked(lambda: _replace_blocks(calendar, spans)):
+        log.info("calendar %s was removed during its sync: nothing written", calendar.id)
+        return SyncOutcome(calendar.id, "removed")
+    # last_import_at is when the horizon was computed (`started`): full_import_every measures
+    # how far that horizon has drifted. The rest counts from now, when the work ended.
+    await _succeeded(calendar, clock(), policy, dict(
+        etag=fetched.etag[:255], last_modified=fetched.last_modified[:64], last_import_at=started, blocks=len(spans),
     ))
     log.info("calendar %s (%s) imported: %d busy blocks", calendar.id, masked(calendar.url), len(spans))
     return SyncOutcome(calendar.id, "imported", len(spans))
 
 
-async def _replace_blocks(calendar: ExternalCalendar, spans: list[tuple[datetime, datetime]]) -> None:
-    """All of the source's blocks are swapped at once: slots never see a half-imported calendar."""
+async def _replace_blocks(calendar: ExternalCalendar, spans: list[tuple[datetime, datetime]]) -> bool:
+    """All of the source's blocks are swapped at once: slots never see a half-imported calendar.
+
+    False, writing nothing, when the source was removed meanwhile (a download takes up to 30 s):
+    BusyBlock.source_id has no foreign key, so blocks written now would outlive their source.
+    """
     async with in_transaction() as conn:
+        if not await lock_calendar(calendar.id, conn):
+            return False
         await BusyBlock.filter(source_id=calendar.id).using_db(conn).delete()
         await BusyBlock.bulk_create(
             [BusyBlock(practitioner_id=calendar.practitioner_id, starts_at=a, ends_at=b, source_id=calendar.id)
              for a, b in spans],
             batch_size=500, using_db=conn,
         )
+    return True
 
 
 async def _succeeded(calendar: ExternalCalendar, now: datetime, policy: SyncPolicy, changes: dict) -> None:
@@ -122,32 +140,49 @@ async def _failed(calendar: ExternalCalendar, now: datetime, policy: SyncPolicy,
     return SyncOutcome(calendar.id, "failed", calendar.blocks, error)
 
 
-async def sync_due(client, now: datetime, policy: SyncPolicy = SyncPolicy(), *, only_ids: list[int] | None = None) -> list[SyncOutcome]:
+async def sync_due(client, clock: Clock, policy: SyncPolicy = SyncPolicy(), *, only_ids: list[int] | None = None) -> list[SyncOutcome]:
     """Sync every source whose next attempt is due (or the given ones, due or not)."""
     query = ExternalCalendar.all().order_by("next_attempt_at")
-    query = query.filter(id__in=only_ids) if only_ids is not None else query.filter(next_attempt_at__lte=now)
+    query = query.filter(id__in=only_ids) if only_ids is not None else query.filter(next_attempt_at__lte=clock())
     semaphore = asyncio.Semaphore(policy.concurrency)
 
     async def one(calendar: ExternalCalendar) -> SyncOutcome | None:
         async with semaphore:
-            if not await _claim(calendar, now, policy):
+            # The lease starts when the work does: a source that waited for a slot behind slow
+            # downloads must not be claimed with a lease already (nearly) expired.
+            if not await _claim(calendar, clock(), policy):
                 return None
             try:
-                return await sync_calendar(calendar, client, now, policy)
+                return await sync_calendar(calendar, client, clock, policy)
             except Exception as exc:  # a bug or a database hiccup on one source spares the others
                 log.exception("calendar %s: unexpected error", calendar.id)
-                return await _failed(calendar, now, policy, f"internal error: {type(exc).__name__}")
+                return await _failed(calendar, clock(), policy, f"internal error: {type(exc).__name__}")
 
     results = await asyncio.gather(*(one(calendar) for calendar in await query))
     return [result for result in results if result is not None]
 
 
-async def run_loop(settings, stop: asyncio.Event, policy: SyncPolicy = SyncPolicy()) -> None:
+async def sweep_orphan_blocks() -> int:
+    """Delete imported blocks whose source is gone (left by versions before the removal lock).
+
+    Read first: on SQLite a DELETE takes the write lock even when it matches nothing, and this
+    runs every round inside the web process."""
+    sources = Subquery(ExternalCalendar.all().values("id"))
+    orphan = BusyBlock.filter(source_id__isnull=False).exclude(source_id__in=sources)
+    if not await orphan.exists():
+        return 0
+    swept = await retry_locked(lambda: orphan.delete())
+    log.warning("deleted %d busy blocks of removed calendars", swept)
+    return swept
+
+
+async def run_loop(settings, stop: asyncio.Event, policy: SyncPolicy = SyncPolicy(), clock: Clock = utcnow) -> None:
     """`creneau sync`, and inside `creneau serve` on SQLite: sync due sources until `stop`."""
     async with make_client() as client:
         while not stop.is_set():
             try:
-                await sync_due(client, clock.utcnow(), policy)
+                await sync_due(client, clock, policy)
+                await sweep_orphan_blocks()
             except Exception:  # keep the loop alive (database restarting…): next round retries
                 log.exception("calendar sync round failed")
             try:

@@ -18,7 +18,7 @@ POLICY = SyncPolicy(deadline_seconds=10)
 
 async def sync(now, **kwargs):
     async with make_client(timeout=5) as client:
-        return await sync_due(client, now, POLICY, **kwargs)
+        return await sync_due(client, lambda: now, POLICY, **kwargs)
 
 
 async def blocks(calendar_id: int) -> list[tuple[datetime, datetime]]:
@@ -172,17 +172,15 @@ async def test_removing_a_calendar_removes_its_blocks_only(database, now, calend
     assert [c.id for c in await list_calendars(OSTEO)] == [second.id]
 
 
-async def test_run_loop_syncs_due_sources_until_stopped(database, now, calendar_server, monkeypatch):
+async def test_run_loop_syncs_due_sources_until_stopped(database, now, calendar_server):
     import asyncio
 
-    import portal.clock
     from calendar_sync.sync import run_loop
 
-    monkeypatch.setattr(portal.clock, "utcnow", lambda: now)
     await load_demo()
     calendar = await add_calendar(OSTEO, calendar_server.serve("/g.ics", feed_bytes("google.ics")), now=now)
     stop = asyncio.Event()
-    task = asyncio.create_task(run_loop(None, stop, SyncPolicy(poll_seconds=0.05)))
+    task = asyncio.create_task(run_loop(None, stop, SyncPolicy(poll_seconds=0.05), clock=lambda: now))
     for _ in range(200):  # bounded: at most ~10 s
         if (await ExternalCalendar.get(id=calendar.id)).last_success_at:
             break
