@@ -84,6 +84,17 @@ async def fetch(sql: str, *params) -> list:
     return list(await reader.execute_fetchall(sql, values))
 
 
+async def fetch_on(conn, sql: str, *params) -> list[tuple]:
+    """Rows of one statement run on `conn` (a transaction's client), e.g. INSERT … RETURNING.
+    (tortoise's execute_query drops the rows of any INSERT on PostgreSQL; the dict variant
+    fetches them on both.)"""
+    if conn.capabilities.dialect == "postgres":
+        rows = await conn.execute_query_dict(_numbered(sql), list(params))
+    else:
+        rows = await conn.execute_query_dict(sql, [_sqlite_value(p) for p in params])
+    return [tuple(row.values()) for row in rows]
+
+
 async def insert_many(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """One executemany on `conn` (a transaction's client): the booking writes its consent and
     message rows this way, without building a model instance per row."""

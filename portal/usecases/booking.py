@@ -14,11 +14,12 @@ from tortoise.transactions import in_transaction
 from portal import consent_texts, message_plan
 from portal.db import retry_locked
 from portal.links import seal_manage_token
-from portal.models import Appointment, IdempotencyRecord, Patient
+from portal.models import IdempotencyRecord
 from portal.patient_input import FieldErrors, PatientInput, validate_patient
 from portal.scheduling import blocked_interval
 from portal.tokens import new_token, token_hash
 from portal.usecases.availability import BookingTarget, check_start, load_target, nearest_slots
+from portal.usecases.booking_rows import find_or_create_patient, insert_appointment
 from portal.usecases.consents import record_consents
 from portal.usecases.errors import SlotTaken
 from portal.usecases.outbox_rows import write_planned
@@ -143,26 +144,6 @@ def validate_request(request: BookingRequest, now: datetime) -> tuple[datetime, 
     return parsed["start"], parsed["patient"], parsed["consents"], parsed["comment"]  # type: ignore[return-value]
 
 
-async def _find_or_create_patient(practice_id: int, data: PatientInput, locale: str, conn) -> Patient:
-    """The same person booking again (same e-mail, birth date and names) keeps one record."""
-    candidates = await Patient.filter(
-        practice_id=practice_id, email=data.email, birth_date=data.birth_date
-    ).using_db(conn)
-    for patient in candidates:
-        if (patient.first_name.casefold(), patient.last_name.casefold()) == (
-            data.first_name.casefold(), data.last_name.casefold()
-        ):
-            if (patient.phone, patient.civility, patient.locale) != (data.phone, data.civility, locale):
-                patient.phone, patient.civility, patient.locale = data.phone, data.civility, locale
-                await patient.save(using_db=conn, update_fields=["phone", "civility", "locale", "updated_at"])
-            return patient
-    return await Patient.create(
-        practice_id=practice_id, civility=data.civility, first_name=data.first_name,
-        last_name=data.last_name, email=data.email, phone=data.phone, birth_date=data.birth_date,
-        locale=locale, using_db=conn,
-    )
-
-
 def is_slot_violation(exc: IntegrityError) -> bool:
     """The SQLite trigger and the PostgreSQL exclusion constraint both name `slot_taken`."""
     return "slot_taken" in str(exc)
@@ -206,16 +187,15 @@ async def book_appointment(
 
     async def transaction() -> BookingResult:
         async with in_transaction() as conn:
-            patient = await _find_or_create_patient(target.practice_id, patient_data, locale, conn)
-            appointment = await Appointment.create(patient_id=patient.id, using_db=conn, **fields)
+            patient_id = await find_or_create_patient(conn, target.practice_id, patient_data, locale, now)
+            appointment = await insert_appointment(conn, fields, patient_id, now)
             await record_consents(
-                practice_id=target.practice_id, patient_id=patient.id, appointment_id=appointment.id,
+                practice_id=target.practice_id, patient_id=patient_id, appointment_id=appointment.id,
                 texts=texts, now=now, channel=request.channel, ip=request.ip, conn=conn,
             )
             await write_planned(appointment, planned, conn, now=now, fresh=True)
             result = BookingResult(
-                appointment.id, str(appointment.status), appointment.starts_at, appointment.ends_at,
-                token, str(target.tz),
+                appointment.id, appointment.status, appointment.starts_at, appointment.ends_at, token, str(target.tz),
             )
             if idempotency is not None:
                 # The API reserved the key; the answer is written with the booking, atomically.

@@ -67,3 +67,21 @@ async def test_replayable_answers_are_kept_one_day(database, now):
     await IdempotencyRecord.filter(key="fresh").update(created_at=now - timedelta(hours=23))
     assert await purge_idempotency_records(now) == 1
     assert await IdempotencyRecord.all().values_list("key", flat=True) == ["fresh"]
+
+
+async def test_a_booking_that_slips_past_the_check_gets_slot_taken_from_the_database(any_database, now, monkeypatch):
+    """Two requests that both passed the availability check: the database decides."""
+    import portal.usecases.booking as booking
+    from portal.usecases.errors import SlotTaken
+    from tests.builders import patient
+
+    async def always_free(*args, **kwargs):
+        return "ok"
+
+    await load_demo()
+    monkeypatch.setattr(booking, "check_start", always_free)
+    await book(paris(2026, 12, 1, 11), now)
+    with pytest.raises(SlotTaken):
+        await book(paris(2026, 12, 1, 11, 30), now, patient=patient(email="second@example.org"))
+    assert await Appointment.all().count() == 1
+    assert await ConsentRecord.all().count() == 3  # the refused booking left nothing behind
