@@ -30,12 +30,15 @@ from portal import db
 from portal.consent_texts import PRIVACY_NOTICE_VERSION
 from portal.demo import create_practitioner, load_demo
 from portal.models import Appointment, BusyBlock, ConsentRecord, OutboxMessage, Patient, Practice
-from portal.scheduling import Interval, ServiceRules, WeeklyRule, available_slots
+from portal.scheduling import Interval, ServiceRules, WeeklyRule, available_slots, is_public_holiday
 from tests.concurrency.server import live_server
 
 PARIS = ZoneInfo("Europe/Paris")
 APPOINTMENTS, BUSY_BLOCKS = 2_000, 300
 CLIENTS, BOOKINGS = 16, 480
+# Slot ranges: the Python client books the first BOOKINGS, wrk the next 3,000, the raw path
+# starts after those (on PostgreSQL it writes into the same database).
+RAW_OFFSET = BOOKINGS + 3000
 ALL_DAY = {day: [(datetime.min.time(), datetime.max.time().replace(microsecond=0))] for day in range(7)}
 
 
@@ -132,9 +135,14 @@ def booking_body(start: datetime, i: int) -> dict:
 
 def future_starts(count: int) -> list[datetime]:
     """Distinct quarter-hours on the 24/7 practitioner (the day's last quarter does not fit: the
-    weekly rule ends at 23:59:59)."""
-    base = datetime.combine(date.today() + timedelta(days=3), datetime.min.time(), PARIS)
-    return [base + timedelta(days=i // 95, minutes=15 * (i % 95)) for i in range(count)]
+    weekly rule ends at 23:59:59), skipping French public holidays (closed)."""
+    starts, day = [], date.today() + timedelta(days=3)
+    while len(starts) < count:
+        if not is_public_holiday(day):
+            base = datetime.combine(day, datetime.min.time(), PARIS)
+            starts.extend(base + timedelta(minutes=15 * q) for q in range(95))
+        day += timedelta(days=1)
+    return starts[:count]
 
 
 async def bench_bookings_http(url: str) -> float:
@@ -198,7 +206,7 @@ async def bench_raw_inserts(url: str) -> float:
         practice = await Practice.first()
         bench = await practice.practitioners.filter(slug="bench").first()
         service = await bench.services.all().first()
-        queue = list(enumerate(future_starts(BOOKINGS * 2)[BOOKINGS:]))
+        queue = list(enumerate(future_starts(RAW_OFFSET + BOOKINGS)[RAW_OFFSET:]))
 
         async def insert_one(i: int, start: datetime) -> None:
             async with in_transaction() as conn:
@@ -297,15 +305,19 @@ def bench_postgres(admin_url: str, first: date) -> list[tuple[str, str, str]]:
         asyncio.run(seed_database(url, first))
         with live_server(url, workdir, workers=1, INLINE_WORKERS="false") as server:
             http_rate = asyncio.run(bench_bookings_http(server.url))
+            wrk = bench_bookings_wrk(server.url, workdir)
             rss = peak_rss_mb(server.pid)
         raw_rate = asyncio.run(bench_raw_inserts(url))
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         shutil.rmtree(workdir, ignore_errors=True)
     return [
-        ("core (c) PostgreSQL bookings/s over HTTP", f"{http_rate:.0f}/s", ""),
+        ("core (c) PostgreSQL bookings/s over HTTP, 16 Python clients", f"{http_rate:.0f}/s", ""),
         ("core (c) PostgreSQL raw inserts/s", f"{raw_rate:.0f}/s", ""),
-        ("core (c) PostgreSQL HTTP rate / raw rate", f"{http_rate / raw_rate:.0%}", ">= 50%"),
+        ("core (c) PostgreSQL HTTP rate / raw rate, Python client", f"{http_rate / raw_rate:.0%}", ">= 50%"),
+        *([("core (c) PostgreSQL bookings/s over HTTP, wrk", f"{wrk[0]:.0f}/s", f"({wrk[1]} booked)"),
+           ("core (c) PostgreSQL HTTP rate / raw rate, wrk client", f"{wrk[0] / raw_rate:.0%}", ">= 50%")]
+          if wrk else []),
         ("core PostgreSQL server peak RSS during (c)", f"{rss:.0f} MB", "< 150 MB"),
     ]
 
