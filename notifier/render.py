@@ -13,10 +13,10 @@ from datetime import datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path
 
-from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from notifier import gsm
+from portal.formatting import full_datetime, short_datetime, time_of_day
 from notifier.errors import RenderError
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -25,12 +25,6 @@ EMAIL_KINDS = ("confirmation", "reminder", "moved", "cancelled", "practitioner_b
 SMS_KINDS = ("confirmation", "reminder", "moved", "cancelled")
 # Only these reach an SMS template: no patient name, no comment, no reason for the visit.
 SMS_KEYS = ("practice", "practitioner", "start", "manage_url", "service")
-
-# "mardi 1 décembre 2026 à 11 h 00" / "Tuesday 1 December 2026 at 11:00"
-_LONG = {"fr": "EEEE d MMMM y 'à' H' h 'mm", "en": "EEEE d MMMM y 'at' HH:mm"}
-_SHORT = {"fr": "EEE d MMM 'à' H'h'mm", "en": "EEE d MMM 'at' HH:mm"}
-_TIME = {"fr": "H' h 'mm", "en": "HH:mm"}
-
 
 @dataclass(frozen=True)
 class RenderedEmail:
@@ -45,8 +39,9 @@ class RenderedSms:
 
 
 def format_when(value: datetime, locale: str, tz: tzinfo, style: str = "long") -> str:
-    pattern = {"long": _LONG, "short": _SHORT, "time": _TIME}[style][locale]
-    return format_datetime(value, pattern, tzinfo=tz, locale=locale)
+    """The pages' formats (portal.formatting): one way of writing a time everywhere."""
+    writer = {"long": full_datetime, "short": short_datetime, "time": time_of_day}[style]
+    return writer(value, tz, locale)
 
 
 @lru_cache(maxsize=None)

@@ -10,7 +10,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from portal.i18n import LOCALES, ROOT, translations
-from portal.pages import csrf, formatting
+from portal import formatting
+from portal.pages import csrf
 from portal.web import request_locale
 
 TEMPLATES_DIR = ROOT / "templates"

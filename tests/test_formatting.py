@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from portal.pages.formatting import day_heading, duration, full_datetime, phone_display, time_of_day
+from portal.formatting import day_heading, duration, full_datetime, phone_display, short_datetime, time_of_day
 from tests.builders import PARIS
 
 NB = "\u00a0"
@@ -25,3 +25,9 @@ def test_day_headings_durations_and_phone():
     assert day_heading(date(2026, 12, 3), "en", with_year=True) == "Thursday 3 December 2026"
     assert (duration(45, "fr"), duration(90, "fr"), duration(60, "en")) == ("45 min", "1 h 30", "1 h")
     assert phone_display("+33142000000") == "01 42 00 00 00" and phone_display("+447700900123") == "+447700900123"
+
+
+def test_sms_style_is_short_and_has_no_special_spaces():
+    moment = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # 11:00 in Paris
+    assert short_datetime(moment, PARIS, "fr") == "mar. 1 déc. à 11h00"
+    assert short_datetime(moment, PARIS, "en") == "Tue 1 Dec at 11:00AM"

@@ -1,4 +1,5 @@
-"""Dates and times written the way each language writes them, always in the practice's zone.
+"""Dates and times written the way each language writes them, always in the practice's zone:
+pages, e-mails and SMS share these, so a patient reads one format everywhere.
 
 French: "mardi 3 décembre 2026 à 9 h 30"; English: "Tuesday 3 December 2026 at 9:30 AM".
 """
@@ -11,8 +12,10 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 
 _PATTERNS = {
-    "fr": {"full": "EEEE d MMMM y 'à' H 'h' mm", "time": "H 'h' mm", "day": "EEEE d MMMM", "long_day": "EEEE d MMMM y"},
-    "en": {"full": "EEEE d MMMM y 'at' h:mm a", "time": "h:mm a", "day": "EEEE d MMMM", "long_day": "EEEE d MMMM y"},
+    "fr": {"full": "EEEE d MMMM y 'à' H 'h' mm", "time": "H 'h' mm", "day": "EEEE d MMMM", "long_day": "EEEE d MMMM y",
+           "short": "EEE d MMM 'à' H'h'mm"},
+    "en": {"full": "EEEE d MMMM y 'at' h:mm a", "time": "h:mm a", "day": "EEEE d MMMM", "long_day": "EEEE d MMMM y",
+           "short": "EEE d MMM 'at' h:mma"},
 }
 # English as written in the UK (day before month), which reads naturally next to French.
 _BABEL_LOCALE = {"fr": "fr_FR", "en": "en_GB"}
@@ -34,6 +37,12 @@ def full_datetime(value: datetime, tz: ZoneInfo, locale: str) -> str:
 def time_of_day(value: datetime, tz: ZoneInfo, locale: str) -> str:
     text = format_datetime(value.astimezone(tz), _pattern(locale, "time"), tzinfo=tz, locale=_babel(locale))
     return _upper_meridiem(text, locale)
+
+
+def short_datetime(value: datetime, tz: ZoneInfo, locale: str) -> str:
+    """For an SMS, where every character counts: "mar. 1 déc. à 11h00", "Tue 1 Dec at 11:00AM"."""
+    text = format_datetime(value.astimezone(tz), _pattern(locale, "short"), tzinfo=tz, locale=_babel(locale))
+    return text.replace("am", "AM").replace("pm", "PM") if locale == "en" else text
 
 
 def day_heading(value: date, locale: str, with_year: bool = False) -> str:
