@@ -6,13 +6,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from tortoise.expressions import Q
 from tortoise.functions import Count, Max, Sum
 
 from calendar_sync.feed import CANCELLED, FeedAppointment, FeedSettings, FeedWindow
 from calendar_sync.models import FeedLevel, FeedToken
+from portal.calendar_event import uid_host
 from portal.models import Appointment, Patient, Practitioner, Service
 from portal.tokens import token_hash, token_matches
 
@@ -54,7 +54,8 @@ async def resolve_token(token: str) -> FeedAccess | None:
 
 
 def uid_domain(base_url: str) -> str:
-    return urlsplit(base_url).hostname or "creneau.invalid"
+    # The same right-hand side as invitations and downloads (portal.calendar_event).
+    return uid_host(base_url)
 
 
 async def load_subject(access: FeedAccess, base_url: str) -> FeedSubject:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from notifier import mime
 from notifier.context import Batch, message_context
-from notifier.invitation import InvitationEvent, build_invitation
 from notifier.messages import OutgoingEmail, OutgoingSms
 from notifier.render import render_email, render_sms
+from portal.calendar_event import AppointmentEvent, build_calendar, uid_host
 
 INVITATION_METHODS = {"confirmation": "REQUEST", "moved": "REQUEST", "cancelled": "CANCEL"}
 SUMMARY = {"fr": "Rendez-vous avec {name}", "en": "Appointment with {name}"}
@@ -33,7 +32,7 @@ class Identity:
 
     @property
     def host(self) -> str:
-        return urlsplit(self.base_url).hostname or "localhost"
+        return uid_host(self.base_url)
 
 
 def build(row: dict, batch: Batch, identity: Identity, now: datetime) -> OutgoingEmail | OutgoingSms:
@@ -63,20 +62,20 @@ def build(row: dict, batch: Batch, identity: Identity, now: datetime) -> Outgoin
     method = INVITATION_METHODS.get(row["kind"]) if to_patient else None
     invitation = None
     if method:
-        invitation = build_invitation(_event(row, context, practice, identity, to_name, to_addr, locale), method, now)
+        invitation = build_calendar(_event(row, context, practice, identity, to_name, to_addr, locale), now, method)
     return mime.compose(envelope, rendered, now, invitation, method or "REQUEST")
 
 
 def _event(row: dict, context: dict, practice: dict, identity: Identity, to_name: str, to_addr: str,
-           locale: str) -> InvitationEvent:
+           locale: str) -> AppointmentEvent:
     summary = SUMMARY.get(locale, SUMMARY["fr"]).format(name=context["practitioner"]["name"])
     if context["service"]:
         summary += f" – {context['service']}"
     _, from_addr = mime.split_mail_from(identity.mail_from)
-    return InvitationEvent(
+    return AppointmentEvent(
         appointment_id=row["appointment_id"], host=identity.host, version=row["appointment_version"],
         start=context["start"], end=context["end"], tz_name=practice["timezone"], summary=summary,
         location=", ".join(part for part in (practice["name"], practice["address"]) if part),
-        organizer_email=practice["email"] or from_addr, organizer_name=mime.clean_header_text(practice["name"]),
-        attendee_email=to_addr, attendee_name=mime.clean_header_text(to_name), url=context["manage_url"],
+        organizer=(practice["email"] or from_addr, mime.clean_header_text(practice["name"])),
+        attendee=(to_addr, mime.clean_header_text(to_name)), url=context["manage_url"],
     )

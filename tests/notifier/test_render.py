@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from notifier import gsm
 from notifier.errors import RenderError
-from notifier.invitation import InvitationEvent, build_invitation
+from portal.calendar_event import AppointmentEvent, build_calendar
 from notifier.mime import Envelope, compose
 from notifier.render import RenderedEmail, render
 
@@ -91,15 +91,14 @@ def test_a_line_break_in_a_name_adds_no_header_and_no_recipient():
 
 
 def test_invitation_uid_sequence_and_method():
-    event = InvitationEvent(
+    event = AppointmentEvent(
         appointment_id=42, host="rdv.example.fr", version=3, start=START, end=START.replace(minute=45),
         tz_name="Europe/Paris", summary="Rendez-vous avec Camille Martin", location="Cabinet des Lilas",
-        organizer_email="contact@cabinet.example", organizer_name="Cabinet", attendee_email="e@example.org",
-        attendee_name="Élise Durand",
+        organizer=("contact@cabinet.example", "Cabinet"), attendee=("e@example.org", "Élise Durand"),
     )
     stamp = datetime(2026, 11, 30, 8, tzinfo=UTC)
     for method, status in (("REQUEST", "CONFIRMED"), ("CANCEL", "CANCELLED")):
-        calendar = Calendar.from_ical(build_invitation(event, method, stamp))
+        calendar = Calendar.from_ical(build_calendar(event, stamp, method))
         vevent = calendar.walk("VEVENT")[0]
         assert str(calendar["METHOD"]) == method and str(vevent["STATUS"]) == status
         assert str(vevent["UID"]) == "appointment-42@rdv.example.fr" and int(vevent["SEQUENCE"]) == 3

@@ -1,0 +1,85 @@
+"""One appointment as an iCalendar object (RFC 5545: VTIMEZONE, DTSTAMP, stable UID), pure.
+
+Used for the invitation in e-mails (METHOD REQUEST or CANCEL, organizer and attendee) and for the
+patient's "add to my calendar" download. Both carry UID `appointment-{id}@{host of BASE_URL}` and
+SEQUENCE = the appointment's version, so a calendar that got one then the other, or a newer
+version, updates its one event instead of adding another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, vCalAddress
+
+PRODID = "-//Créneau//Rendez-vous//FR"
+
+
+def uid_host(base_url: str) -> str:
+    return urlsplit(base_url).hostname or "creneau.invalid"
+
+
+def uid(appointment_id: int, host: str) -> str:
+    return f"appointment-{appointment_id}@{host}"
+
+
+@dataclass(frozen=True)
+class AppointmentEvent:
+    appointment_id: int
+    host: str  # uid_host(BASE_URL)
+    version: int
+    start: datetime  # aware
+    end: datetime
+    tz_name: str
+    summary: str  # no reason for the visit unless the practice opted in, or the patient's own file
+    location: str = ""
+    cancelled: bool = False
+    description: str | None = None
+    url: str | None = None
+    organizer: tuple[str, str] | None = None  # (e-mail, name)
+    attendee: tuple[str, str] | None = None
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(tz_name: str, year: int) -> bytes:
+    """The zone's rules for a narrow window around the event (the default 1970–2038 window is
+    ~3 KB); cached because building it is the slow part of an invitation."""
+    zone = ZoneInfo(tz_name)
+    calendar = Calendar.new(prodid=PRODID, uid="tz")
+    calendar.add_component(Event.new(uid="tz", start=datetime(year, 6, 1, tzinfo=zone),
+                                     end=datetime(year, 6, 1, 1, tzinfo=zone)))
+    calendar.add_missing_timezones(first_date=date(year - 1, 1, 1), last_date=date(year + 1, 12, 31))
+    return calendar.timezones[0].to_ical()
+
+
+def _address(value: tuple[str, str], **params: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{value[0]}")
+    address.params.update({"CN": value[1], **params})
+    return address
+
+
+def build_calendar(event: AppointmentEvent, stamp: datetime, method: str | None = None) -> bytes:
+    """`method`: REQUEST (confirmation, move), CANCEL (cancellation) or None (a plain download)."""
+    tz = ZoneInfo(event.tz_name)
+    vevent = Event.new(
+        uid=uid(event.appointment_id, event.host),
+        start=event.start.astimezone(tz),
+        end=event.end.astimezone(tz),
+        stamp=stamp,
+        sequence=event.version,
+        summary=event.summary,
+        location=event.location or None,
+        description=event.description,
+        url=event.url,
+        organizer=_address(event.organizer) if event.organizer else None,
+        attendees=[_address(event.attendee, ROLE="REQ-PARTICIPANT", RSVP="FALSE")] if event.attendee else None,
+        status="CANCELLED" if event.cancelled or method == "CANCEL" else "CONFIRMED",
+    )
+    calendar = Calendar.new(prodid=PRODID, method=method, uid=f"calendar-{uid(event.appointment_id, event.host)}")
+    calendar.add_component(vevent)
+    # The cached VTIMEZONE goes before the event: RFC 5545 allows any order, some clients want this one.
+    return calendar.to_ical().replace(b"BEGIN:VEVENT", _vtimezone(event.tz_name, event.start.year) + b"BEGIN:VEVENT", 1)
