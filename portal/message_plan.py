@@ -13,10 +13,9 @@ from datetime import datetime, timedelta
 EMAIL, SMS = "email", "sms"
 PATIENT, PRACTITIONER = "patient", "practitioner"
 
-# Event -> kinds sent to the patient right away.
+# Message kinds: to the patient, then to the practitioner.
 CONFIRMATION, REMINDER, MOVED, CANCELLED = "confirmation", "reminder", "moved", "cancelled"
 PRACTITIONER_BOOKED, PRACTITIONER_CANCELLED = "practitioner_booked", "practitioner_cancelled"
-PATIENT_KINDS = (CONFIRMATION, REMINDER, MOVED, CANCELLED)
 
 
 @dataclass(frozen=True)

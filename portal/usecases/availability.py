@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from portal.models import CANCELLED_STATUSES, Practice
+from portal.models import CANCELLED_STATUSES
 from portal.models.practice import from_minutes
 from portal.sql import as_date, as_datetime, fetch
 from portal.scheduling import (
@@ -175,10 +175,3 @@ async def nearest_slots(target: BookingTarget, around: datetime, now: datetime, 
     day = around.astimezone(target.tz).date()
     slots = await list_slots(target, day - timedelta(days=3), day + timedelta(days=7), now)
     return sorted(slots, key=lambda slot: abs(slot.start - around))[:count]
-
-
-async def practice_of(practice_id: int) -> Practice:
-    practice = await Practice.get_or_none(id=practice_id)
-    if practice is None:
-        raise NotFound("Cabinet introuvable.")
-    return practice
