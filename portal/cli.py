@@ -16,9 +16,12 @@ import sys
 from datetime import time
 
 from portal import db
+from portal.models.practice import is_slug
 from portal.settings import ConfigError, Settings, load_settings
 
 COMMAND_MODULES = ("notifier.cli", "calendar_sync.cli")
+SLUG_RULE = ("slug {slug!r}: use lower-case letters, digits and single hyphens, at most 64 characters "
+             "(it appears in addresses, e.g. camille-martin)")
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
             "lun": 0, "mar": 1, "mer": 2, "jeu": 3, "ven": 4, "sam": 5, "dim": 6}
 
@@ -77,6 +80,9 @@ async def cmd_practice_add(args: argparse.Namespace, settings: Settings) -> int:
     except (ZoneInfoNotFoundError, ValueError):
         print(f"unknown time zone: {args.timezone}", file=sys.stderr)
         return 2
+    if not is_slug(args.slug):
+        print(SLUG_RULE.format(slug=args.slug), file=sys.stderr)
+        return 2
     if await Practice.filter(slug=args.slug).exists():
         print(f"practice {args.slug} exists already", file=sys.stderr)
         return 1
@@ -110,6 +116,9 @@ async def cmd_practitioner_add(args: argparse.Namespace, settings: Settings) -> 
     practices = await Practice.filter(slug=args.practice) if args.practice else await Practice.all()
     if len(practices) != 1:
         print("name the practice with --practice (see `creneau practice add`)", file=sys.stderr)
+        return 2
+    if not is_slug(args.slug):
+        print(SLUG_RULE.format(slug=args.slug), file=sys.stderr)
         return 2
     if await Practitioner.filter(slug=args.slug).exists():
         print(f"practitioner {args.slug} exists already", file=sys.stderr)

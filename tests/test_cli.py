@@ -41,6 +41,10 @@ def test_migrate_demo_and_practitioners(tmp_path):
     duplicate = creneau(tmp_path, "practitioner", "add", "lea-petit", "--first-name", "L", "--last-name", "P",
                         "--profession", "X")
     assert duplicate.returncode == 1 and "exists already" in duplicate.stderr
+    bad_slug = creneau(tmp_path, "practitioner", "add", "Léa Petit/2", "--first-name", "L", "--last-name", "P",
+                       "--profession", "X")
+    assert bad_slug.returncode == 2 and "slug 'Léa Petit/2'" in bad_slug.stderr
+    assert creneau(tmp_path, "practice", "add", "a--b", "Cabinet").returncode == 2
     bad_hours = creneau(tmp_path, "practitioner", "add", "x", "--first-name", "X", "--last-name", "Y",
                         "--profession", "Z", "--hours", "someday 9-5")
     assert bad_hours.returncode == 2 and "hours" in bad_hours.stderr

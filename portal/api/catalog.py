@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from portal.models import Practitioner, Service
+from portal.models.practice import is_slug
 
 
 async def public_practitioners(practice_slug: str | None = None) -> list[dict]:
     query = Practitioner.filter(bookable=True)
-    if practice_slug and len(practice_slug) > 64:  # longer than any slug: no such practice
+    if practice_slug and not is_slug(practice_slug):  # cannot name a practice (nor be queried)
         return []
     if practice_slug:
         query = query.filter(practice__slug=practice_slug)

@@ -1,9 +1,19 @@
 """The practice, its practitioners, their services and their availability."""
 
+import re
 from datetime import time
 
 from tortoise import fields
 from tortoise.models import Model
+
+
+SLUG_MAX_LENGTH = 64
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def is_slug(value: str) -> bool:
+    """What a practice or practitioner slug may be: it is a URL segment (`/c/…`, `/p/…`)."""
+    return len(value) <= SLUG_MAX_LENGTH and _SLUG.fullmatch(value) is not None
 
 
 def to_minutes(value: time) -> int:
@@ -21,7 +31,7 @@ def default_reminder_policy() -> dict:
 
 class Practice(Model):
     id = fields.IntField(primary_key=True)
-    slug = fields.CharField(max_length=64, unique=True)
+    slug = fields.CharField(max_length=SLUG_MAX_LENGTH, unique=True)
     name = fields.CharField(max_length=200)
     address = fields.CharField(max_length=300, default="")
     phone = fields.CharField(max_length=20, default="")
@@ -44,7 +54,7 @@ class Practice(Model):
 class Practitioner(Model):
     id = fields.IntField(primary_key=True)
     practice = fields.ForeignKeyField("portal.Practice", related_name="practitioners", on_delete=fields.RESTRICT)
-    slug = fields.CharField(max_length=64, unique=True)
+    slug = fields.CharField(max_length=SLUG_MAX_LENGTH, unique=True)
     title = fields.CharField(max_length=20, default="")
     first_name = fields.CharField(max_length=100)
     last_name = fields.CharField(max_length=100)

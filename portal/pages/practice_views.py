@@ -9,6 +9,7 @@ from starlette.responses import Response
 from portal import consent_texts
 from portal.api.catalog import public_practitioners
 from portal.models import Practice
+from portal.models.practice import is_slug
 from portal.pages.rendering import render
 from portal.web import request_locale
 
@@ -24,7 +25,7 @@ async def home(request: Request) -> Response:
 
 async def practice(request: Request) -> Response:
     slug = request.path_params["practice"]
-    rows = await Practice.filter(slug=slug).values(*_PRACTICE_FIELDS) if len(slug) <= 64 else []
+    rows = await Practice.filter(slug=slug).values(*_PRACTICE_FIELDS) if is_slug(slug) else []
     if not rows:
         raise HTTPException(404)
     return await _practice_page(request, rows[0])

@@ -5,11 +5,12 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from portal.models import Practitioner, Service
+from portal.models.practice import is_slug
 from portal.usecases.errors import NotFound
 
 
 async def practitioner_profile(slug: str) -> dict:
-    if len(slug) > 64:  # longer than any slug: unknown (the ORM would refuse the query)
+    if not is_slug(slug):  # cannot name a practitioner (and the ORM would refuse an over-long one)
         raise NotFound("Praticien introuvable.")
     rows = await Practitioner.filter(slug=slug, bookable=True).values(
         "id", "slug", "title", "first_name", "last_name", "profession", "bio",
