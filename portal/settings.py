@@ -66,7 +66,8 @@ class Settings:
     booking_rate_limit: RateLimit = field(default_factory=lambda: RateLimit(20, 3600))
     var_dir: Path = VAR_DIR
     frame_ancestors: str = "'self'"
-    # Only behind a trusted reverse proxy: take the client IP from X-Forwarded-For.
+    # Behind a reverse proxy: uvicorn reads the client IP from X-Forwarded-For, trusting only the
+    # proxies in FORWARDED_ALLOW_IPS (uvicorn's own setting, default 127.0.0.1).
     trust_forwarded_for: bool = False
     # Run the outbox worker and calendar sync inside `creneau serve`: default on SQLite only.
     inline_workers: bool | None = None
