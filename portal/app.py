@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from portal import db, log_redaction, maintenance
 from portal.patient_input import FieldErrors
@@ -32,32 +32,15 @@ ROUTE_MODULES = ("portal.api.routes", "portal.pages.routes", "calendar_sync.rout
 BACKGROUND_LOOPS = ("notifier.worker:run_loop", "calendar_sync.sync:run_loop")
 
 
-def _optional_module(name: str):
-    """A package that is not there yet (work in progress) is skipped, not fatal."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name and name.startswith(exc.name):
-            return None
-        raise
-
-
 def collect_routes() -> list:
-    routes = []
-    for name in ROUTE_MODULES:
-        module = _optional_module(name)
-        if module is not None:
-            routes.extend(module.routes)
-    return routes
+    return [route for name in ROUTE_MODULES for route in importlib.import_module(name).routes]
 
 
 def background_loops() -> list:
     loops = []
     for spec in BACKGROUND_LOOPS:
         module_name, _, attr = spec.partition(":")
-        module = _optional_module(module_name)
-        if module is not None and hasattr(module, attr):
-            loops.append(getattr(module, attr))
+        loops.append(getattr(importlib.import_module(module_name), attr))
     return loops
 
 
@@ -84,10 +67,9 @@ def domain_error_response(request: Request, exc: DomainError) -> Response:
 
 
 def _html_error(request: Request, status: int, message: str) -> Response:
-    pages = _optional_module("portal.pages.errors")
-    if pages is not None:
-        return pages.error_page(request, status, message)
-    return HTMLResponse(f"<!doctype html><title>{status}</title><p>{status}</p>", status_code=status)
+    from portal.pages.errors import error_page  # imported late: the pages import this module's peers
+
+    return error_page(request, status, message)
 
 
 async def _field_errors(request: Request, exc: FieldErrors) -> Response:

@@ -196,13 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     practitioner.add_parser("list", help="list practitioners").set_defaults(handler=cmd_practitioner_list, needs_db=True)
 
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue
-            raise
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 
