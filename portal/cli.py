@@ -13,6 +13,7 @@ import importlib
 import logging
 import re
 import sys
+import unicodedata
 from datetime import time
 
 from portal import db
@@ -109,6 +110,19 @@ def parse_hours(specs: list[str]) -> list[tuple[int, time, time]]:
     return rows
 
 
+def parse_service(spec: str) -> dict:
+    """'Consultation adulte:45' -> the service's fields (slug from the name)."""
+    from portal.models.practice import check_service_times
+
+    name, _, minutes = spec.rpartition(":")
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()  # Séance -> seance
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
+    if not slug or not minutes.strip().isdigit():
+        raise ValueError(f"service: expected like 'Consultation:45' (name and minutes), got {spec!r}")
+    check_service_times(int(minutes))
+    return dict(slug=slug, name=name.strip(), duration_minutes=int(minutes))
+
+
 async def cmd_practitioner_add(args: argparse.Namespace, settings: Settings) -> int:
     from portal.demo import create_practitioner
     from portal.models import Practice, Practitioner
@@ -131,10 +145,11 @@ async def cmd_practitioner_add(args: argparse.Namespace, settings: Settings) -> 
     hours: dict[int, list] = {}
     for day, opens, closes in hours_rows:
         hours.setdefault(day, []).append((opens, closes))
-    services = [
-        dict(slug=re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-"), name=name, duration_minutes=int(minutes))
-        for name, _, minutes in (spec.rpartition(":") for spec in args.service or [])
-    ]
+    try:
+        services = [parse_service(spec) for spec in args.service or []]
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     await create_practitioner(
         practices[0], slug=args.slug, first_name=args.first_name, last_name=args.last_name,
         profession=args.profession, hours=hours, services=services,

@@ -48,3 +48,16 @@ def test_migrate_demo_and_practitioners(tmp_path):
     bad_hours = creneau(tmp_path, "practitioner", "add", "x", "--first-name", "X", "--last-name", "Y",
                         "--profession", "Z", "--hours", "someday 9-5")
     assert bad_hours.returncode == 2 and "hours" in bad_hours.stderr
+
+
+def test_a_service_that_cannot_be_booked_is_refused_with_its_reason(tmp_path):
+    assert creneau(tmp_path, "migrate").returncode == 0
+    assert creneau(tmp_path, "demo").returncode == 0
+    base = ("practitioner", "add", "noe-roux", "--first-name", "Noé", "--last-name", "Roux", "--profession", "Kiné")
+    too_long = creneau(tmp_path, *base, "--service", "Stage intensif:1500")
+    assert too_long.returncode == 2 and "at most 1440 minutes" in too_long.stderr
+    no_minutes = creneau(tmp_path, *base, "--service", "Séance")
+    assert no_minutes.returncode == 2 and "'Consultation:45'" in no_minutes.stderr
+    assert "noe-roux" not in creneau(tmp_path, "practitioner", "list").stdout
+    added = creneau(tmp_path, *base, "--service", "Séance de rééducation:30")
+    assert added.returncode == 0, added.stderr

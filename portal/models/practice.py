@@ -1,10 +1,12 @@
 """The practice, its practitioners, their services and their availability."""
 
 import re
-from datetime import time
+from datetime import time, timedelta
 
 from tortoise import fields
 from tortoise.models import Model
+
+from portal.scheduling import MAX_BLOCKED
 
 
 SLUG_MAX_LENGTH = 64
@@ -14,6 +16,18 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 def is_slug(value: str) -> bool:
     """What a practice or practitioner slug may be: it is a URL segment (`/c/…`, `/p/…`)."""
     return len(value) <= SLUG_MAX_LENGTH and _SLUG.fullmatch(value) is not None
+
+
+def check_service_times(duration: int, before: int = 0, after: int = 0) -> None:
+    """A service lasts at least a minute, its buffers are not negative, and together they fit
+    in the span one booking may block (the database refuses longer ones)."""
+    if duration < 1:
+        raise ValueError(f"a service lasts at least 1 minute, not {duration}")
+    if before < 0 or after < 0:
+        raise ValueError("a service's buffers cannot be negative")
+    if timedelta(minutes=before + duration + after) > MAX_BLOCKED:
+        limit = int(MAX_BLOCKED.total_seconds() // 60)
+        raise ValueError(f"a service and its buffers last at most {limit} minutes, not {before + duration + after}")
 
 
 def to_minutes(value: time) -> int:
@@ -95,6 +109,10 @@ class Service(Model):
     class Meta:
         table = "service"
         unique_together = (("practitioner", "slug"),)
+
+    async def save(self, *args, **kwargs) -> None:
+        check_service_times(self.duration_minutes, self.buffer_before_minutes, self.buffer_after_minutes)
+        await super().save(*args, **kwargs)
 
 
 class OpeningHours(Model):

@@ -11,6 +11,7 @@ from .rules import blocked_interval, opening_intervals
 from .slots import available_slots, is_bookable
 from .types import (
     CLOSED,
+    MAX_BLOCKED,
     OPEN,
     DateException,
     Interval,
@@ -23,6 +24,7 @@ from .types import (
 __all__ = [
     "CLOSED",
     "DEFAULT_TZ",
+    "MAX_BLOCKED",
     "OPEN",
     "DateException",
     "Interval",

@@ -129,6 +129,12 @@ class Interval:
         _set_utc(self, "end", self.end)
 
 
+# The longest span one booking may block, buffers included. The database refuses longer spans,
+# which bounds every overlap search to an index range of one day before the instant checked
+# instead of the practitioner's whole history.
+MAX_BLOCKED = timedelta(days=1)
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceRules:
     """How a service is booked: length, buffers and booking window."""
@@ -148,6 +154,8 @@ class ServiceRules:
         for name in ("buffer_before", "buffer_after", "min_notice", "horizon"):
             if getattr(self, name) < timedelta(0):
                 raise ValueError(f"ServiceRules.{name} must not be negative, got {getattr(self, name)}")
+        if self.buffer_before + self.duration + self.buffer_after > MAX_BLOCKED:
+            raise ValueError(f"ServiceRules: duration and buffers must fit in {MAX_BLOCKED}")
         limit = self.daily_limit
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
             raise ValueError(f"ServiceRules.daily_limit must be None or an int >= 0, got {limit!r}")

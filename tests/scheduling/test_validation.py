@@ -50,6 +50,8 @@ CALENDAR = dict(rules=[rule(0, "09:00", "12:00")], service=service(), tz=PARIS)
         pytest.param(lambda: ServiceRules(duration=HOUR, buffer_after=-HOUR), "buffer_after", id="negative-buffer"),
         pytest.param(lambda: ServiceRules(duration=HOUR, min_notice=-HOUR), "min_notice", id="negative-notice"),
         pytest.param(lambda: ServiceRules(duration=HOUR, daily_limit=-1), "daily_limit", id="negative-limit"),
+        pytest.param(lambda: ServiceRules(duration=timedelta(hours=23), buffer_before=HOUR, buffer_after=HOUR),
+                     "must fit in 1 day", id="longer-than-a-day"),
         pytest.param(lambda: available_slots(now=NAIVE, start_date=MONDAY, end_date=MONDAY, **CALENDAR),
                      "now must be timezone-aware", id="naive-now"),
         pytest.param(lambda: available_slots(now=NOW, start_date=MONDAY, end_date=date(2026, 5, 31), **CALENDAR),

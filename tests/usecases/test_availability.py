@@ -54,3 +54,20 @@ async def test_breaks_and_daily_limit(any_database, now):
     await book(paris(2026, 12, 1, 11), now)
     assert await list_slots(target, day, day, now) == []
     assert await list_slots(target, day + timedelta(days=1), day + timedelta(days=1), now)
+
+
+async def test_an_appointment_that_began_the_evening_before_still_takes_the_morning(any_database, now):
+    """The reads look a day back (an appointment blocks at most a day), not at the whole history."""
+    from portal.models import Appointment
+
+    await load_demo()
+    target = await load_target(OSTEO, OSTEO_SERVICE)
+    booked = await Appointment.get(id=(await book(paris(2026, 11, 30, 11), now)).appointment_id)
+    # A night-long block from Monday 18:00 to Tuesday 10:00 (written directly: no service lasts that long).
+    evening, morning = paris(2026, 11, 30, 18), paris(2026, 12, 1, 10)
+    await Appointment.filter(id=booked.id).update(starts_at=evening, ends_at=morning, blocked_from=evening,
+                                                  blocked_until=morning)
+    assert await check_start(target, paris(2026, 12, 1, 9), now) == "taken"
+    assert await check_start(target, paris(2026, 12, 1, 10), now) == "ok"
+    day_slots = starts(await list_slots(target, date(2026, 12, 1), date(2026, 12, 1), now))
+    assert paris(2026, 12, 1, 9) not in day_slots and paris(2026, 12, 1, 10) in day_slots

@@ -85,3 +85,36 @@ async def test_a_booking_that_slips_past_the_check_gets_slot_taken_from_the_data
         await book(paris(2026, 12, 1, 11, 30), now, patient=patient(email="second@example.org"))
     assert await Appointment.all().count() == 1
     assert await ConsentRecord.all().count() == 3  # the refused booking left nothing behind
+
+
+async def test_an_appointment_blocking_more_than_a_day_is_refused_by_the_database(any_database, now):
+    await load_demo()
+    first = await Appointment.get(id=(await book(paris(2026, 12, 1, 11), now)).appointment_id)
+    with pytest.raises(IntegrityError):
+        await _clone(first, timedelta(days=3), blocked_until=first.blocked_from + timedelta(days=4, minutes=1))
+    # Exactly a day is the limit, and allowed.
+    await _clone(first, timedelta(days=3), blocked_until=first.blocked_from + timedelta(days=4))
+    assert await Appointment.all().count() == 2
+
+
+async def test_an_overlap_with_a_long_appointment_that_began_hours_before_is_refused(any_database, now):
+    """The overlap check reads a day back from the new span: a 23-hour block that began 22 hours
+    before still collides with it, on both databases."""
+    await load_demo()
+    first = await Appointment.get(id=(await book(paris(2026, 12, 1, 11), now)).appointment_id)
+    long = await _clone(first, timedelta(days=2), blocked_until=first.blocked_from + timedelta(days=2, hours=23))
+    with pytest.raises(IntegrityError, match="slot_taken"):
+        await _clone(first, timedelta(days=2, hours=22))
+    await _clone(first, timedelta(days=2, hours=23))  # right after it ends: free
+    assert await Appointment.filter(blocked_from__gte=long.blocked_from).count() == 2
+
+
+async def test_a_service_longer_than_a_day_cannot_be_saved(database):
+    from portal.models import Service
+
+    await load_demo()
+    service = await Service.first()
+    service.buffer_after_minutes = 24 * 60
+    with pytest.raises(ValueError, match="at most 1440 minutes"):
+        await service.save()
+    assert (await Service.get(id=service.id)).buffer_after_minutes != 24 * 60
