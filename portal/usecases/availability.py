@@ -11,6 +11,7 @@ from portal.models import CANCELLED_STATUSES
 from portal.models.practice import from_minutes
 from portal.sql import as_date, as_datetime, fetch
 from portal.scheduling import (
+    MAX_BLOCKED,
     DateException,
     Interval,
     ServiceRules,
@@ -103,19 +104,25 @@ def _utc_bounds(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, dateti
 
 
 _CANCELLED = ", ".join(f"'{status.value}'" for status in sorted(CANCELLED_STATUSES))
-# Two reads instead of four (every statement of a process queues on one SQLite connection):
-# the weekly hours with the dated exceptions, and the appointments with the busy blocks.
-_RULES_SQL = """
-SELECT 'hours', weekday, NULL, NULL, kind, starts, ends FROM opening_hours WHERE practitioner_id = ?
+# One read instead of four (each is a round trip to PostgreSQL, or a turn on SQLite's one
+# connection): weekly hours, dated exceptions, appointments and busy blocks, as rows of
+# (tag, weekday, first day, last day, kind, start minute, end minute, from, until), each tag
+# filling its own columns. The first branch types its NULLs: PostgreSQL resolves the column
+# types of a UNION pair by pair, and a column NULL in two branches would become text.
+_CALENDAR_SQL = f"""
+SELECT 'hours', weekday, CAST(NULL AS DATE), CAST(NULL AS DATE), kind, starts, ends,
+       CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS TIMESTAMPTZ)
+FROM opening_hours WHERE practitioner_id = ?
 UNION ALL
-SELECT 'exception', NULL, start_date, end_date, kind, starts, ends FROM availability_exception
-WHERE practitioner_id = ? AND start_date <= ? AND end_date >= ?
-"""
-_TAKEN_SQL = f"""
-SELECT 'appointment', blocked_from, blocked_until FROM appointment
-WHERE practitioner_id = ? AND blocked_from < ? AND blocked_until > ? AND id <> ? AND status NOT IN ({_CANCELLED})
+SELECT 'exception', NULL, start_date, end_date, kind, starts, ends, NULL, NULL
+FROM availability_exception WHERE practitioner_id = ? AND start_date <= ? AND end_date >= ?
 UNION ALL
-SELECT 'busy', starts_at, ends_at FROM busy_block WHERE practitioner_id = ? AND starts_at < ? AND ends_at > ?
+SELECT 'appointment', NULL, NULL, NULL, NULL, NULL, NULL, blocked_from, blocked_until FROM appointment
+WHERE practitioner_id = ? AND blocked_from >= ? AND blocked_from < ? AND blocked_until > ?
+  AND id <> ? AND status NOT IN ({_CANCELLED})
+UNION ALL
+SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, starts_at, ends_at
+FROM busy_block WHERE practitioner_id = ? AND starts_at < ? AND ends_at > ?
 """
 
 
@@ -126,17 +133,22 @@ async def load_calendar(
     """`window` narrows the appointments and busy blocks read to those overlapping it (checking
     one start needs only what could collide with it)."""
     lower, upper = window or _utc_bounds(first, last, tz)
-    rules = await fetch(_RULES_SQL, practitioner_id, practitioner_id, last, first)
-    taken = await fetch(_TAKEN_SQL, practitioner_id, upper, lower, exclude_appointment or 0,
-                        practitioner_id, upper, lower)
-    hours = [row for row in rules if row[0] == "hours"]
+    # An appointment blocks at most MAX_BLOCKED (the database refuses longer): one overlapping
+    # the window starts after `lower - MAX_BLOCKED`, and the index range read stops there
+    # instead of running back through the practitioner's whole history.
+    rows = await fetch(_CALENDAR_SQL, practitioner_id, practitioner_id, last, first,
+                       practitioner_id, lower - MAX_BLOCKED, upper, lower, exclude_appointment or 0,
+                       practitioner_id, upper, lower)
+    by_tag: dict[str, list[tuple]] = {"hours": [], "exception": [], "appointment": [], "busy": []}
+    for row in rows:
+        by_tag[row[0]].append(row[1:])
     return Calendar(
-        rules=[WeeklyRule(w, _t(s), _t(e)) for _, w, _, _, kind, s, e in hours if kind == "open"],
-        breaks=[WeeklyBreak(w, _t(s), _t(e)) for _, w, _, _, kind, s, e in hours if kind == "break"],
+        rules=[WeeklyRule(w, _t(s), _t(e)) for w, _, _, kind, s, e, _, _ in by_tag["hours"] if kind == "open"],
+        breaks=[WeeklyBreak(w, _t(s), _t(e)) for w, _, _, kind, s, e, _, _ in by_tag["hours"] if kind == "break"],
         exceptions=[DateException(as_date(a), as_date(b), kind, _t(s), _t(e))
-                    for tag, _, a, b, kind, s, e in rules if tag == "exception"],
-        appointments=[Interval(as_datetime(a), as_datetime(b)) for tag, a, b in taken if tag == "appointment"],
-        busy=[Interval(as_datetime(a), as_datetime(b)) for tag, a, b in taken if tag == "busy"],
+                    for _, a, b, kind, s, e, _, _ in by_tag["exception"]],
+        appointments=[Interval(as_datetime(a), as_datetime(b)) for *_, a, b in by_tag["appointment"]],
+        busy=[Interval(as_datetime(a), as_datetime(b)) for *_, a, b in by_tag["busy"]],
     )
 
 
