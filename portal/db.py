@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.exceptions import OperationalError, TransactionManagementError
 
@@ -33,9 +34,27 @@ def connection_url(database_url: str) -> str:
     return database_url
 
 
+async def _keep_session(connection) -> None:
+    """Pool reset for PostgreSQL: nothing beyond the rollback asyncpg always does.
+
+    asyncpg's default reset sends `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
+    RESET ALL` on every release, a round trip per query outside a transaction. Créneau never
+    takes advisory locks, holds cursors, listens or SETs a session variable, so there is nothing
+    to undo; an open transaction is still rolled back by asyncpg before this runs."""
+
+
+def connection_config(database_url: str) -> str | dict[str, Any]:
+    url = connection_url(database_url)
+    if not url.startswith(("postgres://", "postgresql://", "asyncpg://")):
+        return url
+    config = expand_db_url(url)
+    config["credentials"]["reset"] = _keep_session
+    return config
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
-        "connections": {"default": connection_url(database_url)},
+        "connections": {"default": connection_config(database_url)},
         "apps": {
             label: {"models": [models], "migrations": migrations, "default_connection": "default"}
             for label, (models, migrations) in APPS.items()
