@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import httpx2
 
+from benchmarks.loadclient import post_all
 from benchmarks.procstat import peak_rss_mb
 
 from portal import db
@@ -35,10 +36,11 @@ from tests.concurrency.server import live_server
 
 PARIS = ZoneInfo("Europe/Paris")
 APPOINTMENTS, BUSY_BLOCKS = 2_000, 300
-CLIENTS, BOOKINGS = 16, 480
-# Slot ranges: the Python client books the first BOOKINGS, wrk the next 3,000, the raw path
+CLIENTS, BOOKINGS = 16, 1500
+WRK_SLOTS = 6000
+# Slot ranges: the Python client books the first BOOKINGS, wrk the next WRK_SLOTS, the raw path
 # starts after those (on PostgreSQL it writes into the same database).
-RAW_OFFSET = BOOKINGS + 3000
+RAW_OFFSET = BOOKINGS + WRK_SLOTS
 ALL_DAY = {day: [(datetime.min.time(), datetime.max.time().replace(microsecond=0))] for day in range(7)}
 
 
@@ -145,22 +147,11 @@ def future_starts(count: int) -> list[datetime]:
     return starts[:count]
 
 
-async def bench_bookings_http(url: str) -> float:
-    queue = list(enumerate(future_starts(BOOKINGS)))
-    statuses: list[int] = []
-
-    async def client_loop(client: httpx2.AsyncClient) -> None:
-        while queue:
-            i, start = queue.pop()
-            response = await client.post("/api/v1/bookings", json=booking_body(start, i))
-            statuses.append(response.status_code)
-
-    limits = httpx2.Limits(max_connections=CLIENTS)
-    async with httpx2.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
-        started = time.perf_counter()
-        await asyncio.gather(*(client_loop(client) for _ in range(CLIENTS)))
-        elapsed = time.perf_counter() - started
-    assert statuses.count(201) == BOOKINGS, {s: statuses.count(s) for s in set(statuses)}
+def bench_bookings_http(url: str) -> float:
+    """BOOKINGS bookings of distinct slots from 16 keep-alive connections (benchmarks.loadclient)."""
+    bodies = [json.dumps(booking_body(start, i)).encode() for i, start in enumerate(future_starts(BOOKINGS))]
+    elapsed, statuses = post_all(url, "/api/v1/bookings", bodies, connections=CLIENTS)
+    assert statuses == {201: BOOKINGS}, statuses
     return BOOKINGS / elapsed
 
 
@@ -184,7 +175,7 @@ def bench_bookings_wrk(url: str, workdir: Path, seconds: int = 3) -> tuple[float
     if wrk is None:
         return None
     # Slots after those the Python client booked.
-    starts = future_starts(BOOKINGS + 3000)[BOOKINGS:]
+    starts = future_starts(BOOKINGS + WRK_SLOTS)[BOOKINGS:]
     bodies = [json.dumps(booking_body(start, BOOKINGS + i)) for i, start in enumerate(starts)]
     script = workdir / "book.lua"
     script.write_text("bodies = {" + ",".join(f"[[{body}]]" for body in bodies) + "}\n" + WRK_SCRIPT)
@@ -254,13 +245,13 @@ def run() -> list[tuple[str, str, str]]:
         # As deployed with a separate worker process (INLINE_WORKERS=false, as on PostgreSQL)…
         with live_server(url, workdir, workers=1, INLINE_WORKERS="false") as server:
             slots_p50 = bench_slots_http(server.url, first)
-            booking_rate = asyncio.run(bench_bookings_http(server.url))
+            booking_rate = bench_bookings_http(server.url)
             wrk = bench_bookings_wrk(server.url, workdir)
             rss = peak_rss_mb(server.pid)
         # …and as `make run` serves it, the outbox worker sharing the process (and the SQLite lock).
         inline_url = f"sqlite://{workdir}/inline.sqlite3"
         with live_server(inline_url, workdir, workers=1, EMAIL_BACKEND="file", SMS_BACKEND="file") as server:
-            inline_rate = asyncio.run(bench_bookings_http(server.url))
+            inline_rate = bench_bookings_http(server.url)
             rss = max(rss, peak_rss_mb(server.pid))
         raw_rate = asyncio.run(bench_raw_inserts(f"sqlite://{workdir}/raw.sqlite3"))
     finally:
@@ -304,7 +295,7 @@ def bench_postgres(admin_url: str, first: date) -> list[tuple[str, str, str]]:
     try:
         asyncio.run(seed_database(url, first))
         with live_server(url, workdir, workers=1, INLINE_WORKERS="false") as server:
-            http_rate = asyncio.run(bench_bookings_http(server.url))
+            http_rate = bench_bookings_http(server.url)
             wrk = bench_bookings_wrk(server.url, workdir)
             rss = peak_rss_mb(server.pid)
         raw_rate = asyncio.run(bench_raw_inserts(url))

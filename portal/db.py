@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from asyncpg.exceptions import TransactionRollbackError
 from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
@@ -94,18 +95,23 @@ def dialect() -> str:
 
 
 def is_locked_error(exc: BaseException) -> bool:
-    """SQLite's 'database is locked' / busy snapshot: another process holds the write lock."""
+    """The transaction lost a race for a lock and can simply run again: SQLite's 'database is
+    locked' / busy snapshot (another process held the write lock), or PostgreSQL's deadlock
+    victim and serialization failure (SQLSTATE class 40; two bookings inserting overlapping
+    spans at the same instant can deadlock on the exclusion constraint's checks)."""
+    if isinstance(exc, TransactionRollbackError) or isinstance(exc.__cause__, TransactionRollbackError):
+        return True
     text = str(exc).lower()
     return "database is locked" in text or "database is busy" in text
 
 
 async def retry_locked(operation: Callable[[], Awaitable[T]], attempts: int = 8) -> T:
-    """Run a transaction again when another SQLite process held the lock (WAL snapshot upgrades
-    fail at once, without waiting for busy_timeout). On PostgreSQL this never triggers."""
+    """Run a transaction again when it lost a race for a lock (is_locked_error), after a short
+    random pause: WAL snapshot upgrades fail at once, without waiting for busy_timeout."""
     for attempt in range(attempts):
         try:
             return await operation()
-        except (OperationalError, TransactionManagementError) as exc:
+        except (OperationalError, TransactionManagementError, TransactionRollbackError) as exc:
             if not is_locked_error(exc) or attempt == attempts - 1:
                 raise
             await asyncio.sleep(random.uniform(0, 0.01 * 2**attempt))

@@ -28,7 +28,11 @@ class PlannedMessage:
     offset_hours: int = 0
 
     def dedupe_key(self, appointment_id: int, version: int) -> str:
-        return f"{appointment_id}:{self.kind}:{self.channel}:{self.audience}:v{version}:{self.offset_hours}"
+        return f"{appointment_id}{self.dedupe_suffix(version)}"
+
+    def dedupe_suffix(self, version: int) -> str:
+        """The key without the appointment's id (a single-statement booking appends it in SQL)."""
+        return f":{self.kind}:{self.channel}:{self.audience}:v{version}:{self.offset_hours}"
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
 import aiosqlite
+import asyncpg
 from tortoise import connections
+from tortoise.exceptions import IntegrityError
 
 _PLACEHOLDER = re.compile(r"\?")
 
@@ -70,12 +73,22 @@ async def close() -> None:
     await _reader.close()
 
 
+async def _postgres(conn, sql: str, values: list) -> list:
+    """Run one statement with asyncpg itself: tortoise's per-call wrappers (locks, logging,
+    exception translation) cost more than the statement on this path. Constraint violations
+    become tortoise's IntegrityError, as the callers expect."""
+    async with conn.acquire_connection() as connection:
+        try:
+            return await connection.fetch(_numbered(sql), *values)
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise IntegrityError(exc) from exc
+
+
 async def fetch(sql: str, *params) -> list:
     """Rows (indexable by position) of one SELECT."""
     conn = connections.get("default")
     if conn.capabilities.dialect == "postgres":
-        _, rows = await conn.execute_query(_numbered(sql), list(params))
-        return rows
+        return await _postgres(conn, sql, list(params))
     values = [_sqlite_value(p) for p in params]
     if conn.filename == ":memory:":  # a second connection would open another, empty database
         _, rows = await conn.execute_query(sql, values)
@@ -85,26 +98,50 @@ async def fetch(sql: str, *params) -> list:
 
 
 async def fetch_on(conn, sql: str, *params) -> list[tuple]:
-    """Rows of one statement run on `conn` (a transaction's client), e.g. INSERT … RETURNING.
-    (tortoise's execute_query drops the rows of any INSERT on PostgreSQL; the dict variant
-    fetches them on both.)"""
+    """Rows of one statement run on `conn` (a transaction's client), e.g. INSERT … RETURNING."""
     if conn.capabilities.dialect == "postgres":
-        rows = await conn.execute_query_dict(_numbered(sql), list(params))
-    else:
-        rows = await conn.execute_query_dict(sql, [_sqlite_value(p) for p in params])
+        return [tuple(row) for row in await _postgres(conn, sql, list(params))]
+    # (tortoise's execute_query drops the rows of an INSERT; the dict variant returns them)
+    rows = await conn.execute_query_dict(sql, [_sqlite_value(p) for p in params])
     return [tuple(row.values()) for row in rows]
 
 
 async def insert_many(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """One executemany on `conn` (a transaction's client): the booking writes its consent and
-    message rows this way, without building a model instance per row."""
+    """One multi-row INSERT on `conn` (a transaction's client): the booking writes its consent
+    and message rows this way, without a model instance per row."""
     if not rows:
         return
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    row = f"({', '.join('?' * len(columns))})"
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * len(rows))}"
+    values = [value for row_values in rows for value in row_values]
     if conn.capabilities.dialect == "postgres":
-        await conn.execute_many(_numbered(sql), [list(row) for row in rows])
+        await _postgres(conn, sql, values)
     else:
-        await conn.execute_many(sql, [[_sqlite_value(value) for value in row] for row in rows])
+        await conn.execute_query(sql, [_sqlite_value(value) for value in values])
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A piece of SQL written into a statement where a value would be a parameter (the id an
+    earlier CTE of the same statement returns), with the parameters it holds itself."""
+
+    sql: str
+    params: tuple = ()
+
+
+def values_row(columns: tuple[str, ...], row: dict, params: list) -> str:
+    """`(?, ?, …)` for one row of an INSERT, appending its values to `params`; Expressions
+    are written as they are."""
+    items = []
+    for column in columns:
+        value = row[column]
+        if isinstance(value, Expression):
+            items.append(value.sql)
+            params.extend(value.params)
+        else:
+            items.append("?")
+            params.append(value)
+    return f"({', '.join(items)})"
 
 
 def as_datetime(value) -> datetime:

@@ -41,24 +41,30 @@ class BookingTarget:
     notify_practitioner: bool
 
 
-_TARGET_SQL = """
-SELECT p.id, p.practice_id, p.slot_step_minutes, p.daily_limit,
+# The target's columns and joins; a booking adds the patient lookup to this same read
+# (portal.usecases.booking_rows). Parameters: the service's slug, then the practitioner's.
+TARGET_COLUMNS = """p.id, p.practice_id, p.slot_step_minutes, p.daily_limit,
        pr.timezone, pr.reminder_policy, pr.notify_practitioner,
        s.id, s.duration_minutes, s.buffer_before_minutes, s.buffer_after_minutes,
-       s.min_notice_minutes, s.horizon_days
-FROM practitioner p
+       s.min_notice_minutes, s.horizon_days"""
+TARGET_FROM = """practitioner p
 JOIN practice pr ON pr.id = p.practice_id
-LEFT JOIN service s ON s.practitioner_id = p.id AND s.slug = ? AND s.bookable_online
-WHERE p.slug = ? AND p.bookable
-"""
+LEFT JOIN service s ON s.practitioner_id = p.id AND s.slug = ? AND s.bookable_online"""
+TARGET_WHERE = "p.slug = ? AND p.bookable"
+_TARGET_SQL = f"SELECT {TARGET_COLUMNS} FROM {TARGET_FROM} WHERE {TARGET_WHERE}"
 
 
 async def load_target(practitioner_slug: str, service_slug: str) -> BookingTarget:
     rows = await fetch(_TARGET_SQL, service_slug, practitioner_slug)
     if not rows:
         raise NotFound("Praticien introuvable.")
+    return target_from_row(rows[0])
+
+
+def target_from_row(row) -> BookingTarget:
+    """The target from the first 13 columns of a row read with TARGET_COLUMNS."""
     (practitioner_id, practice_id, step, daily_limit, tz_name, policy, notify,
-     service_id, duration, before, after, notice, horizon) = rows[0]
+     service_id, duration, before, after, notice, horizon) = row[:13]
     if service_id is None:
         raise NotFound("Prestation introuvable.")
     rules = ServiceRules(

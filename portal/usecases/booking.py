@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -18,11 +19,15 @@ from portal.models import IdempotencyRecord
 from portal.patient_input import FieldErrors, PatientInput, validate_patient
 from portal.scheduling import blocked_interval
 from portal.tokens import new_token, token_hash
-from portal.usecases.availability import BookingTarget, check_start, load_target, nearest_slots
-from portal.usecases.booking_rows import find_or_create_patient, insert_appointment
-from portal.usecases.consents import record_consents
+from portal.usecases.availability import BookingTarget, check_start, nearest_slots
+from portal.usecases.booking_rows import (
+    NewAppointment,
+    NewBooking,
+    load_target_and_patients,
+    write_booking,
+    writes_in_one_statement,
+)
 from portal.usecases.errors import SlotTaken
-from portal.usecases.outbox_rows import write_planned
 
 MAX_COMMENT = 1000
 
@@ -159,44 +164,45 @@ async def book_appointment(
 ) -> BookingResult:
     """`secret_key` seals the manage token for links in later messages (portal.links)."""
     start, patient_data, choices, comment = validate_request(request, now)
-    target = await load_target(request.practitioner, request.service)
+    target, known_patients = await load_target_and_patients(request.practitioner, request.service, patient_data)
     verdict = await check_start(target, start, now)
     if verdict == "off_grid":
         raise FieldErrors({"start": "Ce créneau n'est pas proposé à la réservation."})
     if verdict == "taken":
         raise await _slot_taken(target, start, now)
     locale = request.locale if request.locale in ("fr", "en") else "fr"
-    # Everything that needs no row is prepared before the transaction: on SQLite the whole
-    # process queues behind it, so it should hold nothing but its statements.
+    # Everything is prepared before the first write: on SQLite the whole process queues behind
+    # the transaction, so it should hold nothing but its statements.
     token = new_token()
     blocked = blocked_interval(start, target.rules)
-    fields = dict(
-        practice_id=target.practice_id, practitioner_id=target.practitioner_id, service_id=target.service_id,
-        starts_at=start, ends_at=start + target.duration, blocked_from=blocked.start, blocked_until=blocked.end,
-        sms_reminder=choices.sms_reminders, email_reminder=choices.email_reminders,
-        comment=comment, source=request.source, locale=locale, manage_token_hash=token_hash(token),
-        manage_token_sealed=seal_manage_token(token, secret_key) if secret_key else "",
-    )
     texts = [consent_texts.privacy_notice(locale, choices.privacy_version)]
     texts += [consent_texts.opt_in(name, locale) for name in ("email_reminders", "sms_reminders")
               if getattr(choices, name)]
-    planned = message_plan.on_booked(message_plan.MessageContext(
-        starts_at=start, now=now, email_reminder=choices.email_reminders, sms_reminder=choices.sms_reminders,
-        reminder_policy=target.reminder_policy, notify_practitioner=target.notify_practitioner,
-    ))
+    rows = NewBooking(
+        practice_id=target.practice_id, patient=patient_data, known_patients=known_patients, locale=locale,
+        appointment=dict(
+            practice_id=target.practice_id, practitioner_id=target.practitioner_id, service_id=target.service_id,
+            starts_at=start, ends_at=start + target.duration, blocked_from=blocked.start, blocked_until=blocked.end,
+            sms_reminder=choices.sms_reminders, email_reminder=choices.email_reminders,
+            comment=comment, source=request.source, locale=locale, manage_token_hash=token_hash(token),
+            manage_token_sealed=seal_manage_token(token, secret_key) if secret_key else "",
+        ),
+        consents=texts, channel=request.channel, ip=request.ip, now=now,
+        planned=message_plan.on_booked(message_plan.MessageContext(
+            starts_at=start, now=now, email_reminder=choices.email_reminders, sms_reminder=choices.sms_reminders,
+            reminder_policy=target.reminder_policy, notify_practitioner=target.notify_practitioner,
+        )),
+    )
+
+    def result_of(appointment: NewAppointment) -> BookingResult:
+        return BookingResult(appointment.id, appointment.status, appointment.starts_at, appointment.ends_at, token,
+                             str(target.tz))
 
     async def transaction() -> BookingResult:
+        if idempotency is None and writes_in_one_statement():
+            return result_of(await write_booking(connections.get("default"), rows))
         async with in_transaction() as conn:
-            patient_id = await find_or_create_patient(conn, target.practice_id, patient_data, locale, now)
-            appointment = await insert_appointment(conn, fields, patient_id, now)
-            await record_consents(
-                practice_id=target.practice_id, patient_id=patient_id, appointment_id=appointment.id,
-                texts=texts, now=now, channel=request.channel, ip=request.ip, conn=conn,
-            )
-            await write_planned(appointment, planned, conn, now=now, fresh=True)
-            result = BookingResult(
-                appointment.id, appointment.status, appointment.starts_at, appointment.ends_at, token, str(target.tz),
-            )
+            result = result_of(await write_booking(conn, rows))
             if idempotency is not None:
                 # The API reserved the key; the answer is written with the booking, atomically.
                 await IdempotencyRecord.filter(key=idempotency.key).using_db(conn).update(

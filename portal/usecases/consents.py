@@ -16,14 +16,20 @@ async def record_consents(
     now: datetime, channel: str, ip: str, conn: BaseDBAsyncClient,
 ) -> None:
     """Several consents given at once (a booking), in one insert."""
-    await insert_many(conn, "consent_record", _CONSENT_COLUMNS, [
-        (practice_id, patient_id, appointment_id, text.purpose, True, text.version, text.sha256, now, channel, ip[:45])
-        for text in texts
-    ])
+    rows = [consent_row(practice_id, patient_id, appointment_id, text, now, channel, ip) for text in texts]
+    await insert_many(conn, "consent_record", CONSENT_COLUMNS, [tuple(r[c] for c in CONSENT_COLUMNS) for r in rows])
 
 
-_CONSENT_COLUMNS = ("practice_id", "patient_id", "appointment_id", "purpose", "granted", "text_version",
-                    "text_sha256", "recorded_at", "channel", "ip")
+CONSENT_COLUMNS = ("practice_id", "patient_id", "appointment_id", "purpose", "granted", "text_version",
+                   "text_sha256", "recorded_at", "channel", "ip")
+
+
+def consent_row(practice_id, patient_id, appointment_id, text: ConsentText, now: datetime, channel: str,
+                ip: str) -> dict:
+    """A consent given, as the ledger's columns (the ids may be SQL of a single-statement booking)."""
+    return dict(practice_id=practice_id, patient_id=patient_id, appointment_id=appointment_id,
+                purpose=text.purpose, granted=True, text_version=text.version, text_sha256=text.sha256,
+                recorded_at=now, channel=channel, ip=ip[:45])
 
 
 async def record_consent(

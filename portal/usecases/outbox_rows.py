@@ -45,19 +45,26 @@ async def write_planned(
         await OutboxMessage.filter(dedupe_key=key, status=OutboxStatus.CANCELLED).using_db(conn).update(
             status=OutboxStatus.PENDING, due_at=message.due_at, next_attempt_at=message.due_at, attempts=0
         )
-    await insert_many(conn, "outbox_message", _OUTBOX_COLUMNS, [
-        (appointment.practice_id, appointment.id, message.kind, message.channel, message.audience,
-         appointment.version, key, message.due_at, message.expires_at, OutboxStatus.PENDING.value, 0,
-         message.due_at, "", "", now)
-        for key, message in rows.items()
-        if key not in existing
-    ])
+    new_rows = [message_row(appointment.practice_id, appointment.id, appointment.version, key, message, now)
+                for key, message in rows.items() if key not in existing]
+    await insert_many(conn, "outbox_message", OUTBOX_COLUMNS,
+                      [tuple(row[c] for c in OUTBOX_COLUMNS) for row in new_rows])
 
 
-# One executemany, no model instance per row (this runs inside every booking's transaction).
-_OUTBOX_COLUMNS = ("practice_id", "appointment_id", "kind", "channel", "audience", "appointment_version",
-                   "dedupe_key", "due_at", "expires_at", "status", "attempts", "next_attempt_at",
-                   "last_error", "provider_id", "created_at")
+# One multi-row insert, no model instance per row (this runs inside every booking's transaction).
+OUTBOX_COLUMNS = ("practice_id", "appointment_id", "kind", "channel", "audience", "appointment_version",
+                  "dedupe_key", "due_at", "expires_at", "status", "attempts", "next_attempt_at",
+                  "last_error", "provider_id", "created_at")
+
+
+def message_row(practice_id, appointment_id, version: int, dedupe_key, message: PlannedMessage,
+                now: datetime) -> dict:
+    """A pending message, as the outbox's columns (the id and key may be SQL of a
+    single-statement booking)."""
+    return dict(practice_id=practice_id, appointment_id=appointment_id, kind=message.kind, channel=message.channel,
+                audience=message.audience, appointment_version=version, dedupe_key=dedupe_key,
+                due_at=message.due_at, expires_at=message.expires_at, status=OutboxStatus.PENDING.value, attempts=0,
+                next_attempt_at=message.due_at, last_error="", provider_id="", created_at=now)
 
 
 async def cancel_pending(

@@ -45,6 +45,12 @@ async def test_booking_writes_appointment_consents_and_messages(any_database, no
     ]
     assert all(m.expires_at == appointment.starts_at for m in messages)
     assert all(m.created_at == now and m.status == "pending" and m.attempts == 0 for m in messages)
+    assert {m.dedupe_key.removeprefix(f"{appointment.id}:") for m in messages} == {
+        "confirmation:email:patient:v1:0", "practitioner_booked:email:practitioner:v1:0",
+        "confirmation:sms:patient:v1:0", "reminder:sms:patient:v1:24",
+    }
+    assert {(m.practice_id, m.appointment_version) for m in messages} == {(appointment.practice_id, 1)}
+    assert {(c.patient_id, c.practice_id) for c in consents} == {(appointment.patient_id, appointment.practice_id)}
 
 
 async def test_same_slot_twice_is_refused_with_nearest_free_slots(any_database, now):
@@ -87,8 +93,23 @@ async def test_sms_reminders_need_a_mobile_number(database, now):
     assert "mobile" in errors.value.fields["patient.phone"]
 
 
-async def test_returning_patient_is_one_record(database, now):
+async def test_returning_patient_is_one_record(any_database, now):
+    await load_demo()
+    first = await book(paris(2026, 12, 1, 9), now)
+    returning = patient(email="ELISE.durand@example.org", last_name="durand-lefèvre", phone="0698765432")
+    again = await book(paris(2026, 12, 2, 9), now, patient=returning)
+    assert await Patient.all().count() == 1
+    appointments = await Appointment.filter(id__in=[first.appointment_id, again.appointment_id])
+    assert len({a.patient_id for a in appointments}) == 1
+    assert (await Patient.first()).phone == "+33698765432"  # the latest booking's number
+    patient_id = appointments[0].patient_id
+    assert await ConsentRecord.filter(appointment_id=again.appointment_id, patient_id=patient_id).count() == 3
+
+
+async def test_a_twin_booked_with_the_same_email_is_another_patient(any_database, now):
     await load_demo()
     await book(paris(2026, 12, 1, 9), now)
-    await book(paris(2026, 12, 2, 9), now, patient=patient(email="ELISE.durand@example.org", last_name="durand-lefèvre"))
-    assert await Patient.all().count() == 1
+    twin = await book(paris(2026, 12, 1, 10), now, patient=patient(first_name="Léa"))
+    assert await Patient.all().count() == 2
+    twin_appointment = await Appointment.get(id=twin.appointment_id)
+    assert (await Patient.get(id=twin_appointment.patient_id)).first_name == "Léa"
