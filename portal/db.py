@@ -39,9 +39,10 @@ async def _keep_session(connection) -> None:
     """Pool reset for PostgreSQL: nothing beyond the rollback asyncpg always does.
 
     asyncpg's default reset sends `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
-    RESET ALL` on every release, a round trip per query outside a transaction. Créneau never
-    takes advisory locks, holds cursors, listens or SETs a session variable, so there is nothing
-    to undo; an open transaction is still rolled back by asyncpg before this runs."""
+    RESET ALL` on every release, a round trip per query outside a transaction. Créneau takes
+    only transaction-scoped advisory locks (released at commit), and never holds cursors,
+    listens or SETs a session variable, so there is nothing to undo; an open transaction is
+    still rolled back by asyncpg before this runs."""
 
 
 def connection_config(database_url: str) -> str | dict[str, Any]:

@@ -41,6 +41,27 @@ _APPOINTMENT_COLUMNS = ("practice_id", "practitioner_id", "service_id", "patient
                         "created_at", "updated_at")
 
 
+# On PostgreSQL, every write of an active appointment's span takes this transaction-scoped lock
+# on the practitioner's agenda first: pg_advisory_xact_lock(AGENDA_LOCK, practitioner_id).
+# Without it, two overlapping inserts at the same instant each wait for the other's exclusion
+# check and deadlock (PostgreSQL aborts one after deadlock_timeout, a second, and retries can
+# deadlock again). Serialized, the second finds the first committed: slot_taken at once.
+AGENDA_LOCK = 0x435245
+
+
+async def lock_agenda(conn, practitioner_id: int) -> None:
+    """Take the agenda lock inside `conn`'s transaction (SQLite's write lock already serializes)."""
+    if conn.capabilities.dialect == "postgres":
+        await fetch_on(conn, "SELECT 1 FROM pg_advisory_xact_lock(?, ?)", AGENDA_LOCK, practitioner_id)
+
+
+def _practitioner_after_agenda_lock(practitioner_id: int) -> Expression:
+    # In one statement: the value of the row's practitioner_id, computed (lock taken) before
+    # the row is inserted and the exclusion constraint checked.
+    return Expression("(SELECT CAST(? AS INTEGER) FROM pg_advisory_xact_lock(?, ?))",
+                      (practitioner_id, AGENDA_LOCK, practitioner_id))
+
+
 @dataclass
 class NewAppointment:
     """What the rest of the booking needs of the row just written (outbox planning, answer)."""
@@ -145,6 +166,7 @@ async def _write_in_one_statement(conn, booking: NewBooking) -> NewAppointment:
             params += [data.phone, data.civility, booking.locale, now, known.id]
             ctes.append(f"updated_patient AS ({_UPDATE_PATIENT})")
     appointment = _appointment_row(booking, patient_id)
+    appointment["practitioner_id"] = _practitioner_after_agenda_lock(appointment["practitioner_id"])
     ctes.append(f"new_appointment AS ({_insert('appointment', _APPOINTMENT_COLUMNS, [appointment], params)} "
                 "RETURNING id)")
     appointment_id = Expression("(SELECT id FROM new_appointment)")

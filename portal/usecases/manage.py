@@ -16,6 +16,7 @@ from portal.scheduling import blocked_interval
 from portal.tokens import token_hash
 from portal.usecases.availability import BookingTarget, check_start, load_target, nearest_slots
 from portal.usecases.booking import is_slot_violation, parse_start
+from portal.usecases.booking_rows import lock_agenda
 from portal.usecases.consents import record_consent
 from portal.usecases.errors import CutoffPassed, NotAllowed, NotFound, SlotTaken
 from portal.usecases.outbox_rows import cancel_pending, cancel_pending_reminders, message_context, write_planned
@@ -114,6 +115,7 @@ async def reschedule_appointment(token: str, new_start: object, *, now: datetime
 
     async def transaction() -> None:
         async with in_transaction() as conn:
+            await lock_agenda(conn, appointment.practitioner_id)
             await _save_new_version(appointment, changes, conn)
             # Pending messages of the old time are replaced by the move notice and new reminders.
             await cancel_pending(appointment.id, conn)

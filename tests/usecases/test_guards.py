@@ -5,8 +5,10 @@ from datetime import timedelta
 import pytest
 from tortoise.exceptions import IntegrityError
 
+from portal import db
 from portal.models import Appointment, AppointmentStatus, ConsentRecord
 from tests.builders import book, load_demo, paris
+from tests.conftest import _open, requires_postgres
 
 
 async def _clone(appointment: Appointment, shift: timedelta, **changes) -> Appointment:
@@ -118,3 +120,40 @@ async def test_a_service_longer_than_a_day_cannot_be_saved(database):
     with pytest.raises(ValueError, match="at most 1440 minutes"):
         await service.save()
     assert (await Service.get(id=service.id)).buffer_after_minutes != 24 * 60
+
+
+@requires_postgres
+async def test_on_postgres_a_booking_queues_behind_the_practitioners_agenda_lock(postgres_database, now):
+    """Overlapping bookings at the same instant take turns on the practitioner's agenda lock
+    instead of each waiting for the other's exclusion check (a deadlock PostgreSQL breaks only
+    after a second, with an error)."""
+    import asyncio
+
+    import asyncpg
+
+    from portal.models import Practitioner
+    from portal.usecases.booking_rows import AGENDA_LOCK
+    from tests.builders import OSTEO
+
+    await _open(postgres_database)
+    holder = await asyncpg.connect(postgres_database.replace("postgres://", "postgresql://", 1))
+    try:
+        await load_demo()
+        camille = await Practitioner.get(slug=OSTEO)
+        held = holder.transaction()
+        await held.start()
+        await holder.execute("SELECT pg_advisory_xact_lock($1, $2)", AGENDA_LOCK, camille.id)
+        booking = asyncio.create_task(book(paris(2026, 12, 1, 11), now))
+        for _ in range(500):  # until the booking's statement waits for the lock (at most 5 s)
+            if await holder.fetchval("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"):
+                break
+            await asyncio.sleep(0.01)
+        else:
+            raise AssertionError("the booking did not wait for the agenda lock")
+        assert not booking.done() and await Appointment.all().count() == 0
+        await held.commit()
+        result = await asyncio.wait_for(booking, timeout=10)
+        assert (await Appointment.get(id=result.appointment_id)).practitioner_id == camille.id
+    finally:
+        await holder.close()
+        await db.close()
