@@ -1,7 +1,7 @@
-"""Plain SQL for the few hot reads (slots, booking checks).
+"""Plain SQL for the hot path: the slot and booking reads, and the booking's writes.
 
 Tortoise spends more time compiling a query and building its result than SQLite spends running
-it; these reads run on every slot page and every booking. Same SQL on both databases: `?`
+it; these statements run on every slot page and every booking. Same SQL on both databases: `?`
 placeholders are numbered for PostgreSQL, and values are converted the way tortoise stores them
 on SQLite (UTC datetimes as `str()`, dates as ISO text).
 
@@ -26,7 +26,7 @@ from tortoise.exceptions import IntegrityError
 _PLACEHOLDER = re.compile(r"\?")
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)  # the booking statement has a few shapes (patient new or known, rows)
 def _numbered(sql: str) -> str:
     counter = iter(range(1, 1000))
     return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
@@ -74,9 +74,10 @@ async def close() -> None:
 
 
 async def _postgres(conn, sql: str, values: list) -> list:
-    """Run one statement with asyncpg itself: tortoise's per-call wrappers (locks, logging,
-    exception translation) cost more than the statement on this path. Constraint violations
-    become tortoise's IntegrityError, as the callers expect."""
+    """Rows of one statement, run with asyncpg on `conn`'s connection: one path for SELECTs and
+    for INSERT … RETURNING (tortoise's execute_query drops the rows of an INSERT on asyncpg).
+    Constraint violations become tortoise's IntegrityError, as the callers expect; a deadlock
+    victim stays asyncpg's error, which portal.db.retry_locked runs again."""
     async with conn.acquire_connection() as connection:
         try:
             return await connection.fetch(_numbered(sql), *values)
@@ -101,7 +102,6 @@ async def fetch_on(conn, sql: str, *params) -> list[tuple]:
     """Rows of one statement run on `conn` (a transaction's client), e.g. INSERT … RETURNING."""
     if conn.capabilities.dialect == "postgres":
         return [tuple(row) for row in await _postgres(conn, sql, list(params))]
-    # (tortoise's execute_query drops the rows of an INSERT; the dict variant returns them)
     rows = await conn.execute_query_dict(sql, [_sqlite_value(p) for p in params])
     return [tuple(row.values()) for row in rows]
 

@@ -1,5 +1,6 @@
-"""Booking an appointment online: one transaction for the patient, the appointment, the
-consents, the outbox rows and (when asked) the idempotent answer."""
+"""Booking an appointment online: the patient, the appointment, the consents, the outbox rows
+and (when asked) the idempotent answer are written atomically, in one statement on PostgreSQL
+or one short transaction on SQLite (portal.usecases.booking_rows)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from portal.scheduling import blocked_interval
 from portal.tokens import new_token, token_hash
 from portal.usecases.availability import BookingTarget, check_start, nearest_slots
 from portal.usecases.booking_rows import (
+    KnownPatient,
     NewAppointment,
     NewBooking,
     load_target_and_patients,
@@ -159,6 +161,33 @@ async def _slot_taken(target: BookingTarget, start: datetime, now: datetime) -> 
     return SlotTaken(nearest=[slot.start.astimezone(target.tz) for slot in nearest])
 
 
+def _new_booking(
+    request: BookingRequest, target: BookingTarget, known_patients: list[KnownPatient], start: datetime,
+    patient_data: PatientInput, choices: Choices, comment: str, now: datetime, **token_columns: str,
+) -> NewBooking:
+    """Everything the booking writes, prepared before the first write: on SQLite the whole
+    process queues behind the transaction, so it should hold nothing but its statements."""
+    locale = request.locale if request.locale in ("fr", "en") else "fr"
+    blocked = blocked_interval(start, target.rules)
+    texts = [consent_texts.privacy_notice(locale, choices.privacy_version)]
+    texts += [consent_texts.opt_in(name, locale) for name in ("email_reminders", "sms_reminders")
+              if getattr(choices, name)]
+    return NewBooking(
+        practice_id=target.practice_id, patient=patient_data, known_patients=known_patients, locale=locale,
+        appointment=dict(
+            practice_id=target.practice_id, practitioner_id=target.practitioner_id, service_id=target.service_id,
+            starts_at=start, ends_at=start + target.duration, blocked_from=blocked.start, blocked_until=blocked.end,
+            sms_reminder=choices.sms_reminders, email_reminder=choices.email_reminders,
+            comment=comment, source=request.source, locale=locale, **token_columns,
+        ),
+        consents=texts, channel=request.channel, ip=request.ip, now=now,
+        planned=message_plan.on_booked(message_plan.MessageContext(
+            starts_at=start, now=now, email_reminder=choices.email_reminders, sms_reminder=choices.sms_reminders,
+            reminder_policy=target.reminder_policy, notify_practitioner=target.notify_practitioner,
+        )),
+    )
+
+
 async def book_appointment(
     request: BookingRequest, *, now: datetime, secret_key: str = "", idempotency: Idempotency | None = None
 ) -> BookingResult:
@@ -170,36 +199,17 @@ async def book_appointment(
         raise FieldErrors({"start": "Ce créneau n'est pas proposé à la réservation."})
     if verdict == "taken":
         raise await _slot_taken(target, start, now)
-    locale = request.locale if request.locale in ("fr", "en") else "fr"
-    # Everything is prepared before the first write: on SQLite the whole process queues behind
-    # the transaction, so it should hold nothing but its statements.
     token = new_token()
-    blocked = blocked_interval(start, target.rules)
-    texts = [consent_texts.privacy_notice(locale, choices.privacy_version)]
-    texts += [consent_texts.opt_in(name, locale) for name in ("email_reminders", "sms_reminders")
-              if getattr(choices, name)]
-    rows = NewBooking(
-        practice_id=target.practice_id, patient=patient_data, known_patients=known_patients, locale=locale,
-        appointment=dict(
-            practice_id=target.practice_id, practitioner_id=target.practitioner_id, service_id=target.service_id,
-            starts_at=start, ends_at=start + target.duration, blocked_from=blocked.start, blocked_until=blocked.end,
-            sms_reminder=choices.sms_reminders, email_reminder=choices.email_reminders,
-            comment=comment, source=request.source, locale=locale, manage_token_hash=token_hash(token),
-            manage_token_sealed=seal_manage_token(token, secret_key) if secret_key else "",
-        ),
-        consents=texts, channel=request.channel, ip=request.ip, now=now,
-        planned=message_plan.on_booked(message_plan.MessageContext(
-            starts_at=start, now=now, email_reminder=choices.email_reminders, sms_reminder=choices.sms_reminders,
-            reminder_policy=target.reminder_policy, notify_practitioner=target.notify_practitioner,
-        )),
-    )
+    rows = _new_booking(request, target, known_patients, start, patient_data, choices, comment, now,
+                        manage_token_sealed=seal_manage_token(token, secret_key) if secret_key else "",
+                        manage_token_hash=token_hash(token))
 
     def result_of(appointment: NewAppointment) -> BookingResult:
         return BookingResult(appointment.id, appointment.status, appointment.starts_at, appointment.ends_at, token,
                              str(target.tz))
 
     async def transaction() -> BookingResult:
-        if idempotency is None and writes_in_one_statement():
+        if idempotency is None and writes_in_one_statement():  # atomic by itself
             return result_of(await write_booking(connections.get("default"), rows))
         async with in_transaction() as conn:
             result = result_of(await write_booking(conn, rows))
