@@ -46,9 +46,11 @@ def format_when(value: datetime, locale: str, tz: tzinfo, style: str = "long") -
 
 @lru_cache(maxsize=None)
 def _environment() -> Environment:
-    # One environment per process: templates are compiled once (rendering is on the hot path).
+    # One environment per process: templates are compiled once (rendering is on the hot path),
+    # and never re-checked on disk (auto_reload: a stat of three files per e-mail otherwise).
     return Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
+        auto_reload=False,
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,

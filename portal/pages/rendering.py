@@ -23,6 +23,7 @@ LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 def environment(locale: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        auto_reload=False,  # templates ship with the code: no stat of each file on every page
         autoescape=True,  # patient-supplied text is escaped everywhere
         extensions=["jinja2.ext.i18n"],
         undefined=StrictUndefined,
