@@ -10,7 +10,8 @@ ERROR = {
     "properties": {"error": {
         "type": "object", "required": ["code", "message"],
         "properties": {
-            "code": {"type": "string", "examples": ["slot_taken", "invalid_fields", "not_found"]},
+            "code": {"type": "string",
+                     "examples": ["slot_taken", "invalid_fields", "not_found", "request_in_progress"]},
             "message": {"type": "string"},
             "fields": {"type": "object", "additionalProperties": {"type": "string"},
                        "description": "One message per invalid field, e.g. `patient.email`."},
@@ -57,8 +58,8 @@ def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _errors(*codes: int) -> dict:
-    text = {404: "Unknown practitioner, service or booking", 409: "Slot taken, or past the cancellation cut-off",
+def _errors(*codes: int, conflict: str = "Slot taken, or past the cancellation cut-off") -> dict:
+    text = {404: "Unknown practitioner, service or booking", 409: conflict,
             422: "Invalid fields, one message per field", 429: "Too many requests"}
     return {str(code): _json(ERROR, text[code]) for code in codes}
 
@@ -91,7 +92,9 @@ def openapi_document(base_url: str) -> dict:
                 "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 255},
                                 "description": "Replaying the same key returns the first answer."}],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": BOOKING_IN}}},
-                "responses": {"201": _json(BOOKING_OUT, "Booked"), **_errors(404, 409, 422, 429)}}},
+                "responses": {"201": _json(BOOKING_OUT, "Booked"), **_errors(
+                    404, 409, 422, 429, conflict="slot_taken (with the nearest free starts), or request_in_progress: "
+                    "the same Idempotency-Key is being answered; retry after Retry-After seconds")}}},
             "/api/v1/bookings/{token}": {"get": {
                 "summary": "The patient's own booking", "parameters": [token],
                 "responses": {"200": _json(MANAGED, "Booking"), **_errors(404)}}},

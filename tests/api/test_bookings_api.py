@@ -142,6 +142,8 @@ async def test_practitioners_list_and_openapi(client):
     spec = (await client.get("/api/v1/openapi.json")).json()
     assert spec["openapi"].startswith("3.")
     assert "/api/v1/bookings" in spec["paths"] and "/api/v1/practitioners/{slug}/slots" in spec["paths"]
+    conflict = spec["paths"]["/api/v1/bookings"]["post"]["responses"]["409"]["description"]
+    assert "slot_taken" in conflict and "request_in_progress" in conflict
 
 
 async def test_cancel_and_reschedule_within_cutoff(client):
