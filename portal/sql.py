@@ -106,6 +106,16 @@ async def fetch_on(conn, sql: str, *params) -> list[tuple]:
     return [tuple(row.values()) for row in rows]
 
 
+async def execute(sql: str, *params) -> int:
+    """The number of rows one UPDATE or DELETE changed (on the default connection)."""
+    conn = connections.get("default")
+    if conn.capabilities.dialect == "postgres":
+        count, _ = await conn.execute_query(_numbered(sql), list(params))
+    else:
+        count, _ = await conn.execute_query(sql, [_sqlite_value(p) for p in params])
+    return count
+
+
 async def insert_many(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """One multi-row INSERT on `conn` (a transaction's client): the booking writes its consent
     and message rows this way, without a model instance per row."""
