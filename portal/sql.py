@@ -116,18 +116,17 @@ async def execute(sql: str, *params) -> int:
     return count
 
 
-async def insert_many(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+async def insert_many(conn, table: str, columns: tuple[str, ...], rows: list[dict]) -> None:
     """One multi-row INSERT on `conn` (a transaction's client): the booking writes its consent
     and message rows this way, without a model instance per row."""
     if not rows:
         return
-    row = f"({', '.join('?' * len(columns))})"
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * len(rows))}"
-    values = [value for row_values in rows for value in row_values]
+    params: list = []
+    sql = insert_sql(table, columns, rows, params)
     if conn.capabilities.dialect == "postgres":
-        await _postgres(conn, sql, values)
+        await _postgres(conn, sql, params)
     else:
-        await conn.execute_query(sql, [_sqlite_value(value) for value in values])
+        await conn.execute_query(sql, [_sqlite_value(value) for value in params])
 
 
 @dataclass(frozen=True)
@@ -139,9 +138,14 @@ class Expression:
     params: tuple = ()
 
 
-def values_row(columns: tuple[str, ...], row: dict, params: list) -> str:
-    """`(?, ?, …)` for one row of an INSERT, appending its values to `params`; Expressions
-    are written as they are."""
+def insert_sql(table: str, columns: tuple[str, ...], rows: list[dict], params: list) -> str:
+    """`INSERT INTO table (columns) VALUES (…), (…)` for rows given as dicts by column,
+    appending their values to `params`; Expressions are written as they are."""
+    values = ", ".join(_values_row(columns, row, params) for row in rows)
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}"
+
+
+def _values_row(columns: tuple[str, ...], row: dict, params: list) -> str:
     items = []
     for column in columns:
         value = row[column]

@@ -19,7 +19,7 @@ from portal.consent_texts import ConsentText
 from portal.message_plan import PlannedMessage
 from portal.models import AppointmentStatus
 from portal.patient_input import PatientInput
-from portal.sql import Expression, fetch, fetch_on, values_row
+from portal.sql import Expression, fetch, fetch_on, insert_sql
 from portal.usecases.availability import TARGET_COLUMNS, TARGET_FROM, TARGET_WHERE, BookingTarget, target_from_row
 from portal.usecases.consents import CONSENT_COLUMNS, consent_row, record_consents
 from portal.usecases.errors import NotFound
@@ -130,22 +130,18 @@ async def write_booking(conn, booking: NewBooking) -> NewAppointment:
     """On SQLite, inside the caller's transaction (`conn`); see writes_in_one_statement."""
     if conn.capabilities.dialect == "postgres":
         return await _write_in_one_statement(conn, booking)
-    data, now = booking.patient, booking.now
-    known = same_person(booking.known_patients, data)
+    known = same_person(booking.known_patients, booking.patient)
     if known is None:
-        params: list = []
-        sql = _insert("patient", _PATIENT_COLUMNS, [_patient_row(booking)], params) + " RETURNING id"
-        patient_id = (await fetch_on(conn, sql, *params))[0][0]
+        patient_id = await _insert_returning_id(conn, "patient", _PATIENT_COLUMNS, _patient_row(booking))
     else:
         patient_id = known.id
-        if _needs_update(known, data, booking.locale):
-            await fetch_on(conn, _UPDATE_PATIENT, data.phone, data.civility, booking.locale, now, patient_id)
-    params = []
-    sql = _insert("appointment", _APPOINTMENT_COLUMNS, [_appointment_row(booking, patient_id)], params)
-    appointment = _new_appointment((await fetch_on(conn, sql + " RETURNING id", *params))[0][0], booking)
+        if _needs_update(known, booking.patient, booking.locale):
+            await fetch_on(conn, _UPDATE_PATIENT, *_patient_update(booking, patient_id))
+    appointment = _new_appointment(await _insert_returning_id(
+        conn, "appointment", _APPOINTMENT_COLUMNS, _appointment_row(booking, patient_id)), booking)
     await record_consents(practice_id=booking.practice_id, patient_id=patient_id, appointment_id=appointment.id,
-                          texts=booking.consents, now=now, channel=booking.channel, ip=booking.ip, conn=conn)
-    await write_planned(appointment, booking.planned, conn, now=now, fresh=True)
+                          texts=booking.consents, now=booking.now, channel=booking.channel, ip=booking.ip, conn=conn)
+    await write_planned(appointment, booking.planned, conn, now=booking.now, fresh=True)
     return appointment
 
 
@@ -157,35 +153,42 @@ async def _write_in_one_statement(conn, booking: NewBooking) -> NewAppointment:
     ctes = []
     known = same_person(booking.known_patients, data)
     if known is None:
-        ctes.append(f"new_patient AS ({_insert('patient', _PATIENT_COLUMNS, [_patient_row(booking)], params)} "
+        ctes.append(f"new_patient AS ({insert_sql('patient', _PATIENT_COLUMNS, [_patient_row(booking)], params)} "
                     "RETURNING id)")
         patient_id = Expression("(SELECT id FROM new_patient)")
     else:
         patient_id = known.id
         if _needs_update(known, data, booking.locale):
-            params += [data.phone, data.civility, booking.locale, now, known.id]
+            params += _patient_update(booking, known.id)
             ctes.append(f"updated_patient AS ({_UPDATE_PATIENT})")
     appointment = _appointment_row(booking, patient_id)
     appointment["practitioner_id"] = _practitioner_after_agenda_lock(appointment["practitioner_id"])
-    ctes.append(f"new_appointment AS ({_insert('appointment', _APPOINTMENT_COLUMNS, [appointment], params)} "
+    ctes.append(f"new_appointment AS ({insert_sql('appointment', _APPOINTMENT_COLUMNS, [appointment], params)} "
                 "RETURNING id)")
     appointment_id = Expression("(SELECT id FROM new_appointment)")
     if booking.consents:
         rows = [consent_row(booking.practice_id, patient_id, appointment_id, text, now, booking.channel, booking.ip)
                 for text in booking.consents]
-        ctes.append(f"consents AS ({_insert('consent_record', CONSENT_COLUMNS, rows, params)})")
+        ctes.append(f"consents AS ({insert_sql('consent_record', CONSENT_COLUMNS, rows, params)})")
     if booking.planned:
         rows = [message_row(booking.practice_id, appointment_id, 1,
                             Expression(f"{appointment_id.sql}::text || ?", (message.dedupe_suffix(1),)), message, now)
                 for message in booking.planned]
-        ctes.append(f"messages AS ({_insert('outbox_message', OUTBOX_COLUMNS, rows, params)})")
+        ctes.append(f"messages AS ({insert_sql('outbox_message', OUTBOX_COLUMNS, rows, params)})")
     rows = await fetch_on(conn, "WITH " + ",\n".join(ctes) + "\nSELECT id FROM new_appointment", *params)
     return _new_appointment(rows[0][0], booking)
 
 
-def _insert(table: str, columns: tuple[str, ...], rows: list[dict], params: list) -> str:
-    values = ", ".join(values_row(columns, row, params) for row in rows)
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}"
+async def _insert_returning_id(conn, table: str, columns: tuple[str, ...], row: dict) -> int:
+    params: list = []
+    sql = insert_sql(table, columns, [row], params) + " RETURNING id"
+    return (await fetch_on(conn, sql, *params))[0][0]
+
+
+def _patient_update(booking: NewBooking, patient_id: int) -> list:
+    """The parameters of _UPDATE_PATIENT, in its order."""
+    data = booking.patient
+    return [data.phone, data.civility, booking.locale, booking.now, patient_id]
 
 
 def _patient_row(booking: NewBooking) -> dict:

@@ -17,7 +17,7 @@ async def record_consents(
 ) -> None:
     """Several consents given at once (a booking), in one insert."""
     rows = [consent_row(practice_id, patient_id, appointment_id, text, now, channel, ip) for text in texts]
-    await insert_many(conn, "consent_record", CONSENT_COLUMNS, [tuple(r[c] for c in CONSENT_COLUMNS) for r in rows])
+    await insert_many(conn, "consent_record", CONSENT_COLUMNS, rows)
 
 
 CONSENT_COLUMNS = ("practice_id", "patient_id", "appointment_id", "purpose", "granted", "text_version",

@@ -47,8 +47,7 @@ async def write_planned(
         )
     new_rows = [message_row(appointment.practice_id, appointment.id, appointment.version, key, message, now)
                 for key, message in rows.items() if key not in existing]
-    await insert_many(conn, "outbox_message", OUTBOX_COLUMNS,
-                      [tuple(row[c] for c in OUTBOX_COLUMNS) for row in new_rows])
+    await insert_many(conn, "outbox_message", OUTBOX_COLUMNS, new_rows)
 
 
 # One multi-row insert, no model instance per row (this runs inside every booking's transaction).
