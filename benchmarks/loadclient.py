@@ -28,6 +28,8 @@ async def _connection(host: str, port: int, requests: list[bytes], statuses: Cou
         while requests:
             writer.write(requests.pop())
             status_line = await reader.readline()
+            if not status_line:
+                raise ConnectionError("the server closed a keep-alive connection")
             length = 0
             while (line := await reader.readline()) not in (b"\r\n", b""):
                 name, _, value = line.partition(b":")
