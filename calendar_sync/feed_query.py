@@ -103,7 +103,7 @@ async def load_appointments(subject: FeedSubject, window: FeedWindow) -> list[Fe
     if level is not FeedLevel.BUSY:
         columns += ["service_id", "patient__first_name", "patient__last_name"]
     if level is FeedLevel.FULL:
-        columns += ["patient__phone", "comment"]
+        columns += ["contact_phone", "comment"]
     rows = await raw_rows(_in_window(subject.access.practitioner_id, window).values_list(*columns))
     names = dict(subject.services)
     appointments = []

@@ -13,7 +13,8 @@ from portal.models import Appointment, ConsentRecord, Patient, Practice, Practit
 log = logging.getLogger("creneau.notifier")
 
 APPOINTMENT_FIELDS = ("id", "practice_id", "practitioner_id", "service_id", "patient_id", "starts_at", "ends_at",
-                      "status", "sms_reminder", "email_reminder", "version", "locale", "manage_token_sealed")
+                      "status", "sms_reminder", "email_reminder", "version", "locale", "manage_token_sealed",
+                      "contact_phone")
 PRACTICE_FIELDS = ("id", "name", "address", "phone", "email", "timezone", "locale", "messages_show_service",
                    "notify_practitioner", "sms_sender_id")
 CONSENT_PURPOSES = ("email_reminders", "sms_reminders")
@@ -83,7 +84,9 @@ def message_context(row: dict, batch: Batch, base_url: str, secret_key: str) -> 
     return {
         "practice": {key: practice[key] for key in ("name", "address", "phone")},
         "practitioner": {"name": display_name(practitioner), "profession": practitioner["profession"]},
-        "patient": {key: patient[key] for key in ("civility", "first_name", "last_name", "email", "phone")},
+        "patient": {**{key: patient[key] for key in ("civility", "first_name", "last_name", "email")},
+                    # The number typed for this booking; rows from before it existed use the record's.
+                    "phone": appointment["contact_phone"] or patient["phone"]},
         "start": appointment["starts_at"],
         "end": appointment["ends_at"],
         "service": service_name if show_service else None,

@@ -9,6 +9,7 @@ import unicodedata
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from portal import consent_texts
@@ -73,14 +74,17 @@ def is_stop(text: str) -> bool:
 
 
 async def withdraw_sms_consent(*, key: str, msisdn: str, now: datetime) -> int:
-    """Every patient with this mobile number stops receiving SMS: a ledger row each, their
-    appointments' SMS choice off, their pending SMS cancelled. Returns how many patients."""
-    digits = re.sub(r"\D", "", msisdn or "")
+    """Nothing more is sent by SMS to this number: every patient whose record or whose booking
+    has it gets a ledger row, their appointments' SMS choice off and their pending SMS
+    cancelled. Returns how many patients."""
+    number = "+" + re.sub(r"\D", "", msisdn or "")
 
     async def transaction() -> int:
         async with in_transaction() as conn:
             await _remember("inbound", key, now, conn)
-            patients = await Patient.filter(phone=f"+{digits}").using_db(conn).values("id", "practice_id", "locale")
+            by_booking = Appointment.filter(contact_phone=number).using_db(conn).values_list("patient_id", flat=True)
+            patients = await Patient.filter(Q(phone=number) | Q(id__in=set(await by_booking))).using_db(conn).values(
+                "id", "practice_id", "locale")
             for patient in patients:
                 await record_consent(
                     practice_id=patient["practice_id"], patient_id=patient["id"], appointment_id=None,

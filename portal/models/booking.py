@@ -59,6 +59,9 @@ class Appointment(Model):
     sms_reminder = fields.BooleanField(default=False)
     email_reminder = fields.BooleanField(default=False)
     comment = fields.TextField(default="")
+    # The mobile number typed for this booking (E.164): its SMS go there. A booking never
+    # changes the patient's own number, which other bookings' messages may use.
+    contact_phone = fields.CharField(max_length=20, default="")
     source = fields.CharField(max_length=16, default="online")  # online, api, practitioner
     version = fields.IntField(default=1)
     locale = fields.CharField(max_length=8, default="fr")

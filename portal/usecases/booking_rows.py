@@ -34,10 +34,9 @@ LEFT JOIN patient pa ON pa.practice_id = p.practice_id AND pa.email = ? AND pa.b
 WHERE {TARGET_WHERE}"""
 _PATIENT_COLUMNS = ("practice_id", "civility", "first_name", "last_name", "email", "phone", "birth_date", "locale",
                     "created_at", "updated_at")
-_UPDATE_PATIENT = "UPDATE patient SET phone = ?, civility = ?, locale = ?, updated_at = ? WHERE id = ?"
 _APPOINTMENT_COLUMNS = ("practice_id", "practitioner_id", "service_id", "patient_id", "starts_at", "ends_at",
                         "blocked_from", "blocked_until", "status", "sms_reminder", "email_reminder", "comment",
-                        "source", "version", "locale", "manage_token_hash", "manage_token_sealed",
+                        "contact_phone", "source", "version", "locale", "manage_token_hash", "manage_token_sealed",
                         "created_at", "updated_at")
 
 
@@ -115,11 +114,6 @@ def same_person(known: list[KnownPatient], data: PatientInput) -> KnownPatient |
     return next((p for p in known if (p.first_name.casefold(), p.last_name.casefold()) == names), None)
 
 
-def _needs_update(patient: KnownPatient, data: PatientInput, locale: str) -> bool:
-    # A returning patient keeps the phone, civility and language of their latest booking.
-    return (patient.phone, patient.civility, patient.locale) != (data.phone, data.civility, locale)
-
-
 def writes_in_one_statement() -> bool:
     """PostgreSQL writes a booking with one statement, atomic by itself; SQLite needs the
     caller's transaction around write_booking."""
@@ -134,9 +128,7 @@ async def write_booking(conn, booking: NewBooking) -> NewAppointment:
     if known is None:
         patient_id = await _insert_returning_id(conn, "patient", _PATIENT_COLUMNS, _patient_row(booking))
     else:
-        patient_id = known.id
-        if _needs_update(known, booking.patient, booking.locale):
-            await fetch_on(conn, _UPDATE_PATIENT, *_patient_update(booking, patient_id))
+        patient_id = known.id  # never updated here: see _appointment_row
     appointment = _new_appointment(await _insert_returning_id(
         conn, "appointment", _APPOINTMENT_COLUMNS, _appointment_row(booking, patient_id)), booking)
     await record_consents(practice_id=booking.practice_id, patient_id=patient_id, appointment_id=appointment.id,
@@ -157,10 +149,7 @@ async def _write_in_one_statement(conn, booking: NewBooking) -> NewAppointment:
                     "RETURNING id)")
         patient_id = Expression("(SELECT id FROM new_patient)")
     else:
-        patient_id = known.id
-        if _needs_update(known, data, booking.locale):
-            params += _patient_update(booking, known.id)
-            ctes.append(f"updated_patient AS ({_UPDATE_PATIENT})")
+        patient_id = known.id  # never updated here: see _appointment_row
     appointment = _appointment_row(booking, patient_id)
     appointment["practitioner_id"] = _practitioner_after_agenda_lock(appointment["practitioner_id"])
     ctes.append(f"new_appointment AS ({insert_sql('appointment', _APPOINTMENT_COLUMNS, [appointment], params)} "
@@ -185,12 +174,6 @@ async def _insert_returning_id(conn, table: str, columns: tuple[str, ...], row: 
     return (await fetch_on(conn, sql, *params))[0][0]
 
 
-def _patient_update(booking: NewBooking, patient_id: int) -> list:
-    """The parameters of _UPDATE_PATIENT, in its order."""
-    data = booking.patient
-    return [data.phone, data.civility, booking.locale, booking.now, patient_id]
-
-
 def _patient_row(booking: NewBooking) -> dict:
     data, now = booking.patient, booking.now
     return dict(practice_id=booking.practice_id, civility=data.civility, first_name=data.first_name,
@@ -199,9 +182,13 @@ def _patient_row(booking: NewBooking) -> dict:
 
 
 def _appointment_row(booking: NewBooking, patient_id) -> dict:
+    """Whoever books without signing in proves nothing about the returning patient they name:
+    the contact details they type serve this booking (contact_phone; the e-mail is the match
+    key) and never change the patient's record, which the messages of other bookings use.
+    Verified correction of the record belongs to the privacy centre."""
     now = booking.now
-    return {**booking.appointment, "patient_id": patient_id, "status": AppointmentStatus.NOT_FILLED.value,
-            "version": 1, "created_at": now, "updated_at": now}
+    return {**booking.appointment, "patient_id": patient_id, "contact_phone": booking.patient.phone,
+            "status": AppointmentStatus.NOT_FILLED.value, "version": 1, "created_at": now, "updated_at": now}
 
 
 def _new_appointment(appointment_id: int, booking: NewBooking) -> NewAppointment:

@@ -148,7 +148,7 @@ async def set_reminders(
     if sms and not appointment.sms_reminder:
         from portal.patient_input import clean_phone
 
-        _, error = clean_phone(appointment.patient.phone, for_sms=True)
+        _, error = clean_phone(appointment.contact_phone or appointment.patient.phone, for_sms=True)
         if error:
             raise FieldErrors({"sms_reminders": error})
     changed = {

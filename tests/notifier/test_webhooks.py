@@ -11,7 +11,7 @@ from vonage import Auth
 from notifier import webhooks
 from notifier.worker import drain_once
 from portal.models import Appointment, ConsentRecord, OutboxMessage
-from tests.builders import book, load_demo, paris
+from tests.builders import book, load_demo, paris, patient
 from tests.notifier.conftest import make_settings
 
 SIGNATURE_SECRET = "webhook-signature-secret"
@@ -141,3 +141,16 @@ async def test_a_chunked_body_is_read_up_to_the_cap(client, now, size, expected)
     response = await client.post("/webhooks/vonage/inbound", content=chunks(),
                                  headers={"content-type": "application/x-www-form-urlencoded"})
     assert response.status_code == expected
+
+
+async def test_stop_from_the_number_typed_for_a_booking_stops_that_bookings_sms(client, settings, channels, clock,
+                                                                                 now):
+    await load_demo()
+    await book(paris(2026, 12, 3, 11), now)
+    other = await book(paris(2026, 12, 4, 11), now, patient=patient(phone="07 98 76 54 32"))  # same person
+    message = {"msisdn": "33798765432", "messageId": "mo-3", "text": "STOP"}
+    assert (await client.post("/webhooks/vonage/inbound", data=signed(message))).status_code == 204
+    assert not (await Appointment.get(id=other.appointment_id)).sms_reminder
+    assert await ConsentRecord.filter(purpose="sms_reminders", granted=False, channel="sms").count() == 1
+    await drain_once(settings, channels, now=clock)
+    assert "+33798765432" not in {m.to for m in channels["sms"].sent}

@@ -101,7 +101,10 @@ async def test_returning_patient_is_one_record(any_database, now):
     assert await Patient.all().count() == 1
     appointments = await Appointment.filter(id__in=[first.appointment_id, again.appointment_id])
     assert len({a.patient_id for a in appointments}) == 1
-    assert (await Patient.first()).phone == "+33698765432"  # the latest booking's number
+    # An unauthenticated booking never changes the record: its number serves that booking only.
+    assert (await Patient.first()).phone == "+33612345678"
+    assert {a.id: a.contact_phone for a in appointments} == {
+        first.appointment_id: "+33612345678", again.appointment_id: "+33698765432"}
     patient_id = appointments[0].patient_id
     assert await ConsentRecord.filter(appointment_id=again.appointment_id, patient_id=patient_id).count() == 3
 
