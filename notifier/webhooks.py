@@ -2,13 +2,12 @@
 
 Only signed requests are accepted (VONAGE_SIGNATURE_SECRET, "signed webhooks" with SHA-256 HMAC
 in the Vonage dashboard); a missing, wrong or stale signature gets 401. Answers are 204 so that
-Vonage does not retry; a duplicate is acknowledged and ignored. Bodies over 64 KiB (a receipt is
-well under 1 KiB) are refused with 413 before anything is parsed.
+Vonage does not retry; a duplicate is acknowledged and ignored. Bodies over MAX_REQUEST_BYTES (a
+receipt is well under 1 KiB) are refused with 413 before anything is parsed (portal.request_body).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl
@@ -19,31 +18,12 @@ from starlette.routing import Route
 from vonage import Auth
 
 from portal.clock import utcnow
+from portal.patient_input import FieldErrors
+from portal.request_body import parse_json
 from notifier.inbound import is_stop, record_receipt, withdraw_sms_consent
 
 log = logging.getLogger("creneau.notifier")
 MAX_AGE_SECONDS = 300
-
-
-MAX_BODY = 64 * 1024
-
-
-class BodyTooLarge(Exception):
-    pass
-
-
-async def _body(request: Request) -> bytes:
-    """The body, read up to MAX_BODY: the signature is checked only after parsing, so an
-    unsigned sender must not make us buffer an arbitrary amount (chunked bodies included)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        raise BodyTooLarge
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY:
-            raise BodyTooLarge
-    return bytes(body)
 
 
 async def _params(request: Request) -> dict[str, str]:
@@ -52,14 +32,13 @@ async def _params(request: Request) -> dict[str, str]:
     content_type = request.headers.get("content-type", "")
     if "application/json" in content_type:
         try:
-            body = json.loads(await _body(request) or b"{}")
-        except ValueError:
+            body = parse_json(await request.body())  # bounded by portal.request_body.BodyLimit
+        except FieldErrors:
             body = {}
         if isinstance(body, dict):
             params.update({key: value for key, value in body.items() if isinstance(value, (str, int, float))})
     elif "application/x-www-form-urlencoded" in content_type:
-        # Parsed here rather than by request.form(), which would read the body without a cap.
-        params.update(parse_qsl((await _body(request)).decode("latin-1"), keep_blank_values=True))
+        params.update(parse_qsl((await request.body()).decode("latin-1"), keep_blank_values=True))
     return {key: str(value) for key, value in params.items()}
 
 
@@ -89,16 +68,9 @@ def _unauthorized() -> Response:
     return JSONResponse({"error": {"code": "bad_signature", "message": "Signature manquante ou invalide."}}, status_code=401)
 
 
-def _too_large() -> Response:
-    return JSONResponse({"error": {"code": "too_large", "message": "Requête trop volumineuse."}}, status_code=413)
-
-
 async def _signed_params(request: Request) -> dict[str, str] | Response:
     """The request's parameters if it is signed and fresh; otherwise the response to give."""
-    try:
-        params = await _params(request)
-    except BodyTooLarge:
-        return _too_large()
+    params = await _params(request)
     if not signature_ok(params, request.app.state.settings, _now(request)):
         return _unauthorized()
     return params

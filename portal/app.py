@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from portal import db, log_redaction, maintenance
 from portal.patient_input import FieldErrors
 from portal.ratelimit import RateLimiter, phone_limit
+from portal.request_body import BodyLimit
 from portal.security import SecurityHeadersMiddleware, security_headers
 from portal.settings import Settings
 from portal.usecases.errors import DomainError, SlotTaken
@@ -82,11 +83,12 @@ async def _domain_error(request: Request, exc: DomainError) -> Response:
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:
     locale = request_locale(request)
-    messages = {404: "Page introuvable.", 405: "Méthode non autorisée."}
+    messages = {404: "Page introuvable.", 405: "Méthode non autorisée.", 413: "La requête est trop volumineuse.",
+                415: "Envoyez le corps de la requête en JSON (Content-Type: application/json)."}
     message = translate(messages.get(exc.status_code, "La requête n'a pas pu aboutir."), locale)
     if not _wants_json(request):
         return _html_error(request, exc.status_code, message)
-    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    code = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type"}.get(exc.status_code, "http_error")
     return json_error(exc.status_code, code, message, headers=getattr(exc, "headers", None))
 
 
@@ -143,6 +145,7 @@ def create_app(settings: Settings, *, manage_db: bool = True, run_background: bo
         },
     )
     log_redaction.install()
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors,
                        https=settings.base_url.startswith("https://"))
     app.state.settings = settings

@@ -71,6 +71,8 @@ class Settings:
     trust_forwarded_for: bool = False
     # Run the outbox worker and calendar sync inside `creneau serve`: default on SQLite only.
     inline_workers: bool | None = None
+    # Larger request bodies answer 413 before they are read (a booking is under 2 KiB).
+    max_request_bytes: int = 64 * 1024
 
     @property
     def run_inline_workers(self) -> bool:
@@ -130,6 +132,13 @@ def _int(config: Config, name: str, default: int) -> int:
         raise ConfigError(f"{name}: expected a whole number") from None
 
 
+def _max_request_bytes(config: Config) -> int:
+    value = _int(config, "MAX_REQUEST_BYTES", 64 * 1024)
+    if not 4096 <= value <= 16 * 1024 * 1024:
+        raise ConfigError(f"MAX_REQUEST_BYTES: expected a number of bytes between 4096 and 16777216, got {value}")
+    return value
+
+
 def _bool(config: Config, name: str, default: bool | None) -> bool | None:
     raw = config(name, default="").strip().lower()
     if raw == "":
@@ -181,6 +190,7 @@ def _build(config: Config, env: Mapping[str, str]) -> Settings:
         frame_ancestors=config("FRAME_ANCESTORS", default="'self'"),
         trust_forwarded_for=_bool(config, "TRUST_FORWARDED_FOR", False),
         inline_workers=_bool(config, "INLINE_WORKERS", None),
+        max_request_bytes=_max_request_bytes(config),
     )
     _require_backend_settings(settings)
     return settings

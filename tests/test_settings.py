@@ -30,6 +30,8 @@ def test_defaults_run_on_sqlite_and_generate_a_secret_once(tmp_path):
     ({"BOOKING_RATE_LIMIT": "lots"}, "BOOKING_RATE_LIMIT"),
     ({"SECRET_KEY": "short"}, "SECRET_KEY"),
     ({"INLINE_WORKERS": "perhaps"}, "INLINE_WORKERS"),
+    ({"MAX_REQUEST_BYTES": "64k"}, "MAX_REQUEST_BYTES"),
+    ({"MAX_REQUEST_BYTES": "10"}, "MAX_REQUEST_BYTES"),
 ])
 def test_malformed_values_name_the_variable(tmp_path, env, named):
     with pytest.raises(ConfigError) as error:

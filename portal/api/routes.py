@@ -4,7 +4,6 @@ become responses in the app's exception handlers."""
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date, timedelta
 
 from starlette.requests import Request
@@ -21,22 +20,8 @@ from portal.usecases.booking import BookingRequest, Idempotency, book_appointmen
 from portal.usecases.errors import DomainError
 from portal.usecases.manage import cancel_appointment, find_booking, reschedule_appointment
 from portal.ratelimit import phone_key
+from portal.request_body import read_json_object
 from portal.web import client_ip, json_error, request_locale
-
-
-async def _json_body(request: Request) -> tuple[bytes, dict]:
-    raw = await request.body()
-    try:
-        data = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise FieldErrors({"body": "Le corps de la requête n'est pas du JSON valide."}) from None
-    if not isinstance(data, dict):
-        raise FieldErrors({"body": "Le corps de la requête doit être un objet JSON."})
-    try:
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate (\ud800) is valid JSON but not text a database takes
-        raise FieldErrors({"body": "Le corps de la requête n'est pas du JSON valide."}) from None
-    return raw, data
 
 
 async def practitioners(request: Request) -> JSONResponse:
@@ -84,7 +69,7 @@ async def create_booking(request: Request) -> Response:
     if wait is not None:
         return json_error(429, "too_many_requests", "Trop de réservations depuis cette adresse : réessayez plus tard.",
                           headers={"Retry-After": str(int(wait) + 1)})
-    raw, data = await _json_body(request)
+    raw, data = await read_json_object(request)
     key = request.headers.get("idempotency-key") or None
     if key is None:
         return await _book(request, data, None)
@@ -141,7 +126,7 @@ async def cancel_booking(request: Request) -> JSONResponse:
 
 
 async def reschedule_booking(request: Request) -> JSONResponse:
-    _, data = await _json_body(request)
+    _, data = await read_json_object(request)
     now = utcnow()
     booking = await reschedule_appointment(request.path_params["token"], data.get("start"), now=now)
     return JSONResponse(managed_booking(booking, now))
