@@ -34,8 +34,8 @@ from calendar_sync.feed import FeedAppointment
 from calendar_sync.fetch import make_client
 from calendar_sync.sync import sync_due
 from calendar_sync.tokens import create_feed_token
-from portal import db
-from portal.demo import load_demo
+from creneau import database as db
+from portal.practice.demo import load_demo
 from portal.models import Appointment, Patient, Practitioner, Service
 from tests.concurrency.server import live_server
 

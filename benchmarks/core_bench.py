@@ -27,9 +27,9 @@ import httpx2
 from benchmarks.loadclient import post_all
 from benchmarks.procstat import peak_rss_mb
 
-from portal import db
-from portal.consent_texts import PRIVACY_NOTICE_VERSION
-from portal.demo import create_practitioner, load_demo
+from creneau import database as db
+from portal.patients.consent_texts import PRIVACY_NOTICE_VERSION
+from portal.practice.demo import create_practitioner, load_demo
 from portal.models import Appointment, BusyBlock, ConsentRecord, OutboxMessage, Patient, Practice
 from portal.scheduling import Interval, ServiceRules, WeeklyRule, available_slots, is_public_holiday
 from tests.concurrency.server import live_server

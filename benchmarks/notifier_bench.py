@@ -113,7 +113,7 @@ async def _main(port: int, workdir: Path) -> list[tuple[str, str, str]]:
 
     from notifier.channels.file import FileChannel
     from notifier.channels.smtp import SmtpChannel
-    from portal import db
+    from creneau import database as db
     from portal.settings import Settings
 
     url = f"sqlite://{workdir}/bench.sqlite3"

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 import httpx2
 
-from portal import db
-from portal.app import create_app
-from portal.demo import load_demo
+from creneau import database as db
+from creneau.app import create_app
+from portal.practice.demo import load_demo
 from portal.models import Appointment, Patient, Practitioner, Service
 from portal.settings import load_settings
 from portal.tokens import new_token, token_hash

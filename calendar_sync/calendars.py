@@ -10,8 +10,8 @@ from calendar_sync.fetch import normalise_url
 from calendar_sync.models import ExternalCalendar
 from portal.db import retry_locked
 from portal.models import BusyBlock, Practitioner
-from portal.patient_input import FieldErrors
-from portal.usecases.errors import NotFound
+from portal.patients.input import FieldErrors
+from portal.errors import NotFound
 
 
 async def add_calendar(practitioner: str, url: str, *, now: datetime, label: str = "") -> ExternalCalendar:

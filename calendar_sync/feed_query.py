@@ -12,7 +12,7 @@ from tortoise.functions import Count, Max, Sum
 
 from calendar_sync.feed import CANCELLED, FeedAppointment, FeedSettings, FeedWindow
 from calendar_sync.models import FeedLevel, FeedToken
-from portal.calendar_event import uid_host
+from portal.booking.calendar_event import uid_host
 from portal.models import Appointment, Patient, Practitioner, Service
 from portal.tokens import token_hash, token_matches
 
@@ -54,7 +54,7 @@ async def resolve_token(token: str) -> FeedAccess | None:
 
 
 def uid_domain(base_url: str) -> str:
-    # The same right-hand side as invitations and downloads (portal.calendar_event).
+    # The same right-hand side as invitations and downloads (portal.booking.calendar_event).
     return uid_host(base_url)
 
 

@@ -13,7 +13,7 @@ from calendar_sync.models import FeedLevel, FeedToken
 from portal.db import retry_locked
 from portal.models import Practitioner
 from portal.tokens import new_token, token_hash
-from portal.usecases.errors import NotAllowed, NotFound
+from portal.errors import NotAllowed, NotFound
 
 
 @dataclass(frozen=True)

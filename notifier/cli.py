@@ -1,4 +1,4 @@
-"""`creneau worker` and `creneau outbox list|retry ID` (registered by portal.cli)."""
+"""`creneau worker` and `creneau outbox list|retry ID` (registered by creneau.cli)."""
 
 from __future__ import annotations
 

@@ -12,11 +12,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from portal import consent_texts
+from portal.patients import consent_texts
 from portal.db import retry_locked
 from portal.models import Appointment, OutboxMessage, OutboxStatus, Patient
-from portal.usecases.consents import record_consent
-from portal.usecases.outbox_rows import cancel_pending
+from portal.patients.consent import record_consent
+from portal.messaging.outbox import cancel_pending
 from notifier.models import WebhookEvent
 
 STOP_WORDS = {"STOP", "ARRET", "STOPSMS", "DESABONNER", "UNSUBSCRIBE"}

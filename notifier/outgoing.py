@@ -11,7 +11,7 @@ from notifier import mime
 from notifier.context import Batch, message_context
 from notifier.messages import OutgoingEmail, OutgoingSms
 from notifier.render import render_email, render_sms
-from portal.calendar_event import AppointmentEvent, build_calendar, uid_host
+from portal.booking.calendar_event import AppointmentEvent, build_calendar, uid_host
 
 INVITATION_METHODS = {"confirmation": "REQUEST", "moved": "REQUEST", "cancelled": "CANCEL"}
 SUMMARY = {"fr": "Rendez-vous avec {name}", "en": "Appointment with {name}"}

@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from portal.message_plan import CANCELLED, CONFIRMATION, EMAIL, MOVED, PRACTITIONER, REMINDER, SMS
+from portal.messaging.plan import CANCELLED, CONFIRMATION, EMAIL, MOVED, PRACTITIONER, REMINDER, SMS
 from portal.models import CANCELLED_STATUSES, OutboxStatus
 
 BACKOFF_BASE = timedelta(seconds=30)

@@ -3,7 +3,7 @@
 Only signed requests are accepted (VONAGE_SIGNATURE_SECRET, "signed webhooks" with SHA-256 HMAC
 in the Vonage dashboard); a missing, wrong or stale signature gets 401. Answers are 204 so that
 Vonage does not retry; a duplicate is acknowledged and ignored. Bodies over MAX_REQUEST_BYTES (a
-receipt is well under 1 KiB) are refused with 413 before anything is parsed (portal.request_body).
+receipt is well under 1 KiB) are refused with 413 before anything is parsed (portal.web.request_body).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from starlette.routing import Route
 from vonage import Auth
 
 from portal.clock import utcnow
-from portal.patient_input import FieldErrors
-from portal.request_body import parse_json
+from portal.patients.input import FieldErrors
+from portal.web.request_body import parse_json
 from notifier.inbound import is_stop, record_receipt, withdraw_sms_consent
 
 log = logging.getLogger("creneau.notifier")
@@ -32,7 +32,7 @@ async def _params(request: Request) -> dict[str, str]:
     content_type = request.headers.get("content-type", "")
     if "application/json" in content_type:
         try:
-            body = parse_json(await request.body())  # bounded by portal.request_body.BodyLimit
+            body = parse_json(await request.body())  # bounded by portal.web.request_body.BodyLimit
         except FieldErrors:
             body = {}
         if isinstance(body, dict):

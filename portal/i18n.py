@@ -49,7 +49,7 @@ def compile_catalogs() -> None:
             write_mo(handle, catalog)
 
 
-# `_`/`gettext` in templates and code, `N_` marks a string translated later (portal.pages.errors).
+# `_`/`gettext` in templates and code, `N_` marks a string translated later (portal.web.patient.errors).
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 # Entries added by hand to a .po (French messages raised by the booking core as plain strings)
 # carry this translator comment; `update` keeps them instead of marking them obsolete.

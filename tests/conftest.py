@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 from tortoise import connections
 
-from portal import db
+from creneau import database as db
 
 POSTGRES_URL = os.environ.get("CRENEAU_TEST_POSTGRES_URL", "")
 requires_postgres = pytest.mark.skipif(not POSTGRES_URL, reason="CRENEAU_TEST_POSTGRES_URL is not set")

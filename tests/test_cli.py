@@ -10,7 +10,7 @@ from tests.builders import SECRET_KEY
 def creneau(tmp_path, *args, **env):
     environ = dict(os.environ, CRENEAU_VAR_DIR=str(tmp_path), SECRET_KEY=SECRET_KEY,
                    DATABASE_URL=f"sqlite://{tmp_path}/cli.sqlite3", **env)
-    return subprocess.run([sys.executable, "-m", "portal.cli", *args], env=environ, cwd=tmp_path,
+    return subprocess.run([sys.executable, "-m", "creneau.cli", *args], env=environ, cwd=tmp_path,
                           capture_output=True, text=True, timeout=60)
 
 

@@ -3,7 +3,7 @@
 import httpx2
 from starlette.routing import Route
 
-from portal.app import create_app
+from creneau.app import create_app
 from tests.api.conftest import make_settings
 
 

@@ -2,9 +2,9 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from portal.models.booking import AppointmentStatus
-from portal.models.outbox import OutboxStatus
-from portal.models.practice import default_reminder_policy
+from portal.booking.models import AppointmentStatus
+from portal.messaging.models import OutboxStatus
+from portal.practice.models import default_reminder_policy
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index

@@ -6,7 +6,7 @@ practitioner's first appointment ever, so each booking cost grew with the practi
 With spans of at most a day (portal.scheduling.MAX_BLOCKED), an overlapping appointment starts
 less than a day before the new one ends, and the trigger reads only that range. PostgreSQL's
 exclusion constraint searches its GiST index and needs no change; a CHECK states the limit there
-too, which the application's own reads (portal.usecases.availability) rely on.
+too, which the application's own reads (portal.booking.availability) rely on.
 """
 
 from tortoise import migrations

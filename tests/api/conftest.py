@@ -1,7 +1,7 @@
 import httpx2
 import pytest
 
-from portal.app import create_app
+from creneau.app import create_app
 from portal.settings import load_settings
 from tests.builders import SECRET_KEY, load_demo
 

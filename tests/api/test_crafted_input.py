@@ -54,6 +54,6 @@ async def test_absurd_page_parameters_never_500(client, path):
 
 
 async def test_a_windows_line_break_counts_as_one_character():
-    from portal.usecases.booking import clean_comment
+    from portal.booking.book import clean_comment
 
     assert clean_comment(("x" * 99 + "\r\n") * 10) == ("x" * 99 + "\n") * 9 + "x" * 99

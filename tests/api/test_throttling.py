@@ -40,7 +40,7 @@ def phone_env():
 async def test_one_phone_number_books_at_most_five_times_an_hour(any_database, tmp_path, now):
     import httpx2
 
-    from portal.app import create_app
+    from creneau.app import create_app
     from tests.api.conftest import make_settings
     from tests.builders import load_demo
 

@@ -9,7 +9,7 @@ from calendar_sync.fetch import FetchError, fetch_calendar, make_client, normali
 from calendar_sync.models import ExternalCalendar
 from calendar_sync.sync import SyncPolicy, sync_due
 from portal.models import BusyBlock
-from portal.usecases.availability import list_slots, load_target
+from portal.booking.availability import list_slots, load_target
 from tests.builders import OSTEO, OSTEO_SERVICE, load_demo, paris
 from tests.calendar_sync.conftest import feed_bytes
 

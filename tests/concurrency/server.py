@@ -46,7 +46,7 @@ def live_server(database_url: str, var_dir, workers: int = 2, **env):
                    BOOKING_RATE_LIMIT="0", EMAIL_BACKEND="memory", SMS_BACKEND="memory")
     environ.update(env)
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "portal.asgi:app", "--host", "127.0.0.1", "--port", str(port),
+        [sys.executable, "-m", "uvicorn", "creneau.asgi:app", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers), "--log-level", "info", "--no-access-log"],
         env=environ, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
     )

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 
-from portal import db
+from creneau import database as db
 from portal.models import OutboxMessage
 from tests.builders import book, load_demo, paris
 from tests.concurrency.server import stop

@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from notifier import gsm
 from notifier.errors import RenderError
-from portal.calendar_event import AppointmentEvent, build_calendar
+from portal.booking.calendar_event import AppointmentEvent, build_calendar
 from notifier.mime import Envelope, compose
 from notifier.render import RenderedEmail, render
 

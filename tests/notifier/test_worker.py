@@ -6,9 +6,9 @@ from email.header import decode_header, make_header
 from datetime import timedelta
 
 from portal.models import OutboxMessage, Patient
-from portal.consent_texts import opt_in
-from portal.usecases.consents import record_consent
-from portal.usecases.manage import cancel_appointment, reschedule_appointment
+from portal.patients.consent_texts import opt_in
+from portal.patients.consent import record_consent
+from portal.booking.manage import cancel_appointment, reschedule_appointment
 from notifier.errors import PermanentSendError, TransientSendError
 from notifier.worker import drain_once
 from tests.builders import book, load_demo, paris, patient

@@ -16,7 +16,7 @@ from starlette.datastructures import Secret
 from notifier.channels.file import FileChannel
 from notifier.channels.smtp import SmtpChannel
 from notifier.worker import run_loop
-from portal import db
+from creneau import database as db
 from portal.settings import Settings
 
 

@@ -1,0 +1,150 @@
+"""The Starlette application: routes from each package, error handling, lifespan.
+
+This is the composition root: it imports the surfaces of `portal`, `notifier` and
+`calendar_sync` plainly and mounts them; none of them imports it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+import calendar_sync.routes
+import calendar_sync.sync
+import notifier.webhooks
+import notifier.worker
+from creneau import database, maintenance
+from portal import log_redaction
+from portal.web.api import routes as api_routes
+from portal.web.patient import routes as patient_routes
+from portal.patients.input import FieldErrors
+from portal.web.ratelimit import RateLimiter, phone_limit
+from portal.web.request_body import BodyLimit
+from portal.web.security import SecurityHeadersMiddleware, security_headers
+from portal.settings import Settings
+from portal.errors import DomainError, SlotTaken
+from portal.web import json_error, request_locale, translate
+
+log = logging.getLogger("creneau")
+
+ROUTES = [*api_routes.routes, *patient_routes.routes, *calendar_sync.routes.routes, *notifier.webhooks.routes]
+# Loops that `creneau serve` runs inside the web process on SQLite (one command, a whole system).
+BACKGROUND_LOOPS = [notifier.worker.run_loop, calendar_sync.sync.run_loop]
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith(("/api/", "/webhooks/", "/feeds/")) or "application/json" in request.headers.get("accept", "")
+
+
+def field_errors_response(request: Request, exc: FieldErrors) -> Response:
+    locale = request_locale(request)
+    fields = {name: translate(message, locale) for name, message in exc.fields.items()}
+    return json_error(422, "invalid_fields", translate("Certains champs sont à corriger.", locale), fields)
+
+
+def domain_error_response(request: Request, exc: DomainError) -> Response:
+    locale = request_locale(request)
+    message = exc.translated(lambda text: translate(text, locale))
+    if not _wants_json(request):
+        return _html_error(request, exc.status, message)
+    extra = {}
+    if isinstance(exc, SlotTaken):
+        extra["nearest"] = [start.isoformat() for start in exc.nearest]
+    return json_error(exc.status, exc.code, message, **extra)
+
+
+def _html_error(request: Request, status: int, message: str) -> Response:
+    from portal.web.patient.errors import error_page  # imported late: the pages import this module's peers
+
+    return error_page(request, status, message)
+
+
+async def _field_errors(request: Request, exc: FieldErrors) -> Response:
+    return field_errors_response(request, exc)
+
+
+async def _domain_error(request: Request, exc: DomainError) -> Response:
+    return domain_error_response(request, exc)
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    locale = request_locale(request)
+    messages = {404: "Page introuvable.", 405: "Méthode non autorisée.", 413: "La requête est trop volumineuse.",
+                415: "Envoyez le corps de la requête en JSON (Content-Type: application/json)."}
+    message = translate(messages.get(exc.status_code, "La requête n'a pas pu aboutir."), locale)
+    if not _wants_json(request):
+        return _html_error(request, exc.status_code, message)
+    code = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type"}.get(exc.status_code, "http_error")
+    return json_error(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    # Logged with its trace for the operator; the caller sees no detail.
+    log.exception("unhandled error on %s %s", request.method, log_redaction.redact_path(request.url.path))
+    if not _wants_json(request):
+        response = _html_error(request, 500, "Une erreur est survenue. Réessayez dans un instant.")
+    else:
+        response = JSONResponse({"error": {"code": "internal_error", "message": "Une erreur est survenue."}},
+                                status_code=500)
+    # This answer comes from Starlette's outermost layer, outside SecurityHeadersMiddleware.
+    settings = request.app.state.settings
+    for name, value in security_headers(settings.frame_ancestors, settings.base_url.startswith("https://")).items():
+        response.headers.setdefault(name, value)
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+def create_app(settings: Settings, *, manage_db: bool = True, run_background: bool | None = None) -> Starlette:
+    """`manage_db=False` when the caller (tests, benchmarks) opened the database itself.
+    `run_background` defaults to INLINE_WORKERS (on SQLite only, unless set)."""
+    if run_background is None:
+        run_background = settings.run_inline_workers
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_db:
+            if settings.is_sqlite:
+                await database.migrate(settings.database_url)
+                await database.close()
+            await database.init(settings.database_url)
+        stop = asyncio.Event()
+        loops = [maintenance.run_loop] + (BACKGROUND_LOOPS if run_background else [])
+        tasks = [asyncio.create_task(loop(settings, stop)) for loop in loops]
+        try:
+            yield
+        finally:
+            stop.set()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await asyncio.wait_for(task, timeout=10)
+            if manage_db:
+                await database.close()
+
+    app = Starlette(
+        routes=ROUTES,
+        lifespan=lifespan,
+        exception_handlers={
+            FieldErrors: _field_errors,
+            DomainError: _domain_error,
+            HTTPException: _http_error,
+            Exception: _server_error,
+        },
+    )
+    log_redaction.install()
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors,
+                       https=settings.base_url.startswith("https://"))
+    app.state.settings = settings
+    app.state.booking_limiter = RateLimiter(settings.booking_rate_limit)
+    app.state.phone_limiter = RateLimiter(phone_limit(settings.booking_rate_limit))
+    app.state.field_errors_response = field_errors_response
+    app.state.domain_error_response = domain_error_response
+    return app

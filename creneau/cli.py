@@ -1,0 +1,245 @@
+"""`creneau` — one console script for every process and administrative task.
+
+Other packages add their commands through `register(subparsers)`, imported plainly here (the
+composition root); a command sets `handler=async def (args, settings) -> int` and `needs_db=True` to get a
+connected database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import re
+import sys
+import unicodedata
+from datetime import time
+
+import calendar_sync.cli
+import notifier.cli
+from creneau import database as db
+from portal.practice.models import is_slug
+from portal.settings import ConfigError, Settings, load_settings
+
+SLUG_RULE = ("slug {slug!r}: use lower-case letters, digits and single hyphens, at most 64 characters "
+             "(it appears in addresses, e.g. camille-martin)")
+WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
+            "lun": 0, "mar": 1, "mer": 2, "jeu": 3, "ven": 4, "sam": 5, "dim": 6}
+
+
+# --- serve / migrate / demo -------------------------------------------------------------------
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    if args.workers > 1:
+        # Each worker process builds its app from the environment (creneau.asgi).
+        uvicorn.run("creneau.asgi:app", host=args.host, port=args.port, workers=args.workers,
+                    proxy_headers=settings.trust_forwarded_for, log_level=args.log_level)
+        # (uvicorn trusts X-Forwarded-For only from FORWARDED_ALLOW_IPS, default 127.0.0.1.)
+        return 0
+    from creneau.app import create_app
+
+    uvicorn.run(create_app(settings), host=args.host, port=args.port,
+                proxy_headers=settings.trust_forwarded_for, log_level=args.log_level)
+    return 0
+
+
+async def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        await db.migrate(settings.database_url)
+    finally:
+        await db.close()
+    print("migrations applied")
+    return 0
+
+
+async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from portal.practice.demo import DEMO_PRACTICE, load_demo
+    from portal.models import Practice
+
+    if await Practice.filter(slug=DEMO_PRACTICE).exists():
+        print("demo practice already loaded")
+        return 0
+    if args.if_empty and await Practice.all().exists():
+        print("database not empty: demo not loaded")
+        return 0
+    practice = await load_demo()
+    print(f"demo practice loaded: {settings.base_url}/c/{practice.slug}")
+    return 0
+
+
+# --- practice / practitioner ------------------------------------------------------------------
+
+async def cmd_practice_add(args: argparse.Namespace, settings: Settings) -> int:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from portal.models import Practice
+
+    try:
+        ZoneInfo(args.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        print(f"unknown time zone: {args.timezone}", file=sys.stderr)
+        return 2
+    if not is_slug(args.slug):
+        print(SLUG_RULE.format(slug=args.slug), file=sys.stderr)
+        return 2
+    if await Practice.filter(slug=args.slug).exists():
+        print(f"practice {args.slug} exists already", file=sys.stderr)
+        return 1
+    await Practice.create(slug=args.slug, name=args.name, address=args.address, timezone=args.timezone)
+    print(f"practice {args.slug} created")
+    return 0
+
+
+def parse_hours(specs: list[str]) -> list[tuple[int, time, time]]:
+    """'mon-fri 09:00-12:30 14:00-19:00' -> rows (weekday, opens, closes)."""
+    rows = []
+    for spec in specs:
+        days, *spans = spec.split()
+        first, _, last = days.lower().partition("-")
+        if first not in WEEKDAYS or (last and last not in WEEKDAYS) or not spans:
+            raise ValueError(f"hours: expected like 'mon-fri 09:00-12:30 14:00-19:00', got {spec!r}")
+        for day in range(WEEKDAYS[first], WEEKDAYS[last or first] + 1):
+            for span in spans:
+                match = re.fullmatch(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", span)
+                if not match:
+                    raise ValueError(f"hours: expected HH:MM-HH:MM, got {span!r}")
+                h1, m1, h2, m2 = map(int, match.groups())
+                rows.append((day, time(h1, m1), time(h2, m2)))
+    return rows
+
+
+def parse_service(spec: str) -> dict:
+    """'Consultation adulte:45' -> the service's fields (slug from the name)."""
+    from portal.practice.models import check_service_times
+
+    name, _, minutes = spec.rpartition(":")
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()  # Séance -> seance
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
+    if not slug or not minutes.strip().isdigit():
+        raise ValueError(f"service: expected like 'Consultation:45' (name and minutes), got {spec!r}")
+    check_service_times(int(minutes))
+    return dict(slug=slug, name=name.strip(), duration_minutes=int(minutes))
+
+
+async def cmd_practitioner_add(args: argparse.Namespace, settings: Settings) -> int:
+    from portal.practice.demo import create_practitioner
+    from portal.models import Practice, Practitioner
+
+    practices = await Practice.filter(slug=args.practice) if args.practice else await Practice.all()
+    if len(practices) != 1:
+        print("name the practice with --practice (see `creneau practice add`)", file=sys.stderr)
+        return 2
+    if not is_slug(args.slug):
+        print(SLUG_RULE.format(slug=args.slug), file=sys.stderr)
+        return 2
+    if await Practitioner.filter(slug=args.slug).exists():
+        print(f"practitioner {args.slug} exists already", file=sys.stderr)
+        return 1
+    try:
+        hours_rows = parse_hours(args.hours or [])
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    hours: dict[int, list] = {}
+    for day, opens, closes in hours_rows:
+        hours.setdefault(day, []).append((opens, closes))
+    try:
+        services = [parse_service(spec) for spec in args.service or []]
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    await create_practitioner(
+        practices[0], slug=args.slug, first_name=args.first_name, last_name=args.last_name,
+        profession=args.profession, hours=hours, services=services,
+        rpps=args.rpps, adeli=args.adeli, email=args.email or "",
+    )
+    print(f"practitioner {args.slug} created: {settings.base_url}/p/{args.slug}")
+    return 0
+
+
+async def cmd_practitioner_list(args: argparse.Namespace, settings: Settings) -> int:
+    from portal.models import Practitioner
+
+    rows = await Practitioner.all().order_by("slug").values_list(
+        "slug", "first_name", "last_name", "profession", "practice__slug", "bookable")
+    for slug, first, last, profession, practice, bookable in rows:
+        print(f"{slug}\t{first} {last}\t{profession}\t{practice}\t{'bookable' if bookable else 'hidden'}")
+    return 0
+
+
+# --- parser -----------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="creneau", description="Créneau: online booking and reminders.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="serve the web app (with worker and sync inside on SQLite)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(sync_handler=cmd_serve)
+
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(handler=cmd_migrate, needs_db=False)
+    demo = sub.add_parser("demo", help="load the demo practice (an osteopath and an audiologist)")
+    demo.add_argument("--if-empty", action="store_true", help="only into an empty database")
+    demo.set_defaults(handler=cmd_demo, needs_db=True)
+
+    practice = sub.add_parser("practice", help="manage practices").add_subparsers(dest="action", required=True)
+    add = practice.add_parser("add", help="add a practice")
+    add.add_argument("slug")
+    add.add_argument("name")
+    add.add_argument("--address", default="")
+    add.add_argument("--timezone", default="Europe/Paris")
+    add.set_defaults(handler=cmd_practice_add, needs_db=True)
+
+    practitioner = sub.add_parser("practitioner", help="manage practitioners").add_subparsers(dest="action", required=True)
+    add = practitioner.add_parser("add", help="add a practitioner")
+    add.add_argument("slug")
+    add.add_argument("--first-name", required=True)
+    add.add_argument("--last-name", required=True)
+    add.add_argument("--profession", required=True)
+    add.add_argument("--practice", help="practice slug (needed when there are several)")
+    add.add_argument("--rpps")
+    add.add_argument("--adeli")
+    add.add_argument("--email")
+    add.add_argument("--hours", action="append", help="'mon-fri 09:00-12:30 14:00-19:00' (repeatable)")
+    add.add_argument("--service", action="append", help="'Consultation:45' name and minutes (repeatable)")
+    add.set_defaults(handler=cmd_practitioner_add, needs_db=True)
+    practitioner.add_parser("list", help="list practitioners").set_defaults(handler=cmd_practitioner_list, needs_db=True)
+
+    notifier.cli.register(sub)
+    calendar_sync.cli.register(sub)
+    return parser
+
+
+async def _run_with_db(handler, args: argparse.Namespace, settings: Settings) -> int:
+    if settings.is_sqlite:
+        await db.migrate(settings.database_url)  # one laptop, one command: keep the schema current
+        await db.close()
+    await db.init(settings.database_url)
+    try:
+        return await handler(args, settings)
+    finally:
+        await db.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"creneau: configuration error: {exc}", file=sys.stderr)
+        return 2
+    if getattr(args, "sync_handler", None):
+        return args.sync_handler(args, settings)
+    if getattr(args, "needs_db", False):
+        return asyncio.run(_run_with_db(args.handler, args, settings))
+    return asyncio.run(args.handler(args, settings))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Appointments: availability, booking online, managing a booking."""

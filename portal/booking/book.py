@@ -1,0 +1,228 @@
+"""Booking an appointment online: the patient, the appointment, the consents, the outbox rows
+and (when asked) the idempotent answer are written atomically, in one statement on PostgreSQL
+or one short transaction on SQLite (portal.booking.rows)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from tortoise import connections
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from portal.patients import consent_texts
+from portal.messaging import plan as message_plan
+from portal.db import retry_locked
+from portal.links import seal_manage_token
+from portal.models import IdempotencyRecord
+from portal.patients.input import FieldErrors, PatientInput, validate_patient
+from portal.scheduling import blocked_interval
+from portal.tokens import new_token, token_hash
+from portal.booking.availability import BookingTarget, check_start, nearest_slots
+from portal.booking.rows import (
+    KnownPatient,
+    NewAppointment,
+    NewBooking,
+    load_target_and_patients,
+    write_booking,
+    writes_in_one_statement,
+)
+from portal.errors import SlotTaken
+
+MAX_COMMENT = 1000
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    practitioner: str
+    service: str
+    start: object  # validated here: an aware datetime or an RFC 3339 string
+    patient: object
+    consents: object
+    comment: object = ""
+    locale: str = "fr"
+    ip: str = ""
+    channel: str = "api"  # api or web: recorded in the consent ledger
+    source: str = "online"
+
+
+@dataclass(frozen=True)
+class BookingResult:
+    appointment_id: int
+    status: str
+    start: datetime
+    end: datetime
+    manage_token: str
+    tz_name: str
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """Write the answer into the key's reserved row with the booking, atomically, so a retry
+    replays exactly it (portal.web.api.idempotency)."""
+
+    key: str
+    request_sha256: str
+    body_for: Callable[[BookingResult], dict] = field(compare=False)
+
+
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100  # beyond them a date is a typo or a probe, never a booking
+
+
+def plausible(value: date) -> bool:
+    return EARLIEST_YEAR <= value.year <= LATEST_YEAR
+
+
+def parse_start(raw: object) -> datetime:
+    if isinstance(raw, datetime):
+        value = raw
+    elif isinstance(raw, str):
+        try:
+            value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise FieldErrors({"start": "Indiquez l'heure au format RFC 3339, par exemple 2026-12-01T09:30:00+01:00."}) from None
+    else:
+        raise FieldErrors({"start": "Choisissez un créneau."})
+    if value.tzinfo is None:
+        raise FieldErrors({"start": "L'heure doit indiquer son décalage horaire (+01:00, Z…)."})
+    if not plausible(value):
+        raise FieldErrors({"start": "Ce créneau n'est pas proposé à la réservation."})
+    return value
+
+
+@dataclass(frozen=True)
+class Choices:
+    privacy_version: str
+    email_reminders: bool
+    sms_reminders: bool
+
+
+def parse_consents(raw: object) -> Choices:
+    data = raw if isinstance(raw, dict) else {}
+    errors = {}
+    version = data.get("privacy_notice")
+    if not isinstance(version, str) or version not in consent_texts.known_privacy_versions():
+        errors["consents.privacy_notice"] = "Prenez connaissance de la politique de confidentialité pour réserver."
+    elif version != consent_texts.PRIVACY_NOTICE_VERSION:
+        errors["consents.privacy_notice"] = "La politique de confidentialité a changé : relisez-la pour réserver."
+    for name in ("email_reminders", "sms_reminders"):
+        if not isinstance(data.get(name, False), bool):
+            errors[f"consents.{name}"] = "Indiquez oui ou non."
+    if errors:
+        raise FieldErrors(errors)
+    return Choices(version, data.get("email_reminders", False), data.get("sms_reminders", False))
+
+
+def clean_comment(raw: object) -> str:
+    if raw is None:
+        return ""
+    if isinstance(raw, str):
+        raw = raw.replace("\r\n", "\n")  # a browser's textarea counts a line break as one character
+    if not isinstance(raw, str) or len(raw) > MAX_COMMENT:
+        raise FieldErrors({"comment": f"Le commentaire est limité à {MAX_COMMENT} caractères."})
+    # Keep line breaks, drop other control characters.
+    return "".join(ch for ch in raw.strip() if ch in "\n\t" or ch.isprintable())
+
+
+def validate_request(request: BookingRequest, now: datetime) -> tuple[datetime, PatientInput, Choices, str]:
+    """Every field problem at once, before touching the database."""
+    errors: dict[str, str] = {}
+    parsed: dict[str, object] = {}
+    checks = {
+        "start": lambda: parse_start(request.start),
+        "consents": lambda: parse_consents(request.consents),
+        "comment": lambda: clean_comment(request.comment),
+    }
+    for name, check in checks.items():
+        try:
+            parsed[name] = check()
+        except FieldErrors as exc:
+            errors.update(exc.fields)
+    choices = parsed.get("consents")
+    for_sms = bool(getattr(choices, "sms_reminders", False))
+    try:
+        parsed["patient"] = validate_patient(request.patient, today=now.date(), for_sms=for_sms)
+    except FieldErrors as exc:
+        errors.update(exc.fields)
+    if errors:
+        raise FieldErrors(errors)
+    return parsed["start"], parsed["patient"], parsed["consents"], parsed["comment"]  # type: ignore[return-value]
+
+
+def is_slot_violation(exc: IntegrityError) -> bool:
+    """The SQLite trigger and the PostgreSQL exclusion constraint both name `slot_taken`."""
+    return "slot_taken" in str(exc)
+
+
+async def _slot_taken(target: BookingTarget, start: datetime, now: datetime) -> SlotTaken:
+    nearest = await nearest_slots(target, start, now)
+    return SlotTaken(nearest=[slot.start.astimezone(target.tz) for slot in nearest])
+
+
+def _new_booking(
+    request: BookingRequest, target: BookingTarget, known_patients: list[KnownPatient], start: datetime,
+    patient_data: PatientInput, choices: Choices, comment: str, now: datetime, **token_columns: str,
+) -> NewBooking:
+    """Everything the booking writes, prepared before the first write: on SQLite the whole
+    process queues behind the transaction, so it should hold nothing but its statements."""
+    locale = request.locale if request.locale in ("fr", "en") else "fr"
+    blocked = blocked_interval(start, target.rules)
+    texts = [consent_texts.privacy_notice(locale, choices.privacy_version)]
+    texts += [consent_texts.opt_in(name, locale) for name in ("email_reminders", "sms_reminders")
+              if getattr(choices, name)]
+    return NewBooking(
+        practice_id=target.practice_id, patient=patient_data, known_patients=known_patients, locale=locale,
+        appointment=dict(
+            practice_id=target.practice_id, practitioner_id=target.practitioner_id, service_id=target.service_id,
+            starts_at=start, ends_at=start + target.duration, blocked_from=blocked.start, blocked_until=blocked.end,
+            sms_reminder=choices.sms_reminders, email_reminder=choices.email_reminders,
+            comment=comment, source=request.source, locale=locale, **token_columns,
+        ),
+        consents=texts, channel=request.channel, ip=request.ip, now=now,
+        planned=message_plan.on_booked(message_plan.MessageContext(
+            starts_at=start, now=now, email_reminder=choices.email_reminders, sms_reminder=choices.sms_reminders,
+            reminder_policy=target.reminder_policy, notify_practitioner=target.notify_practitioner,
+        )),
+    )
+
+
+async def book_appointment(
+    request: BookingRequest, *, now: datetime, secret_key: str = "", idempotency: Idempotency | None = None
+) -> BookingResult:
+    """`secret_key` seals the manage token for links in later messages (portal.links)."""
+    start, patient_data, choices, comment = validate_request(request, now)
+    target, known_patients = await load_target_and_patients(request.practitioner, request.service, patient_data)
+    verdict = await check_start(target, start, now)
+    if verdict == "off_grid":
+        raise FieldErrors({"start": "Ce créneau n'est pas proposé à la réservation."})
+    if verdict == "taken":
+        raise await _slot_taken(target, start, now)
+    token = new_token()
+    rows = _new_booking(request, target, known_patients, start, patient_data, choices, comment, now,
+                        manage_token_sealed=seal_manage_token(token, secret_key) if secret_key else "",
+                        manage_token_hash=token_hash(token))
+
+    def result_of(appointment: NewAppointment) -> BookingResult:
+        return BookingResult(appointment.id, appointment.status, appointment.starts_at, appointment.ends_at, token,
+                             str(target.tz))
+
+    async def transaction() -> BookingResult:
+        if idempotency is None and writes_in_one_statement():  # atomic by itself
+            return result_of(await write_booking(connections.get("default"), rows))
+        async with in_transaction() as conn:
+            result = result_of(await write_booking(conn, rows))
+            if idempotency is not None:
+                # The API reserved the key; the answer is written with the booking, atomically.
+                await IdempotencyRecord.filter(key=idempotency.key).using_db(conn).update(
+                    status_code=201, body=json.dumps(idempotency.body_for(result)))
+        return result
+
+    try:
+        return await retry_locked(transaction)
+    except IntegrityError as exc:
+        if is_slot_violation(exc):
+            raise await _slot_taken(target, start, now) from None
+        raise

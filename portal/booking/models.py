@@ -1,0 +1,73 @@
+"""Appointments and idempotent request replays."""
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class AppointmentStatus(StrEnum):
+    """The practice's vocabulary for an appointment's state."""
+
+    NOT_FILLED = "not_filled"  # default: nothing recorded yet
+    TO_CONFIRM = "to_confirm"
+    CAME = "came"
+    ABSENT = "absent"
+    EXCUSED = "excused_absence"
+    LATE = "late"
+    CANCELLED_BY_PRACTITIONER = "cancelled_by_practitioner"
+    CANCELLED_BY_PATIENT = "cancelled_by_patient"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self in CANCELLED_STATUSES
+
+
+CANCELLED_STATUSES = frozenset({AppointmentStatus.CANCELLED_BY_PRACTITIONER, AppointmentStatus.CANCELLED_BY_PATIENT})
+
+
+class Appointment(Model):
+    id = fields.IntField(primary_key=True)
+    practice = fields.ForeignKeyField("portal.Practice", related_name="appointments", on_delete=fields.RESTRICT)
+    practitioner = fields.ForeignKeyField("portal.Practitioner", related_name="appointments", on_delete=fields.RESTRICT)
+    service = fields.ForeignKeyField("portal.Service", related_name="appointments", on_delete=fields.RESTRICT)
+    patient = fields.ForeignKeyField("portal.Patient", related_name="appointments", on_delete=fields.RESTRICT)
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField()
+    # The span the practitioner is taken (with the service's buffers): what overlap is checked on.
+    blocked_from = fields.DatetimeField()
+    blocked_until = fields.DatetimeField()
+    status = fields.CharEnumField(AppointmentStatus, max_length=32, default=AppointmentStatus.NOT_FILLED)
+    sms_reminder = fields.BooleanField(default=False)
+    email_reminder = fields.BooleanField(default=False)
+    comment = fields.TextField(default="")
+    # The mobile number typed for this booking (E.164): its SMS go there. A booking never
+    # changes the patient's own number, which other bookings' messages may use.
+    contact_phone = fields.CharField(max_length=20, default="")
+    source = fields.CharField(max_length=16, default="online")  # online, api, practitioner
+    version = fields.IntField(default=1)
+    locale = fields.CharField(max_length=8, default="fr")
+    manage_token_hash = fields.CharField(max_length=64, unique=True)
+    # The token sealed with a key derived from SECRET_KEY, for links in later messages (portal.links).
+    manage_token_sealed = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    cancelled_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "appointment"
+        indexes = (("practitioner_id", "blocked_from"),)
+
+
+class IdempotencyRecord(Model):
+    """The first answer to a request carrying an Idempotency-Key, replayed on retries."""
+
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=255, unique=True)
+    request_sha256 = fields.CharField(max_length=64)
+    status_code = fields.IntField()
+    body = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "idempotency_record"

@@ -1,0 +1,1 @@
+"""The message plan and the outbox rows it writes."""

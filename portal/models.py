@@ -1,0 +1,32 @@
+"""The `portal` tortoise app: every model of the core, each defined in its concept's package.
+
+Tortoise loads an app from one module; this is it, and a short way to import any model."""
+
+from portal.booking.models import CANCELLED_STATUSES, Appointment, AppointmentStatus, IdempotencyRecord
+from portal.messaging.models import OutboxMessage, OutboxStatus
+from portal.patients.models import ConsentRecord, Patient
+from portal.practice.models import (
+    AvailabilityException,
+    BusyBlock,
+    OpeningHours,
+    Practice,
+    Practitioner,
+    Service,
+)
+
+__all__ = [
+    "CANCELLED_STATUSES",
+    "Appointment",
+    "AppointmentStatus",
+    "AvailabilityException",
+    "BusyBlock",
+    "ConsentRecord",
+    "IdempotencyRecord",
+    "OpeningHours",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Patient",
+    "Practice",
+    "Practitioner",
+    "Service",
+]

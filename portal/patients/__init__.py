@@ -1,0 +1,1 @@
+"""Patients: identity, input validation, the consent ledger."""

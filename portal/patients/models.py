@@ -1,0 +1,42 @@
+"""Patients and the consent ledger."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Patient(Model):
+    id = fields.IntField(primary_key=True)
+    practice = fields.ForeignKeyField("portal.Practice", related_name="patients", on_delete=fields.RESTRICT)
+    civility = fields.CharField(max_length=8, default="")  # "mme", "m", "" (not said)
+    first_name = fields.CharField(max_length=100)
+    last_name = fields.CharField(max_length=100)
+    email = fields.CharField(max_length=254)
+    phone = fields.CharField(max_length=20)  # E.164
+    birth_date = fields.DateField()
+    locale = fields.CharField(max_length=8, default="fr")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "patient"
+        indexes = (("practice_id", "email"),)
+
+
+class ConsentRecord(Model):
+    """Append-only ledger: what the patient agreed to or withdrew, when, how, on which text."""
+
+    id = fields.IntField(primary_key=True)
+    practice = fields.ForeignKeyField("portal.Practice", related_name="consents", on_delete=fields.RESTRICT)
+    patient = fields.ForeignKeyField("portal.Patient", related_name="consents", on_delete=fields.CASCADE)
+    appointment = fields.ForeignKeyField("portal.Appointment", related_name="consents", null=True, on_delete=fields.SET_NULL)
+    purpose = fields.CharField(max_length=32)  # privacy_notice, email_reminders, sms_reminders
+    granted = fields.BooleanField()
+    text_version = fields.CharField(max_length=32)
+    text_sha256 = fields.CharField(max_length=64)
+    recorded_at = fields.DatetimeField()
+    channel = fields.CharField(max_length=16)  # web, api, sms, admin
+    ip = fields.CharField(max_length=45, default="")
+
+    class Meta:
+        table = "consent_record"
+        indexes = (("patient_id", "purpose"),)

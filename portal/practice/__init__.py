@@ -1,0 +1,1 @@
+"""The practice and its practitioners, services, hours and exceptions."""

@@ -1,0 +1,147 @@
+"""The JSON API (/api/v1). Routes parse, call a use case, and shape the answer; domain errors
+become responses in the app's exception handlers."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, timedelta
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from portal.web.api import catalog, idempotency
+from portal.web.api.openapi import openapi_document
+from portal.web.api.serialize import booking_created, managed_booking, rfc3339
+from portal.clock import utcnow
+from portal.patients.input import FieldErrors
+from portal.booking.availability import MAX_RANGE_DAYS, list_slots, load_target
+from portal.booking.book import BookingRequest, Idempotency, book_appointment, plausible
+from portal.errors import DomainError
+from portal.booking.manage import cancel_appointment, find_booking, reschedule_appointment
+from portal.web.ratelimit import phone_key
+from portal.web.request_body import read_json_object
+from portal.web import client_ip, json_error, request_locale
+
+
+async def practitioners(request: Request) -> JSONResponse:
+    practice = request.query_params.get("practice")
+    return JSONResponse({"practitioners": await catalog.public_practitioners(practice)})
+
+
+def _date_param(request: Request, name: str, default: date) -> date:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        raise FieldErrors({name: "Indiquez une date au format AAAA-MM-JJ."}) from None
+    if not plausible(value):
+        raise FieldErrors({name: "Indiquez une date au format AAAA-MM-JJ."})
+    return value
+
+
+async def slots(request: Request) -> JSONResponse:
+    service = request.query_params.get("service")
+    if not service:
+        raise FieldErrors({"service": "Indiquez la prestation (paramètre service)."})
+    target = await load_target(request.path_params["slug"], service)
+    now = utcnow()
+    today = now.astimezone(target.tz).date()
+    first = _date_param(request, "from", today)
+    last = _date_param(request, "to", first + timedelta(days=13))
+    if last < first:
+        raise FieldErrors({"to": "La date de fin doit suivre la date de début."})
+    if (last - first).days + 1 > MAX_RANGE_DAYS:
+        raise FieldErrors({"to": f"La période est limitée à {MAX_RANGE_DAYS} jours."})
+    found = await list_slots(target, first, last, now)
+    return JSONResponse({
+        "timezone": str(target.tz),
+        "slots": [{"start": rfc3339(s.start, target.tz), "end": rfc3339(s.end, target.tz)} for s in found],
+    })
+
+
+async def create_booking(request: Request) -> Response:
+    settings = request.app.state.settings
+    limiter = request.app.state.booking_limiter
+    wait = limiter.hit(f"ip:{client_ip(request)}")
+    if wait is not None:
+        return json_error(429, "too_many_requests", "Trop de réservations depuis cette adresse : réessayez plus tard.",
+                          headers={"Retry-After": str(int(wait) + 1)})
+    raw, data = await read_json_object(request)
+    key = request.headers.get("idempotency-key") or None
+    if key is None:
+        return await _book(request, data, None)
+    if len(key) > 255:
+        raise FieldErrors({"Idempotency-Key": "La clé d'idempotence est limitée à 255 caractères."})
+    digest = hashlib.sha256(raw).hexdigest()
+    answered = await idempotency.reserve(key, digest, utcnow(), settings)
+    if answered is not None:
+        return answered
+    try:
+        response = await _book(request, data, Idempotency(
+            key, digest, lambda result: idempotency.stored_body(booking_created(result, settings.base_url))))
+    except BaseException:
+        await idempotency.release(key)
+        raise
+    if response.status_code != 201:
+        await idempotency.settle(key, response)
+    return response
+
+
+async def _book(request: Request, data: dict, keyed: Idempotency | None) -> Response:
+    settings = request.app.state.settings
+    patient = data.get("patient")
+    phone = phone_key(patient.get("phone") if isinstance(patient, dict) else None)
+    wait = request.app.state.phone_limiter.hit(phone) if phone else None
+    if wait is not None:
+        return json_error(429, "too_many_requests", "Trop de réservations pour ce numéro : réessayez plus tard.",
+                          headers={"Retry-After": str(int(wait) + 1)})
+    booking = BookingRequest(
+        practitioner=str(data.get("practitioner", "")), service=str(data.get("service", "")),
+        start=data.get("start"), patient=data.get("patient"), consents=data.get("consents"),
+        comment=data.get("comment", ""), locale=request_locale(request), ip=client_ip(request), channel="api",
+    )
+    try:
+        result = await book_appointment(booking, now=utcnow(), secret_key=str(settings.secret_key), idempotency=keyed)
+    except DomainError as exc:
+        if exc.status >= 500:
+            raise
+        return request.app.state.domain_error_response(request, exc)
+    except FieldErrors as exc:
+        return request.app.state.field_errors_response(request, exc)
+    return JSONResponse(booking_created(result, settings.base_url), status_code=201)
+
+
+async def get_booking(request: Request) -> JSONResponse:
+    booking = await find_booking(request.path_params["token"])
+    return JSONResponse(managed_booking(booking, utcnow()), headers={"Referrer-Policy": "no-referrer"})
+
+
+async def cancel_booking(request: Request) -> JSONResponse:
+    now = utcnow()
+    booking = await cancel_appointment(request.path_params["token"], now=now)
+    return JSONResponse(managed_booking(booking, now))
+
+
+async def reschedule_booking(request: Request) -> JSONResponse:
+    _, data = await read_json_object(request)
+    now = utcnow()
+    booking = await reschedule_appointment(request.path_params["token"], data.get("start"), now=now)
+    return JSONResponse(managed_booking(booking, now))
+
+
+async def openapi(request: Request) -> JSONResponse:
+    return JSONResponse(openapi_document(request.app.state.settings.base_url))
+
+
+routes = [
+    Route("/api/v1/openapi.json", openapi),
+    Route("/api/v1/practitioners", practitioners),
+    Route("/api/v1/practitioners/{slug}/slots", slots),
+    Route("/api/v1/bookings", create_booking, methods=["POST"]),
+    Route("/api/v1/bookings/{token}", get_booking),
+    Route("/api/v1/bookings/{token}/cancel", cancel_booking, methods=["POST"]),
+    Route("/api/v1/bookings/{token}/reschedule", reschedule_booking, methods=["POST"]),
+]

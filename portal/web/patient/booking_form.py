@@ -1,0 +1,78 @@
+"""The booking form: what the patient typed, turned into a BookingRequest, and errors per field.
+
+Validation itself is the booking core's; this only adapts HTML form fields to it and keeps the
+typed values so that nothing is lost when the form comes back with messages.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from portal.patients import consent_texts
+from portal.i18n import DEFAULT_LOCALE
+from portal.web.patient.errors import N_
+from portal.booking.book import BookingRequest
+
+# Order of the fields on the page: the error summary lists them in this order.
+FIELDS = ("start", "civility", "first_name", "last_name", "email", "phone", "birth_date", "comment",
+          "privacy_notice", "email_reminders", "sms_reminders")
+TEXT_FIELDS = ("civility", "first_name", "last_name", "email", "phone", "birth_date", "comment")
+HONEYPOT = "website"
+MAX_FIELD = 1000
+
+_DMY = re.compile(r"^\s*(\d{1,2})\s*[/.\- ]\s*(\d{1,2})\s*[/.\- ]\s*(\d{4})\s*$")
+BIRTH_DATE_FORMAT = N_("Indiquez votre date de naissance au format JJ/MM/AAAA, par exemple 12/04/1987.")
+
+
+def values_from(form) -> dict:
+    """The typed values, trimmed to a sane length, ready to be shown again."""
+    values = {name: str(form.get(name, ""))[:MAX_FIELD + 1] for name in TEXT_FIELDS}
+    values["start"] = str(form.get("start", ""))[:64]
+    # The version of the notice the page showed (a hidden field): that is what the patient read.
+    values["privacy_version"] = str(form.get("privacy_version", ""))[:32] or consent_texts.PRIVACY_NOTICE_VERSION
+    for name in ("privacy_notice", "email_reminders", "sms_reminders"):
+        values[name] = bool(form.get(name))
+    return values
+
+
+def iso_birth_date(raw: str) -> str | None:
+    """French habit (12/04/1987) or ISO (1987-04-12); None when it is neither a real date."""
+    match = _DMY.match(raw)
+    try:
+        if match:
+            day, month, year = (int(part) for part in match.groups())
+            return date(year, month, day).isoformat()
+        return date.fromisoformat(raw.strip()).isoformat()
+    except ValueError:
+        return None
+
+
+def booking_request(values: dict, practitioner: str, service: str, *, locale: str, ip: str) -> BookingRequest:
+    birth = iso_birth_date(values["birth_date"])
+    return BookingRequest(
+        practitioner=practitioner, service=service, start=values["start"],
+        patient={
+            "civility": values["civility"], "first_name": values["first_name"], "last_name": values["last_name"],
+            "email": values["email"], "phone": values["phone"],
+            "birth_date": birth if birth is not None else values["birth_date"],
+        },
+        consents={
+            # Ticking the box acknowledges the notice the page showed; the core refuses an outdated one.
+            "privacy_notice": values["privacy_version"] if values["privacy_notice"] else None,
+            "email_reminders": values["email_reminders"], "sms_reminders": values["sms_reminders"],
+        },
+        comment=values["comment"], locale=locale or DEFAULT_LOCALE, ip=ip, channel="web",
+    )
+
+
+def form_errors(fields: dict[str, str], values: dict) -> dict[str, str]:
+    """The core's keys (`patient.email`, `consents.sms_reminders`) mapped to form fields, in page order."""
+    errors = {key.split(".")[-1]: message for key, message in fields.items()}
+    if "birth_date" in errors and iso_birth_date(values["birth_date"]) is None:
+        errors["birth_date"] = BIRTH_DATE_FORMAT
+    if "privacy_notice" in errors and not values["privacy_notice"]:
+        errors["privacy_notice"] = N_("Cochez la case pour indiquer que vous avez pris connaissance de la politique de confidentialité.")
+    ordered = {name: errors[name] for name in FIELDS if name in errors}
+    ordered.update({k: v for k, v in errors.items() if k not in ordered})
+    return ordered

@@ -1,0 +1,114 @@
+"""The booking flow: practitioner page with a week of slots, the form, and its submission."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from portal.patients import consent_texts
+from portal.clock import utcnow
+from portal.web.patient import booking_form, csrf, throttle
+from portal.web.patient.errors import N_, error_page
+from portal.web.patient.profiles import find_service, practitioner_profile
+from portal.web.patient.rendering import render
+from portal.web.patient.week import first_free_day, load_week, parse_week
+from portal.patients.input import FieldErrors
+from portal.booking.availability import load_target
+from portal.booking.book import book_appointment, parse_start
+from portal.errors import NotFound, SlotTaken
+from portal.web import client_ip, request_locale
+
+
+def _page_url(slug: str, **query: str) -> str:
+    return f"/p/{slug}" + ("?" + urlencode(query) if query else "")
+
+
+async def practitioner_page(request: Request) -> Response:
+    profile = await practitioner_profile(request.path_params["slug"])
+    service = find_service(profile, request.query_params.get("service"))
+    if service is None and len(profile["services"]) == 1:
+        service = profile["services"][0]
+    context = {"profile": profile, "service": service, "week": None}
+    if service is not None:
+        now = utcnow()
+        target = await load_target(profile["slug"], service["slug"])
+        if request.query_params.get("first"):
+            day = await first_free_day(target, now)
+            query = {"service": service["slug"], **({"week": day.isoformat()} if day else {"none": "1"})}
+            return RedirectResponse(_page_url(profile["slug"], **query) + "#slots", status_code=303)
+        today = now.astimezone(target.tz).date()
+        monday = parse_week(request.query_params.get("week"), today, target.rules.horizon)
+        context["week"] = await load_week(target, monday, now)
+        context["nothing_free"] = bool(request.query_params.get("none"))
+    return render(request, "portal/practitioner.html", context)
+
+
+async def _form_context(request: Request) -> tuple[dict, dict]:
+    profile = await practitioner_profile(request.path_params["slug"])
+    service_slug = request.query_params.get("service") or ""
+    if request.method == "POST":
+        service_slug = str((await request.form()).get("service", ""))
+    service = find_service(profile, service_slug)
+    if service is None:
+        raise NotFound("Prestation introuvable.")
+    return profile, service
+
+
+def _chosen_start(raw: str) -> datetime | None:
+    try:
+        return parse_start(raw)
+    except FieldErrors:
+        return None
+
+
+def _render_form(request: Request, profile: dict, service: dict, values: dict, *, errors: dict | None = None,
+                 nearest: list | None = None, notice: str | None = None, status: int = 200) -> Response:
+    locale = request_locale(request)
+    # The exact texts the ledger records (consent_texts), shown as the checkbox labels.
+    opt_ins = {name: consent_texts.opt_in(name, locale).text for name in ("email_reminders", "sms_reminders")}
+    return render(request, "portal/book.html", {
+        "profile": profile, "service": service, "values": values, "errors": errors or {}, "opt_in_texts": opt_ins,
+        "start": _chosen_start(values["start"]), "nearest": nearest or [], "notice": notice,
+        "privacy_version": consent_texts.PRIVACY_NOTICE_VERSION,
+    }, status=status)
+
+
+async def book_form(request: Request) -> Response:
+    profile, service = await _form_context(request)
+    start = request.query_params.get("start", "")
+    if _chosen_start(start) is None:
+        return RedirectResponse(_page_url(profile["slug"], service=service["slug"]), status_code=303)
+    values = booking_form.values_from({"start": start})
+    return _render_form(request, profile, service, values)
+
+
+async def book_submit(request: Request) -> Response:
+    profile, service = await _form_context(request)
+    form = await request.form()
+    values = booking_form.values_from(form)
+    if not csrf.valid(request, form.get(csrf.FIELD)):
+        # Nothing typed is lost: the form comes back with a fresh token, to send again.
+        return _render_form(request, profile, service, values, status=403, notice=N_(
+            "Pour votre sécurité, ce formulaire a expiré. Vérifiez vos informations et envoyez-le à nouveau."))
+    if form.get(booking_form.HONEYPOT):
+        # Filled by a robot (the field is hidden from people): book nothing, say little.
+        return error_page(request, 400, N_("Votre demande n'a pas pu être enregistrée. Réessayez ou appelez le cabinet."))
+    limited = throttle.check(request, values["phone"])
+    if limited is not None:
+        return limited
+    booking = booking_form.booking_request(values, profile["slug"], service["slug"],
+                                           locale=request_locale(request), ip=client_ip(request))
+    settings = request.app.state.settings
+    try:
+        result = await book_appointment(booking, now=utcnow(), secret_key=str(settings.secret_key))
+    except FieldErrors as exc:
+        errors = booking_form.form_errors(exc.fields, values)
+        return _render_form(request, profile, service, values, errors=errors, status=422)
+    except SlotTaken as exc:
+        values["start"] = ""
+        return _render_form(request, profile, service, values, nearest=exc.nearest, status=409,
+                            errors={"start": exc.message})
+    return RedirectResponse(f"/b/{result.manage_token}?new=1", status_code=303)

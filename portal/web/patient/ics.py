@@ -1,0 +1,29 @@
+"""The patient's own "add to my calendar" file: the appointment through the shared builder
+(portal.booking.calendar_event), so it and the e-mail invitation are one event in the patient's calendar.
+The service is named (it is the patient's own file) and the manage link is in the description.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from portal.booking.calendar_event import AppointmentEvent, build_calendar, uid_host
+from portal.links import manage_url
+from portal.booking.manage import ManagedBooking
+
+
+def appointment_calendar(booking: ManagedBooking, base_url: str, now: datetime, token: str | None = None) -> bytes:
+    appointment, practice = booking.appointment, booking.practice
+    english = appointment.locale == "en"
+    service = appointment.service
+    service_name = (service.name_en or service.name) if english else service.name
+    description = None
+    if token:
+        description = ("Manage or cancel: " if english else "Gérer ou annuler : ") + manage_url(base_url, token)
+    return build_calendar(AppointmentEvent(
+        appointment_id=appointment.id, host=uid_host(base_url), version=appointment.version,
+        start=appointment.starts_at, end=appointment.ends_at, tz_name=practice.timezone,
+        summary=f"{service_name} – {appointment.practitioner.display_name}",
+        location=", ".join(part for part in (practice.name, practice.address) if part),
+        cancelled=booking.cancelled, description=description,
+    ), now)

@@ -1,0 +1,180 @@
+"""Manage a booking with its token: see it, cancel, move, change reminders, download the .ics.
+
+Every page here carries the token in its URL: `token_page=True` sends Referrer-Policy
+no-referrer and Cache-Control no-store.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from portal.patients import consent_texts
+from portal.clock import utcnow
+from portal.web.patient import csrf
+from portal.web.patient.errors import N_, error_page
+from portal.web.patient.rendering import render
+from portal.web.patient.week import load_week, parse_week
+from portal.patients.input import FieldErrors
+from portal.booking.availability import load_target
+from portal.booking.book import parse_start
+from portal.errors import DomainError, SlotTaken
+from portal.booking.manage import (
+    ManagedBooking,
+    cancel_appointment,
+    find_booking,
+    reschedule_appointment,
+    set_reminders,
+)
+from portal.web import client_ip, request_locale, translate
+
+DONE_MESSAGES = {
+    "cancelled": N_("Votre rendez-vous est annulé. Le cabinet est prévenu."),
+    "moved": N_("Votre rendez-vous est déplacé. Une confirmation vous est envoyée."),
+    "reminders": N_("Vos choix de rappels sont enregistrés."),
+}
+
+
+def _message(request: Request, exc: DomainError) -> str:
+    """The error in the visitor's language, its parameters filled in (the template's t() then
+    leaves it as it is)."""
+    locale = request_locale(request)
+    return exc.translated(lambda text: translate(text, locale))
+
+
+def _token(request: Request) -> str:
+    return request.path_params["token"]
+
+
+async def _context(booking: ManagedBooking) -> dict:
+    appointment = booking.appointment
+    service = appointment.service
+    practitioner = appointment.practitioner
+    now = utcnow()
+    return {
+        "booking": booking, "appointment": appointment, "practice": booking.practice,
+        "practitioner": practitioner, "service": {"name": service.name, "name_en": service.name_en,
+                                                  "duration_minutes": service.duration_minutes},
+        "patient": appointment.patient, "tz": ZoneInfo(booking.practice.timezone),
+        "changeable": booking.changeable(now), "past": appointment.starts_at <= now,
+    }
+
+
+def _manage_page(request: Request, context: dict, *, status: int = 200, error: str | None = None) -> Response:
+    locale = request_locale(request)
+    # The checkbox labels are the very texts the ledger records (and hashes) on a change.
+    opt_ins = {name: consent_texts.opt_in(name, locale).text for name in ("email_reminders", "sms_reminders")}
+    context = {**context, "token": _token(request), "error": error, "opt_in_texts": opt_ins,
+               "new": bool(request.query_params.get("new")),
+               "done": DONE_MESSAGES.get(request.query_params.get("done", ""))}
+    return render(request, "portal/manage.html", context, status=status, token_page=True)
+
+
+async def manage(request: Request) -> Response:
+    return _manage_page(request, await _context(await find_booking(_token(request))))
+
+
+def _csrf_refused(request: Request) -> Response:
+    return error_page(request, 403, N_("Pour votre sécurité, cette page a expiré. Revenez à votre rendez-vous et recommencez."),
+                      back_url=f"/b/{_token(request)}")
+
+
+def _done(request: Request, what: str) -> Response:
+    return RedirectResponse(f"/b/{_token(request)}?done={what}", status_code=303)
+
+
+async def cancel_confirm(request: Request) -> Response:
+    context = await _context(await find_booking(_token(request)))
+    return render(request, "portal/cancel.html", {**context, "token": _token(request)}, token_page=True)
+
+
+async def cancel(request: Request) -> Response:
+    form = await request.form()
+    if not csrf.valid(request, form.get(csrf.FIELD)):
+        return _csrf_refused(request)
+    try:
+        await cancel_appointment(_token(request), now=utcnow())
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        return _manage_page(request, await _context(await find_booking(_token(request))), status=exc.status,
+                            error=_message(request, exc))
+    return _done(request, "cancelled")
+
+
+async def reminders(request: Request) -> Response:
+    form = await request.form()
+    if not csrf.valid(request, form.get(csrf.FIELD)):
+        return _csrf_refused(request)
+    try:
+        await set_reminders(_token(request), email=bool(form.get("email_reminders")),
+                            sms=bool(form.get("sms_reminders")), now=utcnow(), ip=client_ip(request),
+                            locale=request_locale(request))
+    except (DomainError, FieldErrors) as exc:
+        if isinstance(exc, DomainError) and exc.status == 404:
+            raise
+        message = _message(request, exc) if isinstance(exc, DomainError) else next(iter(exc.fields.values()))
+        return _manage_page(request, await _context(await find_booking(_token(request))), status=409, error=message)
+    return _done(request, "reminders")
+
+
+async def move(request: Request) -> Response:
+    """GET: a week of slots to pick from, or (with `start`) the confirmation of the chosen one."""
+    booking = await find_booking(_token(request))
+    context = {**await _context(booking), "token": _token(request)}
+    if not context["changeable"]:
+        return _manage_page(request, context, status=409)
+    start = _parse(request.query_params.get("start"))
+    if start is not None:
+        return render(request, "portal/move_confirm.html", {**context, "start": start}, token_page=True)
+    return await _move_week(request, booking, context)
+
+
+async def _move_week(request: Request, booking: ManagedBooking, context: dict, *, status: int = 200,
+                     error: str | None = None, nearest: list | None = None) -> Response:
+    now = utcnow()
+    target = await load_target(booking.practitioner_slug, booking.service_slug)
+    monday = parse_week(request.query_params.get("week"), now.astimezone(target.tz).date(), target.rules.horizon)
+    week = await load_week(target, monday, now, exclude_appointment=booking.appointment.id)
+    return render(request, "portal/move.html", {**context, "week": week, "error": error, "nearest": nearest or []},
+                  status=status, token_page=True)
+
+
+def _parse(raw: str | None):
+    try:
+        return parse_start(raw) if raw else None
+    except FieldErrors:
+        return None
+
+
+async def move_submit(request: Request) -> Response:
+    form = await request.form()
+    if not csrf.valid(request, form.get(csrf.FIELD)):
+        return _csrf_refused(request)
+    try:
+        await reschedule_appointment(_token(request), str(form.get("start", "")), now=utcnow())
+    except (DomainError, FieldErrors) as exc:
+        if isinstance(exc, DomainError) and exc.status == 404:
+            raise
+        booking = await find_booking(_token(request))
+        context = {**await _context(booking), "token": _token(request)}
+        if not context["changeable"]:
+            return _manage_page(request, context, status=409)
+        message = _message(request, exc) if isinstance(exc, DomainError) else next(iter(exc.fields.values()))
+        nearest = exc.nearest if isinstance(exc, SlotTaken) else []
+        return await _move_week(request, booking, context, status=409, error=message, nearest=nearest)
+    return _done(request, "moved")
+
+
+async def calendar_file(request: Request) -> Response:
+    from portal.web.patient.ics import appointment_calendar
+
+    booking = await find_booking(_token(request))
+    body = appointment_calendar(booking, request.app.state.settings.base_url, utcnow(), _token(request))
+    return Response(body, media_type="text/calendar; charset=utf-8", headers={
+        "content-disposition": 'attachment; filename="rendez-vous.ics"',
+        "referrer-policy": "no-referrer", "cache-control": "no-store",
+    })
+

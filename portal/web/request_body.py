@@ -1,0 +1,105 @@
+"""Request bodies, bounded before they are read.
+
+Starlette buffers a whole body on `request.body()`, `json()` or `form()`, with no limit: one
+300 MB POST grew the server by 1.2 GB and stalled every other request. `BodyLimit` wraps the
+ASGI `receive` of every request, so every route, form and webhook is bounded by the same rule,
+declared length or not: past MAX_REQUEST_BYTES reading stops and the request answers 413.
+JSON bodies also have a content type (a cross-site `text/plain` POST needs no CORS preflight)
+and a nesting depth (deep JSON exhausts the parser's recursion: a 500 before any check).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal.patients.input import FieldErrors
+
+MAX_JSON_DEPTH = 32  # Créneau's own bodies nest two levels deep
+
+
+class BodyTooLarge(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(413)
+
+
+class BodyLimit:
+    """Refuses a body over `max_bytes`: at once when Content-Length says so, else as soon as
+    the chunks read add up to more. The error is raised inside the route that reads the body
+    and answered by the app's HTTPException handler (HTML or JSON, in the caller's language)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        received = 0
+
+        async def bounded_receive() -> Message:
+            nonlocal received
+            if declared is not None and declared > self.max_bytes:
+                raise BodyTooLarge()
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge()
+            return message
+
+        await self.app(scope, bounded_receive, send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
+
+
+def is_json(request: Request) -> bool:
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return media_type == "application/json"
+
+
+def parse_json(raw: bytes) -> Any:
+    """JSON text to Python, or FieldErrors for invalid, absurdly deep or non-text JSON."""
+    try:
+        data = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise FieldErrors({"body": "Le corps de la requête n'est pas du JSON valide."}) from None
+    if _too_deep(data):
+        raise FieldErrors({"body": "Le corps de la requête n'est pas du JSON valide."})
+    return data
+
+
+def _too_deep(value: Any) -> bool:
+    level = [value]
+    for _ in range(MAX_JSON_DEPTH + 1):
+        level = [child for item in level if isinstance(item, (dict, list))
+                 for child in (item.values() if isinstance(item, dict) else item)]
+        if not level:
+            return False
+    return True
+
+
+async def read_json_object(request: Request) -> tuple[bytes, dict]:
+    """The body of a JSON endpoint: the raw bytes (for idempotency digests) and the object."""
+    if not is_json(request):
+        raise HTTPException(415)
+    raw = await request.body()
+    data = parse_json(raw)
+    if not isinstance(data, dict):
+        raise FieldErrors({"body": "Le corps de la requête doit être un objet JSON."})
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (\ud800) is valid JSON but not text a database takes
+        raise FieldErrors({"body": "Le corps de la requête n'est pas du JSON valide."}) from None
+    return raw, data
