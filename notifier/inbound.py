@@ -12,7 +12,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from portal.patients import consent_texts
+from portal.patients import consent_texts, phone
 from portal.db import retry_locked
 from portal.models import Appointment, OutboxMessage, OutboxStatus, Patient
 from portal.patients.consent import record_consent
@@ -77,7 +77,9 @@ async def withdraw_sms_consent(*, key: str, msisdn: str, now: datetime) -> int:
     """Nothing more is sent by SMS to this number: every patient whose record or whose booking
     has it gets a ledger row, their appointments' SMS choice off and their pending SMS
     cancelled. Returns how many patients."""
-    number = "+" + re.sub(r"\D", "", msisdn or "")
+    number = phone.from_msisdn(msisdn)
+    if number is None:
+        return 0
 
     async def transaction() -> int:
         async with in_transaction() as conn:

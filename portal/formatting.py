@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 
+from portal.patients import phone
+
 _PATTERNS = {
     "fr": {"full": "EEEE d MMMM y 'à' H 'h' mm", "time": "H 'h' mm", "day": "EEEE d MMMM", "long_day": "EEEE d MMMM y",
            "short": "EEE d MMM 'à' H'h'mm"},
@@ -66,8 +68,5 @@ def _upper_meridiem(text: str, locale: str) -> str:
 
 
 def phone_display(e164: str) -> str:
-    """+33142000000 -> 01 42 00 00 00 (French numbers), anything else unchanged."""
-    if e164.startswith("+33") and len(e164) == 12:
-        digits = "0" + e164[3:]
-        return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
-    return e164
+    """+33142000000 -> 01 42 00 00 00 (French numbers), others in international form."""
+    return phone.display(e164)

@@ -10,13 +10,12 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from phonenumbers import NumberParseException, PhoneNumberType
+
+from portal.patients import phone
 
 CIVILITIES = ("", "mme", "m")
 _NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '’.-]+[^\W\d_]+)*\.?$", re.UNICODE)
-_SMS_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
 @dataclass(frozen=True)
@@ -62,18 +61,15 @@ def clean_phone(raw: object, *, for_sms: bool) -> tuple[str | None, str | None]:
     """(E.164, None) or (None, error message)."""
     if not isinstance(raw, str) or not raw.strip():
         return None, "Indiquez votre numéro de téléphone mobile."
-    try:
-        number = phonenumbers.parse(raw, "FR")
-    except NumberParseException:
+    number = phone.parse(raw)
+    if number is None:
         return None, "Ce numéro de téléphone n'est pas valide."
-    if not phonenumbers.is_valid_number(number):
-        return None, "Ce numéro de téléphone n'est pas valide."
-    kind = phonenumbers.number_type(number)
-    if kind in (PhoneNumberType.PREMIUM_RATE, PhoneNumberType.SHARED_COST):
+    kind = phone.kind(number)
+    if kind in phone.COSTLY_TYPES:
         return None, "Ce numéro est surtaxé : indiquez un numéro de mobile."
-    if for_sms and kind not in _SMS_TYPES:
+    if for_sms and kind not in phone.SMS_TYPES:
         return None, "Les rappels par SMS demandent un numéro de mobile."
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
+    return phone.e164(raw), None
 
 
 def clean_birth_date(raw: object, today: date) -> tuple[date | None, str | None]:

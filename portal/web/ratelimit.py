@@ -6,10 +6,10 @@ setting; a reverse proxy's limit is the place for a hard global cap.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 
+from portal.patients import phone
 from portal.settings import RateLimit
 
 
@@ -47,11 +47,6 @@ def phone_limit(booking_limit: RateLimit) -> RateLimit:
 
 
 def phone_key(raw: object) -> str | None:
-    """Digits only, French national form ("+33 6 12…" and "06 12…" count as one number);
-    None when there is no number worth counting."""
-    if not isinstance(raw, str):
-        return None
-    digits = re.sub(r"\D", "", raw)
-    if digits.startswith("33") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    return f"phone:{digits}" if len(digits) >= 6 else None
+    """The per-phone key: the parsed E.164 number, so every spelling of one number shares one
+    budget; None when there is no valid number worth counting."""
+    return phone.throttle_key(raw)
