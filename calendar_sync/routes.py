@@ -13,8 +13,8 @@ from starlette.routing import Route
 from calendar_sync import feed_query
 from calendar_sync.feed import FeedWindow, build_feed
 from calendar_sync.models import FeedToken
-from portal import clock
 from portal.db import retry_locked
+from portal.web import request_ctx
 from portal.web import client_ip
 
 log = logging.getLogger("calendar_sync.feed")
@@ -42,7 +42,7 @@ def _etag_matches(header: str | None, etag: str) -> bool:
 
 
 async def feed(request: Request) -> Response:
-    now = clock.utcnow()
+    now = request_ctx(request).now
     access = await feed_query.resolve_token(request.path_params["token"])
     if access is None:
         return _not_found()

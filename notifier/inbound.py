@@ -12,11 +12,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from portal.patients import consent_texts, phone
+from portal.context import Ctx
+from portal.patients import phone
+from portal.patients.consent import change_reminder_consent
 from portal.db import retry_locked
 from portal.models import Appointment, OutboxMessage, OutboxStatus, Patient
-from portal.patients.consent import record_consent
-from portal.messaging.outbox import cancel_pending
 from notifier.models import WebhookEvent
 
 STOP_WORDS = {"STOP", "ARRET", "STOPSMS", "DESABONNER", "UNSUBSCRIBE"}
@@ -40,9 +40,10 @@ def _outbox_id(client_ref: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-async def record_receipt(*, key: str, message_id: str, client_ref: str, status: str, error_code: str,
-                         now: datetime) -> str:
+async def record_receipt(ctx: Ctx, *, key: str, message_id: str, client_ref: str, status: str,
+                         error_code: str) -> str:
     """'delivered', 'failed', 'ignored' (interim status or unknown message) or 'duplicate'."""
+    now = ctx.now
     status = status.lower()
     outcome = "delivered" if status in DELIVERED else "failed" if status in FAILED else "ignored"
 
@@ -73,32 +74,27 @@ def is_stop(text: str) -> bool:
     return re.sub(r"[^A-Z]", "", folded.upper()) in STOP_WORDS
 
 
-async def withdraw_sms_consent(*, key: str, msisdn: str, now: datetime) -> int:
+async def withdraw_sms_consent(ctx: Ctx, *, key: str, msisdn: str) -> int:
     """Nothing more is sent by SMS to this number: every patient whose record or whose booking
-    has it gets a ledger row, their appointments' SMS choice off and their pending SMS
-    cancelled. Returns how many patients."""
+    has it withdraws SMS consent (portal.patients.consent: a ledger row, their appointments'
+    SMS choice off, their pending SMS cancelled). One Vonage number serves every practice, so
+    a STOP cannot be told apart by practice: it counts in all of them. Returns how many patients."""
     number = phone.from_msisdn(msisdn)
     if number is None:
         return 0
 
     async def transaction() -> int:
         async with in_transaction() as conn:
-            await _remember("inbound", key, now, conn)
+            await _remember("inbound", key, ctx.now, conn)
             by_booking = Appointment.filter(contact_phone=number).using_db(conn).values_list("patient_id", flat=True)
             patients = await Patient.filter(Q(phone=number) | Q(id__in=set(await by_booking))).using_db(conn).values(
                 "id", "practice_id", "locale")
             for patient in patients:
-                await record_consent(
-                    practice_id=patient["practice_id"], patient_id=patient["id"], appointment_id=None,
-                    text=consent_texts.opt_in("sms_reminders", patient["locale"]), granted=False, now=now,
-                    channel="sms", ip="", conn=conn,
-                )
-                await Appointment.filter(patient_id=patient["id"], sms_reminder=True).using_db(conn).update(
-                    sms_reminder=False, updated_at=now)
                 appointment_ids = await Appointment.filter(patient_id=patient["id"]).using_db(conn).values_list(
                     "id", flat=True)
-                for appointment_id in appointment_ids:
-                    await cancel_pending(appointment_id, conn, channels=["sms"])
+                await change_reminder_consent(
+                    ctx, conn, practice_id=patient["practice_id"], patient_id=patient["id"], purpose="sms_reminders",
+                    granted=False, appointment_ids=appointment_ids, locale=patient["locale"])
             return len(patients)
 
     try:

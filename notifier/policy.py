@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from portal.messaging.plan import CANCELLED, CONFIRMATION, EMAIL, MOVED, PRACTITIONER, REMINDER, SMS
+from portal.messaging.plan import CANCELLED, CONFIRMATION, MOVED, PRACTITIONER, REMINDER, consent_needed
 from portal.models import CANCELLED_STATUSES, OutboxStatus
 
 BACKOFF_BASE = timedelta(seconds=30)
@@ -31,18 +31,6 @@ STANDING_KINDS = (CONFIRMATION, REMINDER, MOVED, "practitioner_booked")
 class Skip:
     status: OutboxStatus
     reason: str
-
-
-def consent_needed(kind: str, channel: str, audience: str) -> str | None:
-    """The ledger purpose that must be granted, if any. SMS always needs the patient's opt-in;
-    e-mail reminders need it; transactional e-mails (confirmation, move, cancellation) do not."""
-    if audience == PRACTITIONER:
-        return None
-    if channel == SMS:
-        return "sms_reminders"
-    if channel == EMAIL and kind == REMINDER:
-        return "email_reminders"
-    return None
 
 
 def check(row: dict, appointment: dict | None, consents: dict[str, bool], notify_practitioner: bool,

@@ -17,8 +17,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from vonage import Auth
 
-from portal.clock import utcnow
 from portal.patients.input import FieldErrors
+from portal.web import request_ctx
 from portal.web.request_body import parse_json
 from notifier.inbound import is_stop, record_receipt, withdraw_sms_consent
 
@@ -40,10 +40,6 @@ async def _params(request: Request) -> dict[str, str]:
     elif "application/x-www-form-urlencoded" in content_type:
         params.update(parse_qsl((await request.body()).decode("latin-1"), keep_blank_values=True))
     return {key: str(value) for key, value in params.items()}
-
-
-def _now(request: Request) -> datetime:
-    return getattr(request.app.state, "clock", utcnow)()
 
 
 def signature_ok(params: dict[str, str], settings, now: datetime) -> bool:
@@ -71,30 +67,32 @@ def _unauthorized() -> Response:
 async def _signed_params(request: Request) -> dict[str, str] | Response:
     """The request's parameters if it is signed and fresh; otherwise the response to give."""
     params = await _params(request)
-    if not signature_ok(params, request.app.state.settings, _now(request)):
+    if not signature_ok(params, request.app.state.settings, request_ctx(request).now):
         return _unauthorized()
     return params
 
 
 async def delivery(request: Request) -> Response:
-    params, now = await _signed_params(request), _now(request)
+    params = await _signed_params(request)
     if isinstance(params, Response):
         return params
     message_id = params.get("messageId", "")
     status = params.get("status", "")
     key = f"dlr:{message_id}:{status}:{params.get('err-code', '')}:{params.get('scts', '')}"
-    outcome = await record_receipt(key=key, message_id=message_id, client_ref=params.get("client-ref", ""),
-                                   status=status, error_code=params.get("err-code", ""), now=now)
+    outcome = await record_receipt(request_ctx(request), key=key, message_id=message_id,
+                                   client_ref=params.get("client-ref", ""), status=status,
+                                   error_code=params.get("err-code", ""))
     log.info("Vonage receipt %s (%s): %s", message_id, status, outcome)
     return Response(status_code=204)
 
 
 async def inbound(request: Request) -> Response:
-    params, now = await _signed_params(request), _now(request)
+    params = await _signed_params(request)
     if isinstance(params, Response):
         return params
     if is_stop(params.get("text", "")):
-        count = await withdraw_sms_consent(key=f"mo:{params.get('messageId', '')}", msisdn=params.get("msisdn", ""), now=now)
+        count = await withdraw_sms_consent(request_ctx(request), key=f"mo:{params.get('messageId', '')}",
+                                           msisdn=params.get("msisdn", ""))
         log.info("STOP from an SMS: consent withdrawn for %d patient(s)", count)
     return Response(status_code=204)
 

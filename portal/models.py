@@ -2,6 +2,7 @@
 
 Tortoise loads an app from one module; this is it, and a short way to import any model."""
 
+from portal.audit.models import AuditEvent
 from portal.booking.models import CANCELLED_STATUSES, Appointment, AppointmentStatus, IdempotencyRecord
 from portal.messaging.models import OutboxMessage, OutboxStatus
 from portal.patients.models import ConsentRecord, Patient
@@ -15,6 +16,7 @@ from portal.practice.models import (
 )
 
 __all__ = [
+    "AuditEvent",
     "CANCELLED_STATUSES",
     "Appointment",
     "AppointmentStatus",

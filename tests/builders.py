@@ -6,6 +6,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from portal.patients.consent_texts import PRIVACY_NOTICE_VERSION
+from portal import context
+from portal.context import Ctx
 from portal.practice.demo import load_demo
 from portal.booking.book import BookingRequest, book_appointment
 
@@ -36,14 +38,24 @@ def paris(year: int, month: int, day: int, hour: int, minute: int = 0) -> dateti
 def request(start: datetime | str, **overrides) -> BookingRequest:
     fields = dict(
         practitioner=OSTEO, service=OSTEO_SERVICE, start=start, patient=patient(), consents=consents(),
-        comment="", ip="203.0.113.7",
+        comment="",
     )
     fields.update(overrides)
     return BookingRequest(**fields)
 
 
-async def book(start: datetime, now: datetime, **overrides):
-    return await book_appointment(request(start, **overrides), now=now, secret_key=SECRET_KEY)
+def visitor(now: datetime, *, channel: str = "api", ip: str = "203.0.113.7", locale: str = "fr") -> Ctx:
+    """Someone booking online, as the API or the pages would build them."""
+    return context.visitor(channel, ip=ip, locale=locale, now=now)
 
 
-__all__ = ["load_demo", "patient", "consents", "paris", "request", "book", "PARIS", "SECRET_KEY", "OSTEO", "OSTEO_SERVICE"]
+def patient_ctx(now: datetime, *, channel: str = "web", ip: str = "", locale: str = "fr") -> Ctx:
+    """Someone holding a manage link."""
+    return context.patient(channel, ip=ip, locale=locale, now=now)
+
+
+async def book(start: datetime, now: datetime, *, locale: str = "fr", **overrides):
+    return await book_appointment(visitor(now, locale=locale), request(start, **overrides), secret_key=SECRET_KEY)
+
+
+__all__ = ["load_demo", "patient", "consents", "paris", "request", "book", "visitor", "patient_ctx", "PARIS", "SECRET_KEY", "OSTEO", "OSTEO_SERVICE"]

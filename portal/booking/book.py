@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from portal.patients import consent_texts
 from portal.messaging import plan as message_plan
+from portal.context import Ctx
 from portal.db import retry_locked
 from portal.links import seal_manage_token
 from portal.models import IdempotencyRecord
@@ -43,9 +44,6 @@ class BookingRequest:
     patient: object
     consents: object
     comment: object = ""
-    locale: str = "fr"
-    ip: str = ""
-    channel: str = "api"  # api or web: recorded in the consent ledger
     source: str = "online"
 
 
@@ -163,12 +161,13 @@ async def _slot_taken(target: BookingTarget, start: datetime, now: datetime) -> 
 
 
 def _new_booking(
-    request: BookingRequest, target: BookingTarget, known_patients: list[KnownPatient], start: datetime,
-    patient_data: PatientInput, choices: Choices, comment: str, now: datetime, **token_columns: str,
+    ctx: Ctx, request: BookingRequest, target: BookingTarget, known_patients: list[KnownPatient], start: datetime,
+    patient_data: PatientInput, choices: Choices, comment: str, **token_columns: str,
 ) -> NewBooking:
     """Everything the booking writes, prepared before the first write: on SQLite the whole
     process queues behind the transaction, so it should hold nothing but its statements."""
-    locale = request.locale if request.locale in ("fr", "en") else "fr"
+    now = ctx.now
+    locale = ctx.locale if ctx.locale in ("fr", "en") else "fr"
     blocked = blocked_interval(start, target.rules)
     texts = [consent_texts.privacy_notice(locale, choices.privacy_version)]
     texts += [consent_texts.opt_in(name, locale) for name in ("email_reminders", "sms_reminders")
@@ -181,7 +180,7 @@ def _new_booking(
             sms_reminder=choices.sms_reminders, email_reminder=choices.email_reminders,
             comment=comment, source=request.source, locale=locale, **token_columns,
         ),
-        consents=texts, channel=request.channel, ip=request.ip, now=now,
+        consents=texts, ctx=ctx,
         planned=message_plan.on_booked(message_plan.MessageContext(
             starts_at=start, now=now, email_reminder=choices.email_reminders, sms_reminder=choices.sms_reminders,
             reminder_policy=target.reminder_policy, notify_practitioner=target.notify_practitioner,
@@ -190,9 +189,12 @@ def _new_booking(
 
 
 async def book_appointment(
-    request: BookingRequest, *, now: datetime, secret_key: str = "", idempotency: Idempotency | None = None
+    ctx: Ctx, request: BookingRequest, *, secret_key: str = "", idempotency: Idempotency | None = None
 ) -> BookingResult:
-    """`secret_key` seals the manage token for links in later messages (portal.links)."""
+    """Book online for whoever `ctx` names (a visitor on the pages or the API): the consents
+    are recorded with its channel and IP, the booking in its locale, an audit event with its
+    actor. `secret_key` seals the manage token for links in later messages (portal.links)."""
+    now = ctx.now
     start, patient_data, choices, comment = validate_request(request, now)
     target, known_patients = await load_target_and_patients(request.practitioner, request.service, patient_data)
     verdict = await check_start(target, start, now)
@@ -201,7 +203,7 @@ async def book_appointment(
     if verdict == "taken":
         raise await _slot_taken(target, start, now)
     token = new_token()
-    rows = _new_booking(request, target, known_patients, start, patient_data, choices, comment, now,
+    rows = _new_booking(ctx, request, target, known_patients, start, patient_data, choices, comment,
                         manage_token_sealed=seal_manage_token(token, secret_key) if secret_key else "",
                         manage_token_hash=token_hash(token))
 

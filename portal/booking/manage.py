@@ -1,56 +1,30 @@
-"""The patient's own booking, reached with the manage token: see, cancel, move, reminder choices."""
+"""The patient's own booking, reached with the manage token: cancel, move, reminder choices.
+
+Each use case takes the acting context first: the booking is found through portal.access, the
+time is `ctx.now`, and the change, its messages and its audit event are one transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from portal.patients import consent_texts
 from portal.messaging import plan as message_plan
 from portal.db import retry_locked
-from portal.models import CANCELLED_STATUSES, Appointment, AppointmentStatus, Practice
-from portal.patients.input import FieldErrors
+from portal import access
+from portal.audit.record import record as audit
+from portal.booking.managed import ManagedBooking
+from portal.context import ActorKind, Ctx
+from portal.models import Appointment, AppointmentStatus
+from portal.patients.consent import REMINDER_FLAGS, change_reminder_consent
+from portal.patients.input import FieldErrors, clean_phone
 from portal.scheduling import blocked_interval
-from portal.tokens import token_hash
 from portal.booking.availability import BookingTarget, check_start, load_target, nearest_slots
 from portal.booking.book import is_slot_violation, parse_start
 from portal.booking.rows import lock_agenda
-from portal.patients.consent import record_consent
-from portal.errors import CutoffPassed, NotAllowed, NotFound, SlotTaken
-from portal.messaging.outbox import cancel_pending, cancel_pending_reminders, message_context, write_planned
-
-
-@dataclass(frozen=True)
-class ManagedBooking:
-    appointment: Appointment
-    practice: Practice
-    practitioner_slug: str
-    service_slug: str
-
-    @property
-    def cancelled(self) -> bool:
-        return self.appointment.status in CANCELLED_STATUSES
-
-    def cutoff(self) -> datetime:
-        return self.appointment.starts_at - timedelta(hours=self.practice.cancellation_cutoff_hours)
-
-    def changeable(self, now: datetime) -> bool:
-        return not self.cancelled and now < self.cutoff()
-
-
-async def find_booking(token: str) -> ManagedBooking:
-    """Look the booking up by the token's hash (the token itself is never stored)."""
-    if not token or len(token) > 128:
-        raise NotFound("Rendez-vous introuvable.")
-    appointment = await Appointment.get_or_none(manage_token_hash=token_hash(token)).select_related(
-        "practice", "practitioner", "service", "patient"
-    )
-    if appointment is None:
-        raise NotFound("Rendez-vous introuvable.")
-    return ManagedBooking(appointment, appointment.practice, appointment.practitioner.slug, appointment.service.slug)
+from portal.errors import CutoffPassed, NotAllowed, SlotTaken
+from portal.messaging.outbox import cancel_pending, message_context, write_planned
 
 
 def _ensure_changeable(booking: ManagedBooking, now: datetime) -> None:
@@ -77,29 +51,38 @@ async def _save_new_version(appointment: Appointment, changes: dict, conn) -> No
     appointment.version += 1
 
 
-async def cancel_appointment(token: str, *, now: datetime, by_patient: bool = True) -> ManagedBooking:
-    booking = await find_booking(token)
+def _by_patient(ctx: Ctx) -> bool:
+    """Patients are held to the practice's cut-off; staff are not."""
+    return ctx.actor.kind is not ActorKind.STAFF
+
+
+async def cancel_appointment(ctx: Ctx, token: str) -> ManagedBooking:
+    booking = await access.booking_by_token(ctx, token)
+    by_patient = _by_patient(ctx)
     if by_patient:
-        _ensure_changeable(booking, now)
+        _ensure_changeable(booking, ctx.now)
     elif booking.cancelled:
         raise NotAllowed("Ce rendez-vous est déjà annulé.")
     status = AppointmentStatus.CANCELLED_BY_PATIENT if by_patient else AppointmentStatus.CANCELLED_BY_PRACTITIONER
-    appointment = booking.appointment
+    appointment, now = booking.appointment, ctx.now
 
     async def transaction() -> None:
         async with in_transaction() as conn:
             await _save_new_version(appointment, {"status": status, "cancelled_at": now, "now": now}, conn)
             await cancel_pending(appointment.id, conn)
-            ctx = message_context(appointment, booking.practice, now, cancelled_by_patient=by_patient)
-            await write_planned(appointment, message_plan.on_cancelled(ctx), conn, now=now)
+            plan = message_context(appointment, booking.practice, now, cancelled_by_patient=by_patient)
+            await write_planned(appointment, message_plan.on_cancelled(plan), conn, now=now)
+            await audit(conn, ctx, "appointment.cancel", "appointment", appointment.id,
+                        practice_id=appointment.practice_id, patient_id=appointment.patient_id, status=status.value,
+                        version=appointment.version)
 
     await retry_locked(transaction)
     return booking
 
 
-async def reschedule_appointment(token: str, new_start: object, *, now: datetime) -> ManagedBooking:
-    start = parse_start(new_start)
-    booking = await find_booking(token)
+async def reschedule_appointment(ctx: Ctx, token: str, new_start: object) -> ManagedBooking:
+    start, now = parse_start(new_start), ctx.now
+    booking = await access.booking_by_token(ctx, token)
     _ensure_changeable(booking, now)
     appointment = booking.appointment
     target = await load_target(booking.practitioner_slug, booking.service_slug)
@@ -120,8 +103,11 @@ async def reschedule_appointment(token: str, new_start: object, *, now: datetime
             await _save_new_version(appointment, changes, conn)
             # Pending messages of the old time are replaced by the move notice and new reminders.
             await cancel_pending(appointment.id, conn)
-            ctx = message_context(appointment, booking.practice, now)
-            await write_planned(appointment, message_plan.on_moved(ctx), conn, now=now)
+            plan = message_context(appointment, booking.practice, now)
+            await write_planned(appointment, message_plan.on_moved(plan), conn, now=now)
+            await audit(conn, ctx, "appointment.move", "appointment", appointment.id,
+                        practice_id=appointment.practice_id, patient_id=appointment.patient_id,
+                        version=appointment.version)
 
     try:
         await retry_locked(transaction)
@@ -136,52 +122,35 @@ async def _taken(target: BookingTarget, start: datetime, now: datetime) -> SlotT
     return SlotTaken(nearest=[slot.start.astimezone(target.tz) for slot in await nearest_slots(target, start, now)])
 
 
-async def set_reminders(
-    token: str, *, email: bool, sms: bool, now: datetime, ip: str = "", channel: str = "web",
-    locale: str | None = None,
-) -> ManagedBooking:
-    """Change the reminder choices; each change is a consent-ledger row (a withdrawal too) with
-    the text shown, in the `locale` it was shown in (default: the booking's)."""
-    booking = await find_booking(token)
+async def set_reminders(ctx: Ctx, token: str, *, email: bool, sms: bool) -> ManagedBooking:
+    """Change the reminder choices of one booking (portal.patients.consent); the ledger row
+    carries the text shown, in the context's locale."""
+    booking = await access.booking_by_token(ctx, token)
     if booking.cancelled:
         raise NotAllowed("Ce rendez-vous est annulé.")
     appointment = booking.appointment
     if sms and not appointment.sms_reminder:
-        from portal.patients.input import clean_phone
-
         _, error = clean_phone(appointment.contact_phone or appointment.patient.phone, for_sms=True)
         if error:
             raise FieldErrors({"sms_reminders": error})
-    changed = {
-        purpose: wanted
-        for purpose, wanted, current in (
-            ("email_reminders", email, appointment.email_reminder),
-            ("sms_reminders", sms, appointment.sms_reminder),
-        )
-        if wanted != current
-    }
+    wanted = {"email_reminders": email, "sms_reminders": sms}
+    changed = {purpose: value for purpose, value in wanted.items()
+               if value != getattr(appointment, REMINDER_FLAGS[purpose])}
     if not changed:
         return booking
 
     async def transaction() -> None:
         async with in_transaction() as conn:
-            await Appointment.filter(id=appointment.id).using_db(conn).update(
-                email_reminder=email, sms_reminder=sms, updated_at=now
-            )
-            appointment.email_reminder, appointment.sms_reminder = email, sms
             for purpose, granted in changed.items():
-                await record_consent(
-                    practice_id=appointment.practice_id, patient_id=appointment.patient_id,
-                    appointment_id=appointment.id, text=consent_texts.opt_in(purpose, locale or appointment.locale),
-                    granted=granted, now=now, channel=channel, ip=ip, conn=conn,
-                )
-            withdrawn = [p.split("_")[0] for p, granted in changed.items() if not granted]
-            if withdrawn:
-                await cancel_pending_reminders(appointment.id, withdrawn, conn)
-            ctx = message_context(appointment, booking.practice, now)
-            granted_channels = {p.split("_")[0] for p, granted in changed.items() if granted}
-            planned = [m for m in message_plan.on_reminders_changed(ctx) if m.channel in granted_channels]
-            await write_planned(appointment, planned, conn, now=now)
+                await change_reminder_consent(
+                    ctx, conn, practice_id=appointment.practice_id, patient_id=appointment.patient_id,
+                    purpose=purpose, granted=granted, appointment_ids=[appointment.id], locale=ctx.locale,
+                    appointment_id=appointment.id)
+            appointment.email_reminder, appointment.sms_reminder = email, sms
+            plan = message_context(appointment, booking.practice, ctx.now)
+            granted_channels = {purpose.split("_")[0] for purpose, granted in changed.items() if granted}
+            planned = [m for m in message_plan.on_reminders_changed(plan) if m.channel in granted_channels]
+            await write_planned(appointment, planned, conn, now=ctx.now)
 
     await retry_locked(transaction)
     return booking

@@ -19,8 +19,10 @@ from portal.patients.consent_texts import ConsentText
 from portal.messaging.plan import PlannedMessage
 from portal.models import AppointmentStatus
 from portal.patients.input import PatientInput
-from portal.sql import Expression, fetch, fetch_on, insert_sql
+from portal.sql import Expression, fetch, fetch_on, insert_many, insert_sql
 from portal.booking.availability import TARGET_COLUMNS, TARGET_FROM, TARGET_WHERE, BookingTarget, target_from_row
+from portal.audit.record import AUDIT_COLUMNS, event_row
+from portal.context import Ctx
 from portal.patients.consent import CONSENT_COLUMNS, consent_row, record_consents
 from portal.errors import NotFound
 from portal.messaging.outbox import OUTBOX_COLUMNS, message_row, write_planned
@@ -102,10 +104,12 @@ class NewBooking:
     locale: str
     appointment: dict  # appointment columns, but for the patient, status, version and times
     consents: list[ConsentText]
-    channel: str
-    ip: str
     planned: list[PlannedMessage]
-    now: datetime
+    ctx: Ctx  # who books: consents carry its channel and IP, the audit event its actor
+
+    @property
+    def now(self) -> datetime:
+        return self.ctx.now
 
 
 def same_person(known: list[KnownPatient], data: PatientInput) -> KnownPatient | None:
@@ -131,9 +135,11 @@ async def write_booking(conn, booking: NewBooking) -> NewAppointment:
         patient_id = known.id  # never updated here: see _appointment_row
     appointment = _new_appointment(await _insert_returning_id(
         conn, "appointment", _APPOINTMENT_COLUMNS, _appointment_row(booking, patient_id)), booking)
+    ctx = booking.ctx
     await record_consents(practice_id=booking.practice_id, patient_id=patient_id, appointment_id=appointment.id,
-                          texts=booking.consents, now=booking.now, channel=booking.channel, ip=booking.ip, conn=conn)
-    await write_planned(appointment, booking.planned, conn, now=booking.now, fresh=True)
+                          texts=booking.consents, now=ctx.now, channel=ctx.channel, ip=ctx.ip, conn=conn)
+    await write_planned(appointment, booking.planned, conn, now=ctx.now, fresh=True)
+    await insert_many(conn, "audit_event", AUDIT_COLUMNS, [_audit_row(booking, appointment.id, patient_id)])
     return appointment
 
 
@@ -156,14 +162,16 @@ async def _write_in_one_statement(conn, booking: NewBooking) -> NewAppointment:
                 "RETURNING id)")
     appointment_id = Expression("(SELECT id FROM new_appointment)")
     if booking.consents:
-        rows = [consent_row(booking.practice_id, patient_id, appointment_id, text, now, booking.channel, booking.ip)
-                for text in booking.consents]
+        rows = [consent_row(booking.practice_id, patient_id, appointment_id, text, now, booking.ctx.channel,
+                            booking.ctx.ip) for text in booking.consents]
         ctes.append(f"consents AS ({insert_sql('consent_record', CONSENT_COLUMNS, rows, params)})")
     if booking.planned:
         rows = [message_row(booking.practice_id, appointment_id, 1,
                             Expression(f"{appointment_id.sql}::text || ?", (message.dedupe_suffix(1),)), message, now)
                 for message in booking.planned]
         ctes.append(f"messages AS ({insert_sql('outbox_message', OUTBOX_COLUMNS, rows, params)})")
+    audit = _audit_row(booking, appointment_id, patient_id)
+    ctes.append(f"audit AS ({insert_sql('audit_event', AUDIT_COLUMNS, [audit], params)})")
     rows = await fetch_on(conn, "WITH " + ",\n".join(ctes) + "\nSELECT id FROM new_appointment", *params)
     return _new_appointment(rows[0][0], booking)
 
@@ -189,6 +197,12 @@ def _appointment_row(booking: NewBooking, patient_id) -> dict:
     now = booking.now
     return {**booking.appointment, "patient_id": patient_id, "contact_phone": booking.patient.phone,
             "status": AppointmentStatus.NOT_FILLED.value, "version": 1, "created_at": now, "updated_at": now}
+
+
+def _audit_row(booking: NewBooking, appointment_id, patient_id) -> dict:
+    """The ids may be SQL of the single-statement booking."""
+    return event_row(booking.ctx, "appointment.book", "appointment", appointment_id,
+                     practice_id=booking.practice_id, patient_id=patient_id)
 
 
 def _new_appointment(appointment_id: int, booking: NewBooking) -> NewAppointment:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from portal.messaging.plan import REMINDER, MessageContext, PlannedMessage
+from portal.messaging.plan import EMAIL, PATIENT, REMINDER, SMS, MessageContext, PlannedMessage
 from portal.models import Appointment, OutboxMessage, OutboxStatus
 from portal.sql import insert_many
 
@@ -80,5 +80,16 @@ async def cancel_pending(
     return await query.using_db(conn).update(status=OutboxStatus.CANCELLED)
 
 
-async def cancel_pending_reminders(appointment_id: int, channels: Iterable[str], conn: BaseDBAsyncClient) -> int:
-    return await cancel_pending(appointment_id, conn, kinds=(REMINDER,), channels=channels)
+async def cancel_needing(appointment_ids: Iterable[int], purpose: str, conn: BaseDBAsyncClient) -> int:
+    """Cancel the pending messages to patients that need the consent `purpose`: every SMS for
+    `sms_reminders`, e-mail reminders for `email_reminders` (plan.consent_needed, the rule the
+    worker applies again at send time; transactional e-mails need no opt-in)."""
+    query = OutboxMessage.filter(appointment_id__in=list(appointment_ids), status=OutboxStatus.PENDING,
+                                 audience=PATIENT)
+    if purpose == "sms_reminders":
+        query = query.filter(channel=SMS)
+    elif purpose == "email_reminders":
+        query = query.filter(channel=EMAIL, kind=REMINDER)
+    else:
+        raise ValueError(f"unknown consent purpose {purpose!r}")
+    return await query.using_db(conn).update(status=OutboxStatus.CANCELLED)

@@ -18,6 +18,18 @@ CONFIRMATION, REMINDER, MOVED, CANCELLED = "confirmation", "reminder", "moved", 
 PRACTITIONER_BOOKED, PRACTITIONER_CANCELLED = "practitioner_booked", "practitioner_cancelled"
 
 
+def consent_needed(kind: str, channel: str, audience: str) -> str | None:
+    """The ledger purpose that must be granted, if any. SMS always needs the patient's opt-in;
+    e-mail reminders need it; transactional e-mails (confirmation, move, cancellation) do not."""
+    if audience == PRACTITIONER:
+        return None
+    if channel == SMS:
+        return "sms_reminders"
+    if channel == EMAIL and kind == REMINDER:
+        return "email_reminders"
+    return None
+
+
 @dataclass(frozen=True)
 class PlannedMessage:
     kind: str

@@ -1,11 +1,39 @@
-"""Small helpers shared by routes: client address, locale, JSON errors."""
+"""Small helpers shared by routes: the request's acting context, client address, locale, JSON errors."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from portal import clock
+from portal.context import Actor, ActorKind, Ctx
 from portal.i18n import negotiate, translations
+
+
+def request_ctx(request: Request) -> Ctx:
+    """Who acts in this request, built once per request: a visitor of the pages or the API (a
+    patient once a manage token is presented, see as_patient), or a provider on /webhooks/.
+    The time is read once here, from portal.clock: a test freezes every route by pinning
+    `portal.clock.utcnow`, and use cases take `ctx.now`, never the clock."""
+    cached = getattr(request.state, "ctx", None)
+    if cached is not None:
+        return cached
+    path = request.url.path
+    now = clock.utcnow()
+    if path.startswith("/webhooks/"):
+        actor, channel = Actor(ActorKind.PROVIDER, path.split("/")[2]), "sms"
+    else:
+        actor, channel = Actor(ActorKind.VISITOR), "api" if path.startswith("/api/") else "web"
+    ctx = Ctx(actor, now, channel=channel, ip=client_ip(request), locale=request_locale(request))
+    request.state.ctx = ctx
+    return ctx
+
+
+def as_patient(request: Request) -> Ctx:
+    """The request's context for a route reached with a manage token."""
+    return replace(request_ctx(request), actor=Actor(ActorKind.PATIENT))
 
 
 def client_ip(request: Request) -> str:

@@ -19,10 +19,10 @@ def body(start=START, **overrides):
 
 @pytest.fixture(autouse=True)
 def frozen_clock(monkeypatch):
-    """The API reads the clock through portal.clock; pin it to a Monday morning in Paris."""
-    import portal.web.api.routes as routes
+    """Requests read the clock through portal.clock; pin it to a Monday morning in Paris."""
+    import portal.clock
 
-    monkeypatch.setattr(routes, "utcnow", lambda: datetime.fromisoformat("2026-11-30T08:00:00+00:00"))
+    monkeypatch.setattr(portal.clock, "utcnow", lambda: datetime.fromisoformat("2026-11-30T08:00:00+00:00"))
 
 
 async def test_booking_answers_201_with_manage_url(client):
@@ -159,9 +159,9 @@ async def test_cancel_and_reschedule_within_cutoff(client):
 
 async def test_past_the_cutoff_the_booking_cannot_change(client, monkeypatch):
     token = (await client.post("/api/v1/bookings", json=body())).json()["manage_url"].rsplit("/", 1)[1]
-    import portal.web.api.routes as routes
+    import portal.clock
 
-    monkeypatch.setattr(routes, "utcnow", lambda: datetime.fromisoformat("2026-11-30T12:00:00+01:00") + timedelta(hours=0))
+    monkeypatch.setattr(portal.clock, "utcnow", lambda: datetime.fromisoformat("2026-11-30T12:00:00+01:00"))
     response = await client.post(f"/api/v1/bookings/{token}/cancel")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "cutoff_passed"

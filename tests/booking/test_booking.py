@@ -8,7 +8,7 @@ from portal.models import Appointment, ConsentRecord, OutboxMessage, Patient
 from portal.patients.input import FieldErrors
 from portal.tokens import token_hash
 from portal.errors import NotFound, SlotTaken
-from tests.builders import book, load_demo, paris, patient, request
+from tests.builders import book, load_demo, paris, patient, request, visitor
 from portal.booking.book import book_appointment
 
 
@@ -66,7 +66,7 @@ async def test_bad_fields_are_all_reported_and_nothing_is_written(any_database, 
     await load_demo()
     bad = patient(email="nope", phone="0899123456", birth_date="2090-01-01", first_name="R2D2")
     with pytest.raises(FieldErrors) as errors:
-        await book_appointment(request(paris(2026, 12, 1, 9), patient=bad, consents={}), now=now)
+        await book_appointment(visitor(now), request(paris(2026, 12, 1, 9), patient=bad, consents={}))
     assert set(errors.value.fields) == {
         "patient.email", "patient.phone", "patient.birth_date", "patient.first_name", "consents.privacy_notice",
     }

@@ -16,7 +16,7 @@ from creneau.app import create_app
 from portal.models import Appointment, Patient
 from portal.booking.manage import cancel_appointment, reschedule_appointment
 from tests.api.conftest import make_settings
-from tests.builders import OSTEO, book, load_demo, paris
+from tests.builders import OSTEO, book, load_demo, paris, patient_ctx
 
 BASE_URL = "https://rdv.example.fr"
 
@@ -73,14 +73,14 @@ async def test_appointments_appear_move_and_cancel_without_names(client, now, cl
         assert secret not in first.text
 
     clock["now"] = now + timedelta(hours=1)
-    await reschedule_appointment(booked.manage_token, paris(2026, 12, 2, 9), now=clock["now"])
+    await reschedule_appointment(patient_ctx(clock["now"]), booked.manage_token, paris(2026, 12, 2, 9))
     moved = await client.get(path(issued.token), headers={"If-None-Match": first.headers["etag"]})
     assert moved.status_code == 200 and moved.headers["etag"] != first.headers["etag"]
     [event] = events(moved)
     assert (event["UID"], event["SEQUENCE"]) == (uid, 2)
     assert event.decoded("DTSTART") == paris(2026, 12, 2, 9)
 
-    await cancel_appointment(booked.manage_token, now=clock["now"])
+    await cancel_appointment(patient_ctx(clock["now"]), booked.manage_token)
     cancelled = await client.get(path(issued.token))
     [event] = events(cancelled)
     assert (event["UID"], event["SEQUENCE"], event["STATUS"]) == (uid, 3, "CANCELLED")

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from portal.models import OutboxMessage, Patient
 from portal.patients.consent_texts import opt_in
-from portal.patients.consent import record_consent
+from portal.patients.consent import record_consents
 from portal.booking.manage import cancel_appointment, reschedule_appointment
 from notifier.errors import PermanentSendError, TransientSendError
 from notifier.worker import drain_once
-from tests.builders import book, load_demo, paris, patient
+from tests.builders import book, load_demo, paris, patient, patient_ctx
 
 
 def subject(outgoing) -> str:
@@ -57,13 +57,13 @@ async def test_move_and_cancellation_supersede_pending_messages(any_database, se
     await load_demo()
     result = await book(paris(2026, 12, 3, 11), now)
     await drain_once(settings, channels, now=clock)
-    await reschedule_appointment(result.manage_token, paris(2026, 12, 4, 11), now=now)
+    await reschedule_appointment(patient_ctx(now), result.manage_token, paris(2026, 12, 4, 11))
     await drain_once(settings, channels, now=clock)
     moved = [m for m in channels["email"].sent if "déplacé" in subject(m)]
     assert len(moved) == 1
     ics = [p for p in moved[0].message.walk() if p.get_content_type() == "application/ics"][0].get_payload(decode=True)
     assert b"METHOD:REQUEST" in ics and b"SEQUENCE:2" in ics and b"DTSTART;TZID=Europe/Paris:20261204T110000" in ics
-    await cancel_appointment(result.manage_token, now=now)
+    await cancel_appointment(patient_ctx(now), result.manage_token)
     await drain_once(settings, channels, now=clock)
     cancelled = [m for m in channels["email"].sent if "annulé" in subject(m)]
     patient_notice = [m for m in cancelled if m.recipients == ("elise.durand@example.org",)][0]
@@ -81,9 +81,9 @@ async def test_withdrawn_consent_stops_a_message_already_due(any_database, setti
     # Written straight to the ledger, without cancelling the rows: the worker must see it.
     from tortoise import connections
 
-    await record_consent(practice_id=stored.practice_id, patient_id=stored.id, appointment_id=None,
-                         text=opt_in("sms_reminders", "fr"), granted=False, now=now, channel="sms", ip="",
-                         conn=connections.get("default"))
+    await record_consents(practice_id=stored.practice_id, patient_id=stored.id, appointment_id=None,
+                          texts=[opt_in("sms_reminders", "fr")], now=now, channel="sms", ip="",
+                          conn=connections.get("default"), granted=False)
     stats = await drain_once(settings, channels, now=clock)
     assert stats.outcomes == {"sent": 2, "cancelled": 1}
     assert channels["sms"].sent == []

@@ -10,7 +10,7 @@ import pytest
 
 from creneau.app import create_app
 from portal.i18n import LOCALE_DIR, compile_catalogs, translations
-from portal.web.patient import booking_views, manage_views
+import portal.clock
 from portal.settings import load_settings
 from tests.builders import SECRET_KEY, load_demo
 
@@ -36,9 +36,9 @@ def make_settings(database_url: str, tmp_path, **extra: str):
 
 @pytest.fixture
 def frozen(monkeypatch, now):
-    """Pages read `utcnow()`; tests pin it to the shared fixed `now` (a Monday morning)."""
-    for module in (booking_views, manage_views):
-        monkeypatch.setattr(module, "utcnow", lambda: now)
+    """Requests take their time from portal.clock (portal.web.request_ctx); tests pin it to the
+    shared fixed `now` (a Monday morning)."""
+    monkeypatch.setattr(portal.clock, "utcnow", lambda: now)
     return now
 
 

@@ -13,15 +13,15 @@ from starlette.routing import Route
 from portal.web.api import catalog, idempotency
 from portal.web.api.openapi import openapi_document
 from portal.web.api.serialize import booking_created, managed_booking, rfc3339
-from portal.clock import utcnow
 from portal.patients.input import FieldErrors
 from portal.booking.availability import MAX_RANGE_DAYS, list_slots, load_target
 from portal.booking.book import BookingRequest, Idempotency, book_appointment, plausible
 from portal.errors import DomainError
-from portal.booking.manage import cancel_appointment, find_booking, reschedule_appointment
+from portal import access
+from portal.booking.manage import cancel_appointment, reschedule_appointment
 from portal.web.ratelimit import phone_key
 from portal.web.request_body import read_json_object
-from portal.web import client_ip, json_error, request_locale
+from portal.web import as_patient, client_ip, json_error, request_ctx
 
 
 async def practitioners(request: Request) -> JSONResponse:
@@ -47,7 +47,7 @@ async def slots(request: Request) -> JSONResponse:
     if not service:
         raise FieldErrors({"service": "Indiquez la prestation (paramètre service)."})
     target = await load_target(request.path_params["slug"], service)
-    now = utcnow()
+    now = request_ctx(request).now
     today = now.astimezone(target.tz).date()
     first = _date_param(request, "from", today)
     last = _date_param(request, "to", first + timedelta(days=13))
@@ -76,7 +76,7 @@ async def create_booking(request: Request) -> Response:
     if len(key) > 255:
         raise FieldErrors({"Idempotency-Key": "La clé d'idempotence est limitée à 255 caractères."})
     digest = hashlib.sha256(raw).hexdigest()
-    answered = await idempotency.reserve(key, digest, utcnow(), settings)
+    answered = await idempotency.reserve(key, digest, request_ctx(request).now, settings)
     if answered is not None:
         return answered
     try:
@@ -101,10 +101,11 @@ async def _book(request: Request, data: dict, keyed: Idempotency | None) -> Resp
     booking = BookingRequest(
         practitioner=str(data.get("practitioner", "")), service=str(data.get("service", "")),
         start=data.get("start"), patient=data.get("patient"), consents=data.get("consents"),
-        comment=data.get("comment", ""), locale=request_locale(request), ip=client_ip(request), channel="api",
+        comment=data.get("comment", ""),
     )
     try:
-        result = await book_appointment(booking, now=utcnow(), secret_key=str(settings.secret_key), idempotency=keyed)
+        result = await book_appointment(request_ctx(request), booking, secret_key=str(settings.secret_key),
+                                        idempotency=keyed)
     except DomainError as exc:
         if exc.status >= 500:
             raise
@@ -115,21 +116,22 @@ async def _book(request: Request, data: dict, keyed: Idempotency | None) -> Resp
 
 
 async def get_booking(request: Request) -> JSONResponse:
-    booking = await find_booking(request.path_params["token"])
-    return JSONResponse(managed_booking(booking, utcnow()), headers={"Referrer-Policy": "no-referrer"})
+    ctx = as_patient(request)
+    booking = await access.booking_by_token(ctx, request.path_params["token"])
+    return JSONResponse(managed_booking(booking, ctx.now), headers={"Referrer-Policy": "no-referrer"})
 
 
 async def cancel_booking(request: Request) -> JSONResponse:
-    now = utcnow()
-    booking = await cancel_appointment(request.path_params["token"], now=now)
-    return JSONResponse(managed_booking(booking, now))
+    ctx = as_patient(request)
+    booking = await cancel_appointment(ctx, request.path_params["token"])
+    return JSONResponse(managed_booking(booking, ctx.now))
 
 
 async def reschedule_booking(request: Request) -> JSONResponse:
     _, data = await read_json_object(request)
-    now = utcnow()
-    booking = await reschedule_appointment(request.path_params["token"], data.get("start"), now=now)
-    return JSONResponse(managed_booking(booking, now))
+    ctx = as_patient(request)
+    booking = await reschedule_appointment(ctx, request.path_params["token"], data.get("start"))
+    return JSONResponse(managed_booking(booking, ctx.now))
 
 
 async def openapi(request: Request) -> JSONResponse:

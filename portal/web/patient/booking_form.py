@@ -10,7 +10,6 @@ import re
 from datetime import date
 
 from portal.patients import consent_texts
-from portal.i18n import DEFAULT_LOCALE
 from portal.web.patient.errors import N_
 from portal.booking.book import BookingRequest
 
@@ -48,7 +47,7 @@ def iso_birth_date(raw: str) -> str | None:
         return None
 
 
-def booking_request(values: dict, practitioner: str, service: str, *, locale: str, ip: str) -> BookingRequest:
+def booking_request(values: dict, practitioner: str, service: str) -> BookingRequest:
     birth = iso_birth_date(values["birth_date"])
     return BookingRequest(
         practitioner=practitioner, service=service, start=values["start"],
@@ -62,7 +61,7 @@ def booking_request(values: dict, practitioner: str, service: str, *, locale: st
             "privacy_notice": values["privacy_version"] if values["privacy_notice"] else None,
             "email_reminders": values["email_reminders"], "sms_reminders": values["sms_reminders"],
         },
-        comment=values["comment"], locale=locale or DEFAULT_LOCALE, ip=ip, channel="web",
+        comment=values["comment"],
     )
 
 

@@ -9,7 +9,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from portal.patients import consent_texts
-from portal.clock import utcnow
 from portal.web.patient import booking_form, csrf, throttle
 from portal.web.patient.errors import N_, error_page
 from portal.web.patient.profiles import find_service, practitioner_profile
@@ -19,7 +18,7 @@ from portal.patients.input import FieldErrors
 from portal.booking.availability import load_target
 from portal.booking.book import book_appointment, parse_start
 from portal.errors import NotFound, SlotTaken
-from portal.web import client_ip, request_locale
+from portal.web import request_ctx, request_locale
 
 
 def _page_url(slug: str, **query: str) -> str:
@@ -33,7 +32,7 @@ async def practitioner_page(request: Request) -> Response:
         service = profile["services"][0]
     context = {"profile": profile, "service": service, "week": None}
     if service is not None:
-        now = utcnow()
+        now = request_ctx(request).now
         target = await load_target(profile["slug"], service["slug"])
         if request.query_params.get("first"):
             day = await first_free_day(target, now)
@@ -99,11 +98,10 @@ async def book_submit(request: Request) -> Response:
     limited = throttle.check(request, values["phone"])
     if limited is not None:
         return limited
-    booking = booking_form.booking_request(values, profile["slug"], service["slug"],
-                                           locale=request_locale(request), ip=client_ip(request))
+    booking = booking_form.booking_request(values, profile["slug"], service["slug"])
     settings = request.app.state.settings
     try:
-        result = await book_appointment(booking, now=utcnow(), secret_key=str(settings.secret_key))
+        result = await book_appointment(request_ctx(request), booking, secret_key=str(settings.secret_key))
     except FieldErrors as exc:
         errors = booking_form.form_errors(exc.fields, values)
         return _render_form(request, profile, service, values, errors=errors, status=422)

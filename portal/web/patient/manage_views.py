@@ -12,7 +12,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from portal.patients import consent_texts
-from portal.clock import utcnow
 from portal.web.patient import csrf
 from portal.web.patient.errors import N_, error_page
 from portal.web.patient.rendering import render
@@ -21,14 +20,10 @@ from portal.patients.input import FieldErrors
 from portal.booking.availability import load_target
 from portal.booking.book import parse_start
 from portal.errors import DomainError, SlotTaken
-from portal.booking.manage import (
-    ManagedBooking,
-    cancel_appointment,
-    find_booking,
-    reschedule_appointment,
-    set_reminders,
-)
-from portal.web import client_ip, request_locale, translate
+from portal import access
+from portal.booking.managed import ManagedBooking
+from portal.booking.manage import cancel_appointment, reschedule_appointment, set_reminders
+from portal.web import as_patient, request_ctx, request_locale, translate
 
 DONE_MESSAGES = {
     "cancelled": N_("Votre rendez-vous est annulé. Le cabinet est prévenu."),
@@ -48,11 +43,15 @@ def _token(request: Request) -> str:
     return request.path_params["token"]
 
 
-async def _context(booking: ManagedBooking) -> dict:
+async def _booking(request: Request) -> ManagedBooking:
+    return await access.booking_by_token(as_patient(request), _token(request))
+
+
+async def _context(request: Request, booking: ManagedBooking) -> dict:
     appointment = booking.appointment
     service = appointment.service
     practitioner = appointment.practitioner
-    now = utcnow()
+    now = request_ctx(request).now
     return {
         "booking": booking, "appointment": appointment, "practice": booking.practice,
         "practitioner": practitioner, "service": {"name": service.name, "name_en": service.name_en,
@@ -73,7 +72,7 @@ def _manage_page(request: Request, context: dict, *, status: int = 200, error: s
 
 
 async def manage(request: Request) -> Response:
-    return _manage_page(request, await _context(await find_booking(_token(request))))
+    return _manage_page(request, await _context(request, await _booking(request)))
 
 
 def _csrf_refused(request: Request) -> Response:
@@ -86,7 +85,7 @@ def _done(request: Request, what: str) -> Response:
 
 
 async def cancel_confirm(request: Request) -> Response:
-    context = await _context(await find_booking(_token(request)))
+    context = await _context(request, await _booking(request))
     return render(request, "portal/cancel.html", {**context, "token": _token(request)}, token_page=True)
 
 
@@ -95,11 +94,11 @@ async def cancel(request: Request) -> Response:
     if not csrf.valid(request, form.get(csrf.FIELD)):
         return _csrf_refused(request)
     try:
-        await cancel_appointment(_token(request), now=utcnow())
+        await cancel_appointment(as_patient(request), _token(request))
     except DomainError as exc:
         if exc.status == 404:
             raise
-        return _manage_page(request, await _context(await find_booking(_token(request))), status=exc.status,
+        return _manage_page(request, await _context(request, await _booking(request)), status=exc.status,
                             error=_message(request, exc))
     return _done(request, "cancelled")
 
@@ -109,21 +108,20 @@ async def reminders(request: Request) -> Response:
     if not csrf.valid(request, form.get(csrf.FIELD)):
         return _csrf_refused(request)
     try:
-        await set_reminders(_token(request), email=bool(form.get("email_reminders")),
-                            sms=bool(form.get("sms_reminders")), now=utcnow(), ip=client_ip(request),
-                            locale=request_locale(request))
+        await set_reminders(as_patient(request), _token(request), email=bool(form.get("email_reminders")),
+                            sms=bool(form.get("sms_reminders")))
     except (DomainError, FieldErrors) as exc:
         if isinstance(exc, DomainError) and exc.status == 404:
             raise
         message = _message(request, exc) if isinstance(exc, DomainError) else next(iter(exc.fields.values()))
-        return _manage_page(request, await _context(await find_booking(_token(request))), status=409, error=message)
+        return _manage_page(request, await _context(request, await _booking(request)), status=409, error=message)
     return _done(request, "reminders")
 
 
 async def move(request: Request) -> Response:
     """GET: a week of slots to pick from, or (with `start`) the confirmation of the chosen one."""
-    booking = await find_booking(_token(request))
-    context = {**await _context(booking), "token": _token(request)}
+    booking = await _booking(request)
+    context = {**await _context(request, booking), "token": _token(request)}
     if not context["changeable"]:
         return _manage_page(request, context, status=409)
     start = _parse(request.query_params.get("start"))
@@ -134,7 +132,7 @@ async def move(request: Request) -> Response:
 
 async def _move_week(request: Request, booking: ManagedBooking, context: dict, *, status: int = 200,
                      error: str | None = None, nearest: list | None = None) -> Response:
-    now = utcnow()
+    now = request_ctx(request).now
     target = await load_target(booking.practitioner_slug, booking.service_slug)
     monday = parse_week(request.query_params.get("week"), now.astimezone(target.tz).date(), target.rules.horizon)
     week = await load_week(target, monday, now, exclude_appointment=booking.appointment.id)
@@ -154,12 +152,12 @@ async def move_submit(request: Request) -> Response:
     if not csrf.valid(request, form.get(csrf.FIELD)):
         return _csrf_refused(request)
     try:
-        await reschedule_appointment(_token(request), str(form.get("start", "")), now=utcnow())
+        await reschedule_appointment(as_patient(request), _token(request), str(form.get("start", "")))
     except (DomainError, FieldErrors) as exc:
         if isinstance(exc, DomainError) and exc.status == 404:
             raise
-        booking = await find_booking(_token(request))
-        context = {**await _context(booking), "token": _token(request)}
+        booking = await _booking(request)
+        context = {**await _context(request, booking), "token": _token(request)}
         if not context["changeable"]:
             return _manage_page(request, context, status=409)
         message = _message(request, exc) if isinstance(exc, DomainError) else next(iter(exc.fields.values()))
@@ -171,8 +169,9 @@ async def move_submit(request: Request) -> Response:
 async def calendar_file(request: Request) -> Response:
     from portal.web.patient.ics import appointment_calendar
 
-    booking = await find_booking(_token(request))
-    body = appointment_calendar(booking, request.app.state.settings.base_url, utcnow(), _token(request))
+    booking = await _booking(request)
+    body = appointment_calendar(booking, request.app.state.settings.base_url, request_ctx(request).now,
+                                _token(request))
     return Response(body, media_type="text/calendar; charset=utf-8", headers={
         "content-disposition": 'attachment; filename="rendez-vous.ics"',
         "referrer-policy": "no-referrer", "cache-control": "no-store",

@@ -1,0 +1,77 @@
+"""Access checks: every read or write of an appointment, patient, practitioner or message goes
+through these helpers with the acting context, and anything outside its scope is "not found"
+(never "forbidden": a stranger learns nothing of what exists). In the spirit of Zulip's
+`access_*_by_id`."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from tortoise.queryset import QuerySet
+
+from portal.booking.managed import ManagedBooking
+from portal.context import Ctx
+from portal.errors import NotFound
+from portal.models import Appointment, Patient, Practice, Practitioner
+from portal.practice.models import is_slug
+from portal.tokens import token_hash
+
+M = TypeVar("M")
+MAX_TOKEN_LENGTH = 128
+
+
+def scoped(ctx: Ctx, query: QuerySet[M], *, practice: str = "practice_id",
+           practitioner: str | None = None) -> QuerySet[M]:
+    """`query` narrowed to what the context may touch: its practices and, where the rows belong
+    to a practitioner (`practitioner` names the field), its practitioners."""
+    scope = ctx.scope
+    if scope.practice_ids is not None:
+        query = query.filter(**{f"{practice}__in": sorted(scope.practice_ids)})
+    if practitioner is not None and scope.practitioner_ids is not None:
+        query = query.filter(**{f"{practitioner}__in": sorted(scope.practitioner_ids)})
+    return query
+
+
+async def booking_by_token(ctx: Ctx, token: str) -> ManagedBooking:
+    """The booking a manage token opens (looked up by the token's hash: the token itself is
+    never stored), with what its pages and use cases need."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise NotFound("Rendez-vous introuvable.")
+    query = scoped(ctx, Appointment.filter(manage_token_hash=token_hash(token)), practitioner="practitioner_id")
+    appointment = await query.first().select_related("practice", "practitioner", "service", "patient")
+    if appointment is None:
+        raise NotFound("Rendez-vous introuvable.")
+    return ManagedBooking(appointment, appointment.practice, appointment.practitioner.slug, appointment.service.slug)
+
+
+async def appointment_by_id(ctx: Ctx, appointment_id: int) -> Appointment:
+    found = await scoped(ctx, Appointment.filter(id=appointment_id), practitioner="practitioner_id").first()
+    if found is None:
+        raise NotFound("Rendez-vous introuvable.")
+    return found
+
+
+async def patient_by_id(ctx: Ctx, patient_id: int) -> Patient:
+    found = await scoped(ctx, Patient.filter(id=patient_id)).first()
+    if found is None:
+        raise NotFound("Patient introuvable.")
+    return found
+
+
+def practices(ctx: Ctx, slug: str | None = None) -> QuerySet[Practice]:
+    """The practices the context may see, or the one named by `slug` (none for a malformed slug)."""
+    query = scoped(ctx, Practice.all(), practice="id")
+    if slug is not None:
+        query = query.filter(slug=slug) if is_slug(slug) else query.none()
+    return query
+
+
+def bookable_practitioners(ctx: Ctx, *, slug: str | None = None, practice_slug: str | None = None
+                           ) -> QuerySet[Practitioner]:
+    """Practitioners patients may book online, within the context's scope."""
+    query = scoped(ctx, Practitioner.filter(bookable=True), practitioner="id")
+    if slug is not None:
+        query = query.filter(slug=slug) if is_slug(slug) else query.none()
+    if practice_slug is not None:
+        query = query.filter(practice__slug=practice_slug) if is_slug(practice_slug) else query.none()
+    return query

@@ -1,0 +1,34 @@
+"""Writing audit events, in the transaction of the change they record."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from portal.context import Ctx
+from portal.sql import insert_many
+
+AUDIT_COLUMNS = ("at", "practice_id", "actor", "role", "action", "object_type", "object_id", "patient_id", "detail",
+                 "channel", "ip")
+# What a detail may hold: ids, choices and states, never a name, an address or a comment.
+ALLOWED_DETAIL = frozenset({"practitioner_id", "appointment_id", "purpose", "granted", "status",
+                            "version", "count", "source", "token_id", "level", "message_id"})
+
+
+def event_row(ctx: Ctx, action: str, object_type: str, object_id: Any, *, practice_id: Any = None,
+              patient_id: Any = None, **detail: Any) -> dict:
+    """An event as the table's columns (ids may be SQL expressions of a single-statement write)."""
+    unknown = set(detail) - ALLOWED_DETAIL
+    if unknown:
+        raise ValueError(f"audit detail may hold ids and choices only, not {sorted(unknown)}")
+    return dict(at=ctx.now, practice_id=practice_id, actor=ctx.actor.label[:64], role=ctx.actor.role,
+                action=action, object_type=object_type, object_id=object_id, patient_id=patient_id,
+                detail=json.dumps(detail, sort_keys=True, default=str), channel=ctx.channel[:16], ip=ctx.ip[:45])
+
+
+async def record(conn: BaseDBAsyncClient, ctx: Ctx, action: str, object_type: str, object_id: Any, *,
+                 practice_id: Any = None, patient_id: Any = None, **detail: Any) -> None:
+    await insert_many(conn, "audit_event", AUDIT_COLUMNS, [
+        event_row(ctx, action, object_type, object_id, practice_id=practice_id, patient_id=patient_id, **detail)])
