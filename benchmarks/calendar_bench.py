@@ -35,6 +35,7 @@ from calendar_sync.fetch import make_client
 from calendar_sync.sync import sync_due
 from calendar_sync.tokens import create_feed_token
 from creneau import database as db
+from portal import context
 from portal.practice.demo import load_demo
 from portal.models import Appointment, Patient, Practitioner, Service
 from tests.concurrency.server import live_server
@@ -80,7 +81,7 @@ async def _seed(url: str, now: datetime) -> dict[str, str]:
             ))
         # Newest first: the overlap trigger's index scan then finds nothing to compare with.
         await Appointment.bulk_create(list(reversed(rows)), batch_size=1000)
-        return {level: (await create_feed_token(SLUG, now=now, level=level)).token for level in ("busy", "full")}
+        return {level: (await create_feed_token(context.system("bench", now=now), SLUG, level=level)).token for level in ("busy", "full")}
     finally:
         await db.close()
 

@@ -12,7 +12,7 @@ from calendar_sync import calendars, tokens
 from calendar_sync.fetch import make_client, masked
 from calendar_sync.models import FeedLevel
 from calendar_sync.sync import SyncPolicy, run_loop, sync_due
-from portal import clock
+from portal import clock, context
 from portal.patients.input import FieldErrors
 from portal.errors import DomainError
 
@@ -41,14 +41,15 @@ def _print_issued(issued: tokens.IssuedToken, base_url: str) -> None:
 
 @_reported
 async def feed_create(args, settings) -> int:
-    issued = await tokens.create_feed_token(args.practitioner, now=clock.utcnow(), level=args.level, label=args.label)
+    issued = await tokens.create_feed_token(context.system("cli"), args.practitioner, level=args.level,
+                                            label=args.label)
     _print_issued(issued, settings.base_url)
     return 0
 
 
 @_reported
 async def feed_list(args, settings) -> int:
-    for row in await tokens.list_feed_tokens(args.practitioner, include_revoked=args.all):
+    for row in await tokens.list_feed_tokens(context.system("cli"), args.practitioner, include_revoked=args.all):
         state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
         used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
         print(f"{row.id}\t{row.practitioner.slug}\t{row.level.value}\t{state}\tlast used {used}\t{row.label}")
@@ -57,7 +58,7 @@ async def feed_list(args, settings) -> int:
 
 @_reported
 async def feed_rotate(args, settings) -> int:
-    issued = await tokens.rotate_feed_token(args.token_id, now=clock.utcnow())
+    issued = await tokens.rotate_feed_token(context.system("cli"), args.token_id)
     print(f"feed token {args.token_id} revoked; replace the subscription with the new address.")
     _print_issued(issued, settings.base_url)
     return 0
@@ -65,7 +66,7 @@ async def feed_rotate(args, settings) -> int:
 
 @_reported
 async def feed_revoke(args, settings) -> int:
-    await tokens.revoke_feed_token(args.token_id, now=clock.utcnow())
+    await tokens.revoke_feed_token(context.system("cli"), args.token_id)
     print(f"feed token {args.token_id} revoked: its address now answers 404.")
     return 0
 

@@ -54,8 +54,13 @@ def patient_ctx(now: datetime, *, channel: str = "web", ip: str = "", locale: st
     return context.patient(channel, ip=ip, locale=locale, now=now)
 
 
+def system(now: datetime, name: str = "test") -> Ctx:
+    """An operator or a background process."""
+    return context.system(name, now=now)
+
+
 async def book(start: datetime, now: datetime, *, locale: str = "fr", **overrides):
     return await book_appointment(visitor(now, locale=locale), request(start, **overrides), secret_key=SECRET_KEY)
 
 
-__all__ = ["load_demo", "patient", "consents", "paris", "request", "book", "visitor", "patient_ctx", "PARIS", "SECRET_KEY", "OSTEO", "OSTEO_SERVICE"]
+__all__ = ["load_demo", "patient", "consents", "paris", "request", "book", "visitor", "patient_ctx", "system", "PARIS", "SECRET_KEY", "OSTEO", "OSTEO_SERVICE"]

@@ -62,7 +62,7 @@ def practices(ctx: Ctx, slug: str | None = None) -> QuerySet[Practice]:
     """The practices the context may see, or the one named by `slug` (none for a malformed slug)."""
     query = scoped(ctx, Practice.all(), practice="id")
     if slug is not None:
-        query = query.filter(slug=slug) if is_slug(slug) else query.none()
+        query = query.filter(slug=slug) if is_slug(slug) else query.filter(id__in=[])
     return query
 
 
@@ -71,7 +71,7 @@ def bookable_practitioners(ctx: Ctx, *, slug: str | None = None, practice_slug: 
     """Practitioners patients may book online, within the context's scope."""
     query = scoped(ctx, Practitioner.filter(bookable=True), practitioner="id")
     if slug is not None:
-        query = query.filter(slug=slug) if is_slug(slug) else query.none()
+        query = query.filter(slug=slug) if is_slug(slug) else query.filter(id__in=[])
     if practice_slug is not None:
-        query = query.filter(practice__slug=practice_slug) if is_slug(practice_slug) else query.none()
+        query = query.filter(practice__slug=practice_slug) if is_slug(practice_slug) else query.filter(id__in=[])
     return query

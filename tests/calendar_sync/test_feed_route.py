@@ -16,7 +16,7 @@ from creneau.app import create_app
 from portal.models import Appointment, Patient
 from portal.booking.manage import cancel_appointment, reschedule_appointment
 from tests.api.conftest import make_settings
-from tests.builders import OSTEO, book, load_demo, paris, patient_ctx
+from tests.builders import OSTEO, book, load_demo, paris, patient_ctx, system
 
 BASE_URL = "https://rdv.example.fr"
 
@@ -46,7 +46,7 @@ def events(response) -> list:
 
 
 async def test_feed_urls_and_token_secrecy(client, now):
-    issued = await create_feed_token(OSTEO, now=now)
+    issued = await create_feed_token(system(now), OSTEO)
     assert len(issued.token) >= 43  # 256 bits
     https_url, webcal_url = issued.urls(BASE_URL)
     assert https_url == f"{BASE_URL}/feeds/{issued.token}.ics"
@@ -57,7 +57,7 @@ async def test_feed_urls_and_token_secrecy(client, now):
 
 
 async def test_appointments_appear_move_and_cancel_without_names(client, now, clock):
-    issued = await create_feed_token(OSTEO, now=now)
+    issued = await create_feed_token(system(now), OSTEO)
     booked = await book(paris(2026, 12, 1, 11), now)
     first = await client.get(path(issued.token))
     assert first.status_code == 200
@@ -94,7 +94,7 @@ async def test_appointments_appear_move_and_cancel_without_names(client, now, cl
 
 
 async def test_etag_answers_304_until_something_changes(client, now, clock):
-    issued = await create_feed_token(OSTEO, now=now)
+    issued = await create_feed_token(system(now), OSTEO)
     await book(paris(2026, 12, 1, 11), now)
     first = await client.get(path(issued.token))
     etag = first.headers["etag"]
@@ -108,14 +108,14 @@ async def test_etag_answers_304_until_something_changes(client, now, clock):
 
 
 async def test_revoked_and_rotated_tokens_answer_404_at_once(client, now):
-    issued = await create_feed_token(OSTEO, now=now)
+    issued = await create_feed_token(system(now), OSTEO)
     assert (await client.get(path(issued.token))).status_code == 200
-    rotated = await rotate_feed_token(issued.row.id, now=now)
+    rotated = await rotate_feed_token(system(now), issued.row.id)
     old = await client.get(path(issued.token))
     assert old.status_code == 404 and old.headers["cache-control"] == "private, no-cache"
     assert (await client.get(path(rotated.token))).status_code == 200
     assert rotated.row.level == issued.row.level
-    await revoke_feed_token(rotated.row.id, now=now)
+    await revoke_feed_token(system(now), rotated.row.id)
     assert (await client.get(path(rotated.token))).status_code == 404
     for bogus in ("x", "A" * 43, "A" * 500):
         assert (await client.get(path(bogus))).status_code == 404
@@ -127,7 +127,7 @@ async def test_revoked_and_rotated_tokens_answer_404_at_once(client, now):
     ("full", "Élise Durand-Lefèvre – Consultation adulte", ["+33612345678", "Dos bloqué"], []),
 ])
 async def test_levels_and_what_no_level_ever_shows(client, now, level, summary, shown, hidden):
-    issued = await create_feed_token(OSTEO, now=now, level=level)
+    issued = await create_feed_token(system(now), OSTEO, level=level)
     await book(paris(2026, 12, 1, 11), now, comment="Dos bloqué")
     response = await client.get(path(issued.token))
     [event] = events(response)
@@ -139,7 +139,7 @@ async def test_levels_and_what_no_level_ever_shows(client, now, level, summary, 
 
 
 async def test_a_corrected_patient_name_changes_the_etag_of_named_levels(client, now):
-    issued = await create_feed_token(OSTEO, now=now, level="initials")
+    issued = await create_feed_token(system(now), OSTEO, level="initials")
     booked = await book(paris(2026, 12, 1, 11), now)
     etag = (await client.get(path(issued.token))).headers["etag"]
     appointment = await Appointment.get(id=booked.appointment_id)
@@ -149,7 +149,7 @@ async def test_a_corrected_patient_name_changes_the_etag_of_named_levels(client,
 
 
 async def test_each_fetch_is_logged_without_the_token(client, now, clock, caplog):
-    issued = await create_feed_token(OSTEO, now=now)
+    issued = await create_feed_token(system(now), OSTEO)
     with caplog.at_level(logging.INFO, logger="calendar_sync.feed"):
         await client.get(path(issued.token), headers={"User-Agent": "Google-Calendar-Importer"})
     [record] = [r for r in caplog.records if r.name == "calendar_sync.feed"]

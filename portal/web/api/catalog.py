@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from portal.models import Practitioner, Service
-from portal.practice.models import is_slug
+from portal import access
+from portal.context import Ctx
+from portal.models import Service
 
 
-async def public_practitioners(practice_slug: str | None = None) -> list[dict]:
-    query = Practitioner.filter(bookable=True)
-    if practice_slug and not is_slug(practice_slug):  # cannot name a practice (nor be queried)
-        return []
-    if practice_slug:
-        query = query.filter(practice__slug=practice_slug)
+async def public_practitioners(ctx: Ctx, practice_slug: str | None = None) -> list[dict]:
+    query = access.bookable_practitioners(ctx, practice_slug=practice_slug or None)
     rows = await query.order_by("last_name", "first_name").values(
         "id", "slug", "title", "first_name", "last_name", "profession",
         "practice__slug", "practice__name", "practice__address", "practice__timezone",

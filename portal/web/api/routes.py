@@ -26,7 +26,7 @@ from portal.web import as_patient, client_ip, json_error, request_ctx
 
 async def practitioners(request: Request) -> JSONResponse:
     practice = request.query_params.get("practice")
-    return JSONResponse({"practitioners": await catalog.public_practitioners(practice)})
+    return JSONResponse({"practitioners": await catalog.public_practitioners(request_ctx(request), practice)})
 
 
 def _date_param(request: Request, name: str, default: date) -> date:

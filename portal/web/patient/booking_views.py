@@ -26,7 +26,7 @@ def _page_url(slug: str, **query: str) -> str:
 
 
 async def practitioner_page(request: Request) -> Response:
-    profile = await practitioner_profile(request.path_params["slug"])
+    profile = await practitioner_profile(request_ctx(request), request.path_params["slug"])
     service = find_service(profile, request.query_params.get("service"))
     if service is None and len(profile["services"]) == 1:
         service = profile["services"][0]
@@ -46,7 +46,7 @@ async def practitioner_page(request: Request) -> Response:
 
 
 async def _form_context(request: Request) -> tuple[dict, dict]:
-    profile = await practitioner_profile(request.path_params["slug"])
+    profile = await practitioner_profile(request_ctx(request), request.path_params["slug"])
     service_slug = request.query_params.get("service") or ""
     if request.method == "POST":
         service_slug = str((await request.form()).get("service", ""))

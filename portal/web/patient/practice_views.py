@@ -8,16 +8,15 @@ from starlette.responses import Response
 
 from portal.patients import consent_texts
 from portal.web.api.catalog import public_practitioners
-from portal.models import Practice
-from portal.practice.models import is_slug
+from portal import access
 from portal.web.patient.rendering import render
-from portal.web import request_locale
+from portal.web import request_ctx, request_locale
 
 _PRACTICE_FIELDS = ("slug", "name", "address", "phone", "email")
 
 
 async def home(request: Request) -> Response:
-    practices = await Practice.all().order_by("name").values(*_PRACTICE_FIELDS)
+    practices = await access.practices(request_ctx(request)).order_by("name").values(*_PRACTICE_FIELDS)
     if len(practices) == 1:
         return await _practice_page(request, practices[0])
     return render(request, "portal/practices.html", {"practices": practices})
@@ -25,14 +24,14 @@ async def home(request: Request) -> Response:
 
 async def practice(request: Request) -> Response:
     slug = request.path_params["practice"]
-    rows = await Practice.filter(slug=slug).values(*_PRACTICE_FIELDS) if is_slug(slug) else []
+    rows = await access.practices(request_ctx(request), slug).values(*_PRACTICE_FIELDS)
     if not rows:
         raise HTTPException(404)
     return await _practice_page(request, rows[0])
 
 
 async def _practice_page(request: Request, row: dict) -> Response:
-    practitioners = await public_practitioners(row["slug"])
+    practitioners = await public_practitioners(request_ctx(request), row["slug"])
     return render(request, "portal/practice.html", {"practice": row, "practitioners": practitioners})
 
 
@@ -42,7 +41,7 @@ async def privacy(request: Request) -> Response:
     if version not in consent_texts.known_privacy_versions():
         raise HTTPException(404)
     locale = request_locale(request)
-    practices = await Practice.all().order_by("name").values(*_PRACTICE_FIELDS)
+    practices = await access.practices(request_ctx(request)).order_by("name").values(*_PRACTICE_FIELDS)
     return render(request, "portal/privacy.html", {
         "version": version,
         "current": version == consent_texts.PRIVACY_NOTICE_VERSION,

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from portal.models import Practitioner, Service
-from portal.practice.models import is_slug
+from portal import access
+from portal.context import Ctx
+from portal.models import Service
 from portal.errors import NotFound
 
 
-async def practitioner_profile(slug: str) -> dict:
-    if not is_slug(slug):  # cannot name a practitioner (and the ORM would refuse an over-long one)
-        raise NotFound("Praticien introuvable.")
-    rows = await Practitioner.filter(slug=slug, bookable=True).values(
+async def practitioner_profile(ctx: Ctx, slug: str) -> dict:
+    rows = await access.bookable_practitioners(ctx, slug=slug).values(
         "id", "slug", "title", "first_name", "last_name", "profession", "bio",
         "practice__slug", "practice__name", "practice__address", "practice__phone", "practice__timezone",
         "practice__cancellation_cutoff_hours",

@@ -1,0 +1,84 @@
+"""The data map: every table, column and file that holds data about a patient.
+
+Export, erasure, retention and the scan after erasure (the privacy centre) are driven by this
+list, and a test holds it to the models: a column added to a table listed here must be named
+either as patient data or as not personal, in the same commit, or the suite fails. A table whose
+rows reach a patient (a `patient_id`, or an `appointment_id`) must be listed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    reaches_patient: str  # how a row leads to its patient: SQL over the table's own columns
+    personal: tuple[str, ...]  # columns that hold or reveal something about the patient
+    not_personal: tuple[str, ...]  # the other columns (ids, states, bookkeeping)
+    retention: str  # what DOMAIN.md's rules make of it
+
+
+@dataclass(frozen=True)
+class Files:
+    pattern: str  # relative to CRENEAU_VAR_DIR
+    holds: str
+    retention: str
+
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "patient", "id",
+        personal=("civility", "first_name", "last_name", "email", "phone", "birth_date", "locale", "created_at",
+                  "updated_at"),
+        not_personal=("id", "practice_id"),
+        retention="the practice's contract + 2 months, or erasure on request",
+    ),
+    Table(
+        "appointment", "patient_id",
+        personal=("patient_id", "starts_at", "ends_at", "blocked_from", "blocked_until", "status", "comment",
+                  "contact_phone", "sms_reminder", "email_reminder", "locale", "created_at", "updated_at",
+                  "cancelled_at", "source"),
+        not_personal=("id", "practice_id", "practitioner_id", "service_id", "version", "manage_token_hash",
+                      "manage_token_sealed"),
+        retention="the practice's contract + 2 months, or erasure on request (a visit history)",
+    ),
+    Table(
+        "consent_record", "patient_id",
+        personal=("patient_id", "appointment_id", "purpose", "granted", "recorded_at", "channel", "ip"),
+        not_personal=("id", "practice_id", "text_version", "text_sha256"),
+        retention="kept, minimal, as proof of consent for the legal term (append-only)",
+    ),
+    Table(
+        "outbox_message", "(SELECT patient_id FROM appointment WHERE appointment.id = outbox_message.appointment_id)",
+        personal=("appointment_id", "kind", "channel", "due_at", "sent_at", "status", "last_error", "provider_id",
+                  "created_at"),
+        not_personal=("id", "practice_id", "audience", "appointment_version", "dedupe_key", "expires_at",
+                      "attempts", "next_attempt_at", "lease_until"),
+        retention="the message log: with its appointment",
+    ),
+    Table(
+        "audit_event", "patient_id",
+        personal=("patient_id", "ip", "at", "object_id"),
+        not_personal=("id", "practice_id", "actor", "role", "action", "object_type", "detail", "channel"),
+        retention="connection data: 13 months (append-only until then)",
+    ),
+    Table(
+        "idempotency_record", "(the booking's answer: manage link and ids)",
+        personal=("body", "request_sha256"),
+        not_personal=("id", "key", "status_code", "created_at"),
+        retention="a day (creneau.maintenance)",
+    ),
+)
+
+FILES: tuple[Files, ...] = (
+    Files("outbox/*.eml", "e-mails as sent by the file backend: name, address, appointment, manage link",
+          "development and demo only (EMAIL_BACKEND=file)"),
+    Files("outbox/*.txt", "SMS as sent by the file backend: number, appointment, manage link",
+          "development and demo only (SMS_BACKEND=file)"),
+)
+
+
+def table(name: str) -> Table:
+    return next(entry for entry in TABLES if entry.name == name)
