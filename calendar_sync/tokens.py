@@ -11,9 +11,9 @@ from tortoise.transactions import in_transaction
 
 from calendar_sync.models import FeedLevel, FeedToken
 from portal.db import retry_locked
+from portal.errors import NotAllowed, NotFound
 from portal.models import Practitioner
 from portal.tokens import new_token, token_hash
-from portal.errors import NotAllowed, NotFound
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
+from portal.booking.manage import cancel_appointment, find_booking, reschedule_appointment, set_reminders
+from portal.errors import CutoffPassed, NotAllowed, NotFound, SlotTaken
 from portal.models import Appointment, ConsentRecord, OutboxMessage
 from portal.patients.input import FieldErrors
-from portal.errors import CutoffPassed, NotAllowed, NotFound, SlotTaken
-from portal.booking.manage import cancel_appointment, find_booking, reschedule_appointment, set_reminders
 from tests.builders import book, load_demo, paris, patient
 
 

@@ -10,8 +10,8 @@ import pytest
 
 from creneau.app import create_app
 from portal.i18n import LOCALE_DIR, compile_catalogs, translations
-from portal.web.patient import booking_views, manage_views
 from portal.settings import load_settings
+from portal.web.patient import booking_views, manage_views
 from tests.builders import SECRET_KEY, load_demo
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from portal.errors import NotFound
 from portal.models import Practitioner, Service
 from portal.practice.models import is_slug
-from portal.errors import NotFound
 
 
 async def practitioner_profile(slug: str) -> dict:
