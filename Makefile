@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench install install-test messages messages-update clean
+.PHONY: run test check bench install install-test messages messages-update clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,14 @@ run: install messages
 	$(BIN)/creneau demo --if-empty
 	$(BIN)/creneau serve
 
-test: install-test messages
+# The layers (import-linter contracts), lint (ruff) and types (mypy on the typed core modules),
+# all configured in pyproject.toml. `make test` runs it first, so CI does too.
+check: install-test
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: check messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-test messages

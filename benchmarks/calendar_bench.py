@@ -36,8 +36,8 @@ from calendar_sync.sync import sync_due
 from calendar_sync.tokens import create_feed_token
 from creneau import database as db
 from portal import context
-from portal.practice.demo import load_demo
 from portal.models import Appointment, Patient, Practitioner, Service
+from portal.practice.demo import load_demo
 from tests.concurrency.server import live_server
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -14,11 +14,12 @@ import os
 import random
 import re
 import shutil
-import subprocess
 import statistics
+import subprocess
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,11 +27,10 @@ import httpx2
 
 from benchmarks.loadclient import post_all
 from benchmarks.procstat import peak_rss_mb
-
 from creneau import database as db
+from portal.models import Appointment, BusyBlock, ConsentRecord, OutboxMessage, Patient, Practice
 from portal.patients.consent_texts import PRIVACY_NOTICE_VERSION
 from portal.practice.demo import create_practitioner, load_demo
-from portal.models import Appointment, BusyBlock, ConsentRecord, OutboxMessage, Patient, Practice
 from portal.scheduling import Interval, ServiceRules, WeeklyRule, available_slots, is_public_holiday
 from tests.concurrency.server import live_server
 
@@ -224,7 +224,7 @@ async def bench_raw_inserts(url: str) -> float:
 
         async def worker() -> None:
             while queue:
-                await db.retry_locked(lambda item=queue.pop(): insert_one(*item))
+                await db.retry_locked(partial(insert_one, *queue.pop()))
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(CLIENTS)))

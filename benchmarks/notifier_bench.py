@@ -111,9 +111,9 @@ async def _raw(port: int, messages) -> float:
 async def _main(port: int, workdir: Path) -> list[tuple[str, str, str]]:
     from starlette.datastructures import Secret
 
+    from creneau import database as db
     from notifier.channels.file import FileChannel
     from notifier.channels.smtp import SmtpChannel
-    from creneau import database as db
     from portal.settings import Settings
 
     url = f"sqlite://{workdir}/bench.sqlite3"

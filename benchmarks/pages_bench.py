@@ -18,8 +18,8 @@ import httpx2
 
 from creneau import database as db
 from creneau.app import create_app
-from portal.practice.demo import load_demo
 from portal.models import Appointment, Patient, Practitioner, Service
+from portal.practice.demo import load_demo
 from portal.settings import load_settings
 from portal.tokens import new_token, token_hash
 

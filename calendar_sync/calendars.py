@@ -9,9 +9,9 @@ from tortoise.transactions import in_transaction
 from calendar_sync.fetch import normalise_url
 from calendar_sync.models import ExternalCalendar
 from portal.db import retry_locked
+from portal.errors import NotFound
 from portal.models import BusyBlock, Practitioner
 from portal.patients.input import FieldErrors
-from portal.errors import NotFound
 
 
 async def add_calendar(practitioner: str, url: str, *, now: datetime, label: str = "") -> ExternalCalendar:

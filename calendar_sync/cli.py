@@ -13,8 +13,8 @@ from calendar_sync.fetch import make_client, masked
 from calendar_sync.models import FeedLevel
 from calendar_sync.sync import SyncPolicy, run_loop, sync_due
 from portal import clock, context
-from portal.patients.input import FieldErrors
 from portal.errors import DomainError
+from portal.patients.input import FieldErrors
 
 
 def _reported(handler):

@@ -14,8 +14,7 @@ from calendar_sync import feed_query
 from calendar_sync.feed import FeedWindow, build_feed
 from calendar_sync.models import FeedToken
 from portal.db import retry_locked
-from portal.web import request_ctx
-from portal.web import client_ip
+from portal.web import client_ip, request_ctx
 
 log = logging.getLogger("calendar_sync.feed")
 # last_used_at is informative: writing it on every fetch would make each poll a write.

@@ -15,9 +15,9 @@ from portal import access
 from portal.audit.record import record as audit
 from portal.context import Ctx
 from portal.db import retry_locked
+from portal.errors import NotAllowed, NotFound
 from portal.models import Practitioner
 from portal.tokens import new_token, token_hash
-from portal.errors import NotAllowed, NotFound
 
 
 @dataclass(frozen=True)

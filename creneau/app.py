@@ -22,15 +22,15 @@ import notifier.webhooks
 import notifier.worker
 from creneau import database, maintenance
 from portal import log_redaction
+from portal.errors import DomainError, SlotTaken
+from portal.patients.input import FieldErrors
+from portal.settings import Settings
+from portal.web import json_error, request_locale, translate
 from portal.web.api import routes as api_routes
 from portal.web.patient import routes as patient_routes
-from portal.patients.input import FieldErrors
 from portal.web.ratelimit import RateLimiter, phone_limit
 from portal.web.request_body import BodyLimit
 from portal.web.security import SecurityHeadersMiddleware, security_headers
-from portal.settings import Settings
-from portal.errors import DomainError, SlotTaken
-from portal.web import json_error, request_locale, translate
 
 log = logging.getLogger("creneau")
 

@@ -55,8 +55,8 @@ async def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from portal.practice.demo import DEMO_PRACTICE, load_demo
     from portal.models import Practice
+    from portal.practice.demo import DEMO_PRACTICE, load_demo
 
     if await Practice.filter(slug=DEMO_PRACTICE).exists():
         print("demo practice already loaded")
@@ -124,8 +124,8 @@ def parse_service(spec: str) -> dict:
 
 
 async def cmd_practitioner_add(args: argparse.Namespace, settings: Settings) -> int:
-    from portal.practice.demo import create_practitioner
     from portal.models import Practice, Practitioner
+    from portal.practice.demo import create_practitioner
 
     practices = await Practice.filter(slug=args.practice) if args.practice else await Practice.all()
     if len(practices) != 1:

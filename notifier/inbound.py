@@ -12,12 +12,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from notifier.models import WebhookEvent
 from portal.context import Ctx
-from portal.patients import phone
-from portal.patients.consent import change_reminder_consent
 from portal.db import retry_locked
 from portal.models import Appointment, OutboxMessage, OutboxStatus, Patient
-from notifier.models import WebhookEvent
+from portal.patients import phone
+from portal.patients.consent import change_reminder_consent
 
 STOP_WORDS = {"STOP", "ARRET", "STOPSMS", "DESABONNER", "UNSUBSCRIBE"}
 DELIVERED = {"delivered"}

@@ -16,8 +16,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from notifier import gsm
-from portal.formatting import full_datetime, short_datetime, time_of_day
 from notifier.errors import RenderError
+from portal.formatting import full_datetime, short_datetime, time_of_day
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LOCALES = ("fr", "en")

@@ -17,10 +17,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from vonage import Auth
 
+from notifier.inbound import is_stop, record_receipt, withdraw_sms_consent
 from portal.patients.input import FieldErrors
 from portal.web import request_ctx
 from portal.web.request_body import parse_json
-from notifier.inbound import is_stop, record_receipt, withdraw_sms_consent
 
 log = logging.getLogger("creneau.notifier")
 MAX_AGE_SECONDS = 300

@@ -19,15 +19,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from portal.clock import utcnow
-from portal.sql import execute
-from portal.models import OutboxStatus
 from notifier import policy
 from notifier.channels import Channel, build_channels
 from notifier.claim import add_strike, claim_due, release_expired_leases
 from notifier.context import Batch, load_batch
 from notifier.errors import PermanentSendError, RenderError, TransientSendError
 from notifier.outgoing import Identity, build
+from portal.clock import utcnow
+from portal.models import OutboxStatus
+from portal.sql import execute
 
 log = logging.getLogger("creneau.notifier")
 # For a channel that does not say (Channel.concurrency / Channel.send_timeout): the defaults of

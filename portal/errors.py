@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from portal.patients.input import FieldErrors
@@ -13,7 +14,7 @@ class DomainError(Exception):
     code = "error"
     status = 400
 
-    def __init__(self, message: str, **params):
+    def __init__(self, message: str, **params: object) -> None:
         """`message` is a French source string with %(name)s placeholders, translated at the
         edge and then filled with `params` (so one catalog entry serves every value)."""
         super().__init__(message % params if params else message)
@@ -21,7 +22,7 @@ class DomainError(Exception):
         self.params = params
         self.message = str(self)
 
-    def translated(self, translate) -> str:
+    def translated(self, translate: Callable[[str], str]) -> str:
         text = translate(self.template)
         return text % self.params if self.params else text
 

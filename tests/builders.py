@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from portal.patients.consent_texts import PRIVACY_NOTICE_VERSION
 from portal import context
-from portal.context import Ctx
-from portal.practice.demo import load_demo
 from portal.booking.book import BookingRequest, book_appointment
+from portal.context import Ctx
+from portal.patients.consent_texts import PRIVACY_NOTICE_VERSION
+from portal.practice.demo import load_demo
 
 PARIS = ZoneInfo("Europe/Paris")
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"

@@ -17,7 +17,6 @@ import aiosmtplib
 from notifier.errors import PermanentSendError, TransientSendError
 from notifier.messages import OutgoingEmail
 
-
 # 530 authentication (or STARTTLS) required, 535 credentials refused, 538 encryption required
 # for this mechanism; enhanced status 5.7.0 is what servers put on those.
 DEPLOYMENT_CODES = {530, 535, 538}

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from portal.errors import NotFound
 from portal.models import CANCELLED_STATUSES
 from portal.practice.models import from_minutes
-from portal.sql import as_date, as_datetime, fetch
 from portal.scheduling import (
     MAX_BLOCKED,
     DateException,
@@ -22,7 +22,7 @@ from portal.scheduling import (
     blocked_interval,
     is_bookable,
 )
-from portal.errors import NotFound
+from portal.sql import as_date, as_datetime, fetch
 
 MAX_RANGE_DAYS = 62
 

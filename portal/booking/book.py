@@ -13,15 +13,6 @@ from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from portal.patients import consent_texts
-from portal.messaging import plan as message_plan
-from portal.context import Ctx
-from portal.db import retry_locked
-from portal.links import seal_manage_token
-from portal.models import IdempotencyRecord
-from portal.patients.input import FieldErrors, PatientInput, validate_patient
-from portal.scheduling import blocked_interval
-from portal.tokens import new_token, token_hash
 from portal.booking.availability import BookingTarget, check_start, nearest_slots
 from portal.booking.rows import (
     KnownPatient,
@@ -31,7 +22,16 @@ from portal.booking.rows import (
     write_booking,
     writes_in_one_statement,
 )
+from portal.context import Ctx
+from portal.db import retry_locked
 from portal.errors import SlotTaken
+from portal.links import seal_manage_token
+from portal.messaging import plan as message_plan
+from portal.models import IdempotencyRecord
+from portal.patients import consent_texts
+from portal.patients.input import FieldErrors, PatientInput, validate_patient
+from portal.scheduling import blocked_interval
+from portal.tokens import new_token, token_hash
 
 MAX_COMMENT = 1000
 

@@ -10,21 +10,21 @@ from datetime import datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from portal.messaging import plan as message_plan
-from portal.db import retry_locked
 from portal import access
 from portal.audit.record import record as audit
+from portal.booking.availability import BookingTarget, check_start, load_target, nearest_slots
+from portal.booking.book import is_slot_violation, parse_start
 from portal.booking.managed import ManagedBooking
+from portal.booking.rows import lock_agenda
 from portal.context import ActorKind, Ctx
+from portal.db import retry_locked
+from portal.errors import CutoffPassed, NotAllowed, SlotTaken
+from portal.messaging import plan as message_plan
+from portal.messaging.outbox import cancel_pending, message_context, write_planned
 from portal.models import Appointment, AppointmentStatus
 from portal.patients.consent import REMINDER_FLAGS, change_reminder_consent
 from portal.patients.input import FieldErrors, clean_phone
 from portal.scheduling import blocked_interval
-from portal.booking.availability import BookingTarget, check_start, load_target, nearest_slots
-from portal.booking.book import is_slot_violation, parse_start
-from portal.booking.rows import lock_agenda
-from portal.errors import CutoffPassed, NotAllowed, SlotTaken
-from portal.messaging.outbox import cancel_pending, message_context, write_planned
 
 
 def _ensure_changeable(booking: ManagedBooking, now: datetime) -> None:

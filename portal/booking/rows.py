@@ -15,17 +15,17 @@ from datetime import datetime
 
 from tortoise import connections
 
-from portal.patients.consent_texts import ConsentText
-from portal.messaging.plan import PlannedMessage
-from portal.models import AppointmentStatus
-from portal.patients.input import PatientInput
-from portal.sql import Expression, fetch, fetch_on, insert_many, insert_sql
-from portal.booking.availability import TARGET_COLUMNS, TARGET_FROM, TARGET_WHERE, BookingTarget, target_from_row
 from portal.audit.record import AUDIT_COLUMNS, event_row
+from portal.booking.availability import TARGET_COLUMNS, TARGET_FROM, TARGET_WHERE, BookingTarget, target_from_row
 from portal.context import Ctx
-from portal.patients.consent import CONSENT_COLUMNS, consent_row, record_consents
 from portal.errors import NotFound
 from portal.messaging.outbox import OUTBOX_COLUMNS, message_row, write_planned
+from portal.messaging.plan import PlannedMessage
+from portal.models import AppointmentStatus
+from portal.patients.consent import CONSENT_COLUMNS, consent_row, record_consents
+from portal.patients.consent_texts import ConsentText
+from portal.patients.input import PatientInput
+from portal.sql import Expression, fetch, fetch_on, insert_many, insert_sql
 
 # The booking's one read before its transaction: the target (practitioner, service, practice)
 # and the practice's patients with this e-mail and birth date (one row each, or one row of

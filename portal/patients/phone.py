@@ -45,7 +45,7 @@ def throttle_key(raw: object) -> str | None:
     return f"phone:{number}" if number else None
 
 
-def kind(number: PhoneNumber) -> PhoneNumberType:
+def kind(number: PhoneNumber) -> int:
     return phonenumbers.number_type(number)
 
 

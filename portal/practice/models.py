@@ -8,7 +8,6 @@ from tortoise.models import Model
 
 from portal.scheduling import MAX_BLOCKED
 
-
 SLUG_MAX_LENGTH = 64
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 

@@ -46,11 +46,12 @@ def available_slots(
     last_day = min(end_date, latest.astimezone(tz).date())
 
     blocked = OverlapIndex((i.start, i.end) for i in (*appointments, *busy))
-    day_count = _DailyCounter(appointments, tz) if service.daily_limit is not None else None
+    daily_limit = service.daily_limit
+    day_count = _DailyCounter(appointments, tz) if daily_limit is not None else None
 
     slots: list[Slot] = []
     for day in _days(first_day, last_day):
-        if day_count is not None and day_count(day) >= service.daily_limit:
+        if day_count is not None and daily_limit is not None and day_count(day) >= daily_limit:
             continue
         spans = opening_spans(
             day, rules=rules, breaks=breaks, exceptions=exceptions, tz=tz, holidays_closed=holidays_closed

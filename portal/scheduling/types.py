@@ -102,7 +102,7 @@ class DateException:
             )
         if (self.start is None) != (self.end is None):
             raise ValueError("DateException: give both start and end, or neither (whole day)")
-        if self.start is not None:
+        if self.start is not None and self.end is not None:
             _require_wall_span("DateException", self.start, self.end)
 
     @property

@@ -1,6 +1,6 @@
 """The JSON API as a caller sees it: shapes, status codes, idempotency, throttling."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 

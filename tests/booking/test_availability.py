@@ -2,8 +2,8 @@
 
 from datetime import date, timedelta
 
-from portal.models import AvailabilityException, BusyBlock, OpeningHours, Practitioner
 from portal.booking.availability import check_start, list_slots, load_target
+from portal.models import AvailabilityException, BusyBlock, OpeningHours, Practitioner
 from tests.builders import OSTEO, OSTEO_SERVICE, book, load_demo, paris
 
 

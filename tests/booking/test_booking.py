@@ -4,12 +4,12 @@ from datetime import timedelta
 
 import pytest
 
+from portal.booking.book import book_appointment
+from portal.errors import NotFound, SlotTaken
 from portal.models import Appointment, ConsentRecord, OutboxMessage, Patient
 from portal.patients.input import FieldErrors
 from portal.tokens import token_hash
-from portal.errors import NotFound, SlotTaken
 from tests.builders import book, load_demo, paris, patient, request, visitor
-from portal.booking.book import book_appointment
 
 
 async def test_booking_writes_appointment_consents_and_messages(any_database, now):

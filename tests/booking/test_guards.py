@@ -131,8 +131,8 @@ async def test_on_postgres_a_booking_queues_behind_the_practitioners_agenda_lock
 
     import asyncpg
 
-    from portal.models import Practitioner
     from portal.booking.rows import AGENDA_LOCK
+    from portal.models import Practitioner
     from tests.builders import OSTEO
 
     await _open(postgres_database)

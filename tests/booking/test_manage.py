@@ -4,11 +4,11 @@ from datetime import timedelta
 
 import pytest
 
-from portal.models import Appointment, ConsentRecord, OutboxMessage
-from portal.patients.input import FieldErrors
-from portal.errors import CutoffPassed, NotAllowed, NotFound, SlotTaken
 from portal import access
 from portal.booking.manage import cancel_appointment, reschedule_appointment, set_reminders
+from portal.errors import CutoffPassed, NotAllowed, NotFound, SlotTaken
+from portal.models import Appointment, ConsentRecord, OutboxMessage
+from portal.patients.input import FieldErrors
 from tests.builders import book, load_demo, paris, patient, patient_ctx
 
 

@@ -13,8 +13,8 @@ import portal.clock
 from calendar_sync.models import FeedToken
 from calendar_sync.tokens import create_feed_token, feed_urls, revoke_feed_token, rotate_feed_token
 from creneau.app import create_app
-from portal.models import Appointment, Patient
 from portal.booking.manage import cancel_appointment, reschedule_appointment
+from portal.models import Appointment, Patient
 from tests.api.conftest import make_settings
 from tests.builders import OSTEO, book, load_demo, paris, patient_ctx, system
 

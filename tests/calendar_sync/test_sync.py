@@ -8,8 +8,8 @@ from calendar_sync.calendars import add_calendar, list_calendars, remove_calenda
 from calendar_sync.fetch import FetchError, fetch_calendar, make_client, normalise_url
 from calendar_sync.models import ExternalCalendar
 from calendar_sync.sync import SyncPolicy, sync_due
-from portal.models import BusyBlock
 from portal.booking.availability import list_slots, load_target
+from portal.models import BusyBlock
 from tests.builders import OSTEO, OSTEO_SERVICE, load_demo, paris
 from tests.calendar_sync.conftest import feed_bytes
 

@@ -9,8 +9,7 @@ import ssl
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from email import message_from_bytes
-from email import policy as email_policy
+from email import message_from_bytes, policy as email_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 

@@ -12,7 +12,6 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-
 from creneau import database as db
 from portal.models import OutboxMessage
 from tests.builders import book, load_demo, paris

@@ -9,9 +9,9 @@ from icalendar import Calendar
 
 from notifier import gsm
 from notifier.errors import RenderError
-from portal.booking.calendar_event import AppointmentEvent, build_calendar
 from notifier.mime import Envelope, compose
 from notifier.render import RenderedEmail, render
+from portal.booking.calendar_event import AppointmentEvent, build_calendar
 
 PARIS = ZoneInfo("Europe/Paris")
 START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # 11 h 00 in Paris

@@ -3,9 +3,9 @@
 import time
 from datetime import UTC, datetime
 
+import httpx2
 import pytest
 from starlette.applications import Starlette
-import httpx2
 from vonage import Auth
 
 from notifier import webhooks

@@ -2,15 +2,15 @@
 and an injected clock: nothing lost, nothing twice, nothing late, nothing without consent."""
 
 import random
-from email.header import decode_header, make_header
 from datetime import timedelta
+from email.header import decode_header, make_header
 
-from portal.models import OutboxMessage, Patient
-from portal.patients.consent_texts import opt_in
-from portal.patients.consent import record_consents
-from portal.booking.manage import cancel_appointment, reschedule_appointment
 from notifier.errors import PermanentSendError, TransientSendError
 from notifier.worker import drain_once
+from portal.booking.manage import cancel_appointment, reschedule_appointment
+from portal.models import OutboxMessage, Patient
+from portal.patients.consent import record_consents
+from portal.patients.consent_texts import opt_in
 from tests.builders import book, load_demo, paris, patient, patient_ctx
 
 

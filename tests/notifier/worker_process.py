@@ -13,10 +13,10 @@ from pathlib import Path
 
 from starlette.datastructures import Secret
 
+from creneau import database as db
 from notifier.channels.file import FileChannel
 from notifier.channels.smtp import SmtpChannel
 from notifier.worker import run_loop
-from creneau import database as db
 from portal.settings import Settings
 
 

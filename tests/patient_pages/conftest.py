@@ -8,9 +8,9 @@ from html import unescape
 import httpx2
 import pytest
 
+import portal.clock
 from creneau.app import create_app
 from portal.i18n import LOCALE_DIR, compile_catalogs, translations
-import portal.clock
 from portal.settings import load_settings
 from tests.builders import SECRET_KEY, load_demo
 

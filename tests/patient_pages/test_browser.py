@@ -9,7 +9,13 @@ import pytest
 
 from tests.concurrency.server import live_server
 from tests.patient_pages.browser import (
-    DESKTOP, PHONE, demo_database, horizontal_overflow, launched_browser, screenshot, serious_violations,
+    DESKTOP,
+    PHONE,
+    demo_database,
+    horizontal_overflow,
+    launched_browser,
+    screenshot,
+    serious_violations,
 )
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,13 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from portal.scheduling import (
-    DateException, Interval, ServiceRules, WeeklyBreak, WeeklyRule, available_slots, is_bookable,
+    DateException,
+    Interval,
+    ServiceRules,
+    WeeklyBreak,
+    WeeklyRule,
+    available_slots,
+    is_bookable,
 )
 
 from .helpers import PARIS

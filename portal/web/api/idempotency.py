@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from starlette.responses import JSONResponse, Response
 from tortoise.exceptions import IntegrityError
 
+from portal.errors import IdempotencyMismatch
 from portal.links import manage_url, unseal_manage_token
 from portal.models import Appointment, IdempotencyRecord
-from portal.errors import IdempotencyMismatch
 from portal.web import json_error
 
 IN_PROGRESS = 0

@@ -10,18 +10,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from portal import access
+from portal.booking.availability import MAX_RANGE_DAYS, list_slots, load_target
+from portal.booking.book import BookingRequest, Idempotency, book_appointment, plausible
+from portal.booking.manage import cancel_appointment, reschedule_appointment
+from portal.errors import DomainError
+from portal.patients.input import FieldErrors
+from portal.web import as_patient, client_ip, json_error, request_ctx
 from portal.web.api import catalog, idempotency
 from portal.web.api.openapi import openapi_document
 from portal.web.api.serialize import booking_created, managed_booking, rfc3339
-from portal.patients.input import FieldErrors
-from portal.booking.availability import MAX_RANGE_DAYS, list_slots, load_target
-from portal.booking.book import BookingRequest, Idempotency, book_appointment, plausible
-from portal.errors import DomainError
-from portal import access
-from portal.booking.manage import cancel_appointment, reschedule_appointment
 from portal.web.ratelimit import phone_key
 from portal.web.request_body import read_json_object
-from portal.web import as_patient, client_ip, json_error, request_ctx
 
 
 async def practitioners(request: Request) -> JSONResponse:

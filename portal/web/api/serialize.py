@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from portal.links import manage_url
 from portal.booking.book import BookingResult
 from portal.booking.manage import ManagedBooking
+from portal.links import manage_url
 
 
 def rfc3339(value: datetime, tz: ZoneInfo) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from portal.booking.book import BookingRequest
 from portal.patients import consent_texts
 from portal.web.patient.errors import N_
-from portal.booking.book import BookingRequest
 
 # Order of the fields on the page: the error summary lists them in this order.
 FIELDS = ("start", "civility", "first_name", "last_name", "email", "phone", "birth_date", "comment",

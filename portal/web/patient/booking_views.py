@@ -8,17 +8,17 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from portal.booking.availability import load_target
+from portal.booking.book import book_appointment, parse_start
+from portal.errors import NotFound, SlotTaken
 from portal.patients import consent_texts
+from portal.patients.input import FieldErrors
+from portal.web import request_ctx, request_locale
 from portal.web.patient import booking_form, csrf, throttle
 from portal.web.patient.errors import N_, error_page
 from portal.web.patient.profiles import find_service, practitioner_profile
 from portal.web.patient.rendering import render
 from portal.web.patient.week import first_free_day, load_week, parse_week
-from portal.patients.input import FieldErrors
-from portal.booking.availability import load_target
-from portal.booking.book import book_appointment, parse_start
-from portal.errors import NotFound, SlotTaken
-from portal.web import request_ctx, request_locale
 
 
 def _page_url(slug: str, **query: str) -> str:

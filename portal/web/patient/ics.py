@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from portal.booking.calendar_event import AppointmentEvent, build_calendar, uid_host
-from portal.links import manage_url
 from portal.booking.manage import ManagedBooking
+from portal.links import manage_url
 
 
 def appointment_calendar(booking: ManagedBooking, base_url: str, now: datetime, token: str | None = None) -> bytes:

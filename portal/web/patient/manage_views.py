@@ -11,19 +11,19 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from portal import access
+from portal.booking.availability import load_target
+from portal.booking.book import parse_start
+from portal.booking.manage import cancel_appointment, reschedule_appointment, set_reminders
+from portal.booking.managed import ManagedBooking
+from portal.errors import DomainError, SlotTaken
 from portal.patients import consent_texts
+from portal.patients.input import FieldErrors
+from portal.web import as_patient, request_ctx, request_locale, translate
 from portal.web.patient import csrf
 from portal.web.patient.errors import N_, error_page
 from portal.web.patient.rendering import render
 from portal.web.patient.week import load_week, parse_week
-from portal.patients.input import FieldErrors
-from portal.booking.availability import load_target
-from portal.booking.book import parse_start
-from portal.errors import DomainError, SlotTaken
-from portal import access
-from portal.booking.managed import ManagedBooking
-from portal.booking.manage import cancel_appointment, reschedule_appointment, set_reminders
-from portal.web import as_patient, request_ctx, request_locale, translate
 
 DONE_MESSAGES = {
     "cancelled": N_("Votre rendez-vous est annulé. Le cabinet est prévenu."),

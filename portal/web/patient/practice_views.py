@@ -6,11 +6,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal.patients import consent_texts
-from portal.web.api.catalog import public_practitioners
 from portal import access
-from portal.web.patient.rendering import render
+from portal.patients import consent_texts
 from portal.web import request_ctx, request_locale
+from portal.web.api.catalog import public_practitioners
+from portal.web.patient.rendering import render
 
 _PRACTICE_FIELDS = ("slug", "name", "address", "phone", "email")
 

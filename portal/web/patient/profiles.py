@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 from portal import access
 from portal.context import Ctx
-from portal.models import Service
 from portal.errors import NotFound
+from portal.models import Service
 
 
 async def practitioner_profile(ctx: Ctx, slug: str) -> dict:

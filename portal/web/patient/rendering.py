@@ -9,10 +9,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from portal.i18n import LOCALES, ROOT, translations
 from portal import formatting
-from portal.web.patient import csrf
+from portal.i18n import LOCALES, ROOT, translations
 from portal.web import request_locale
+from portal.web.patient import csrf
 
 TEMPLATES_DIR = ROOT / "templates"
 LANG_COOKIE = "lang"

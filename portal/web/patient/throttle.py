@@ -6,9 +6,10 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from portal.web import client_ip
 from portal.web.patient.errors import N_, error_page
 from portal.web.ratelimit import phone_key
-from portal.web import client_ip
+
 
 def check(request: Request, phone: str) -> Response | None:
     """None when the attempt may go on, else the friendly 429 page."""

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from portal.scheduling import Slot
 from portal.booking.availability import BookingTarget, list_slots
+from portal.scheduling import Slot
 
 SEARCH_CHUNK_DAYS = 14
 
