@@ -76,7 +76,9 @@ def is_stop(text: str) -> bool:
 async def withdraw_sms_consent(*, key: str, msisdn: str, now: datetime) -> int:
     """Nothing more is sent by SMS to this number: every patient whose record or whose booking
     has it gets a ledger row, their appointments' SMS choice off and their pending SMS
-    cancelled. Returns how many patients."""
+    cancelled. Returns how many patients. That is in every practice: one Vonage number serves
+    the whole deployment, so a STOP cannot be attributed to one practice, and the safe reading is
+    that the person wants no SMS from any of them (tests/two_practices)."""
     number = "+" + re.sub(r"\D", "", msisdn or "")
 
     async def transaction() -> int:
