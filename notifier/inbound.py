@@ -78,7 +78,8 @@ async def withdraw_sms_consent(ctx: Ctx, *, key: str, msisdn: str) -> int:
     """Nothing more is sent by SMS to this number: every patient whose record or whose booking
     has it withdraws SMS consent (portal.patients.consent: a ledger row, their appointments'
     SMS choice off, their pending SMS cancelled). One Vonage number serves every practice, so
-    a STOP cannot be told apart by practice: it counts in all of them. Returns how many patients."""
+    a STOP cannot be told apart by practice: it counts in all of them (tests/two_practices). Returns how
+    many patients."""
     number = phone.from_msisdn(msisdn)
     if number is None:
         return 0

@@ -59,8 +59,13 @@ def system(now: datetime, name: str = "test") -> Ctx:
     return context.system(name, now=now)
 
 
+def provider(now: datetime, name: str = "vonage") -> Ctx:
+    """A provider's signed webhook."""
+    return context.provider(name, now=now)
+
+
 async def book(start: datetime, now: datetime, *, locale: str = "fr", **overrides):
     return await book_appointment(visitor(now, locale=locale), request(start, **overrides), secret_key=SECRET_KEY)
 
 
-__all__ = ["load_demo", "patient", "consents", "paris", "request", "book", "visitor", "patient_ctx", "system", "PARIS", "SECRET_KEY", "OSTEO", "OSTEO_SERVICE"]
+__all__ = ["load_demo", "patient", "consents", "paris", "request", "book", "visitor", "patient_ctx", "system", "provider", "PARIS", "SECRET_KEY", "OSTEO", "OSTEO_SERVICE"]

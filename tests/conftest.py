@@ -8,12 +8,14 @@ import asyncio
 import os
 import shutil
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
-from tortoise import connections
+from tortoise import Tortoise, connections
 
-from creneau import database as db
+from creneau import cli, database as db
+from tests.builders import SECRET_KEY
 
 POSTGRES_URL = os.environ.get("CRENEAU_TEST_POSTGRES_URL", "")
 requires_postgres = pytest.mark.skipif(not POSTGRES_URL, reason="CRENEAU_TEST_POSTGRES_URL is not set")
@@ -111,3 +113,38 @@ async def any_database(any_database_url):
 def now() -> datetime:
     """A fixed 'now' (a Monday morning in Paris): tests never read the clock."""
     return datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class CliRun:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def creneau(tmp_path, sqlite_url, monkeypatch, capsys):
+    """`creneau ARGS…` run in this process, as `creneau.cli.main` (env: ENV=VALUE keywords).
+
+    The command reads its settings from the environment and opens and closes its own database
+    (a copy of the migrated template), so it must not share a test with a fixture that holds a
+    connection: tortoise allows one global connection set per process."""
+    monkeypatch.chdir(tmp_path)  # no .env of the checkout
+    for name, value in (("DATABASE_URL", sqlite_url), ("SECRET_KEY", SECRET_KEY), ("CRENEAU_VAR_DIR", str(tmp_path))):
+        monkeypatch.setenv(name, value)
+
+    def run(*args: str, **env: str) -> CliRun:
+        assert not Tortoise.is_inited(), "a database fixture holds the connection the command would open"
+        capsys.readouterr()
+        with monkeypatch.context() as scoped:
+            for name, value in env.items():
+                scoped.setenv(name, value)
+            try:
+                code = cli.main(list(args))
+            except SystemExit as exit_:  # argparse: --help, usage errors
+                code = exit_.code
+        out, err = capsys.readouterr()
+        assert not Tortoise.is_inited(), "the command left its database open"
+        return CliRun(code, out, err)
+
+    return run

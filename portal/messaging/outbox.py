@@ -92,4 +92,5 @@ async def cancel_needing(appointment_ids: Iterable[int], purpose: str, conn: Bas
         query = query.filter(channel=EMAIL, kind=REMINDER)
     else:
         raise ValueError(f"unknown consent purpose {purpose!r}")
-    return await query.using_db(conn).update(status=OutboxStatus.CANCELLED)
+    # The same reason as the worker's check at send time: the message log says why either way.
+    return await query.using_db(conn).update(status=OutboxStatus.CANCELLED, last_error=f"no {purpose} consent")

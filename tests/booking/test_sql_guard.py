@@ -18,9 +18,10 @@ import pytest
 from tortoise import Tortoise, connections
 
 from portal import sql
+from portal.audit.record import AUDIT_COLUMNS
 from portal.booking import availability, rows
 from portal.messaging.outbox import OUTBOX_COLUMNS
-from portal.models import Appointment, ConsentRecord, OutboxMessage, Patient
+from portal.models import Appointment, AuditEvent, ConsentRecord, OutboxMessage, Patient
 from portal.patients.consent import CONSENT_COLUMNS
 from tests.builders import book, load_demo, paris
 
@@ -30,6 +31,7 @@ INSERTS = {
     "appointment": (Appointment, rows._APPOINTMENT_COLUMNS),
     "consent_record": (ConsentRecord, CONSENT_COLUMNS),
     "outbox_message": (OutboxMessage, OUTBOX_COLUMNS),
+    "audit_event": (AuditEvent, AUDIT_COLUMNS),
 }
 
 # Reviewed: the columns a hand-written INSERT leaves out on purpose, and why. The database must

@@ -1,51 +1,60 @@
-"""`creneau feed …`, `creneau calendar …` and `creneau sync --once` as an operator runs them."""
+"""`creneau feed …`, `creneau calendar …` and `creneau sync --once` as an operator runs them
+(in this process: the `creneau` fixture of tests/conftest.py)."""
 
 import re
 
+import pytest
+
 from tests.calendar_sync.conftest import feed_bytes
-from tests.test_cli import creneau
 
 
-def run(tmp_path, *args):
-    result = creneau(tmp_path, *args, BASE_URL="https://rdv.example.fr")
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+@pytest.fixture
+def run(creneau, monkeypatch):
+    """A command that must succeed; its output."""
+    monkeypatch.setenv("BASE_URL", "https://rdv.example.fr")
+
+    def succeed(*args: str) -> str:
+        result = creneau(*args)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    return succeed
 
 
-def test_feed_commands(tmp_path):
-    run(tmp_path, "demo")
-    created = run(tmp_path, "feed", "create", "camille-martin", "--level", "initials", "--label", "iPhone")
+def test_feed_commands(run, creneau):
+    run("demo")
+    created = run("feed", "create", "camille-martin", "--level", "initials", "--label", "iPhone")
     https_url, webcal_url = re.findall(r"^\s+(\S+)$", created, re.M)
     token = re.fullmatch(r"https://rdv\.example\.fr/feeds/([\w-]{43,})\.ics", https_url).group(1)
     assert webcal_url == f"webcal://rdv.example.fr/feeds/{token}.ics"
-    listing = run(tmp_path, "feed", "list")
+    listing = run("feed", "list")
     assert "1\tcamille-martin\tinitials\tactive\tlast used never\tiPhone" in listing and token not in listing
-    rotated = run(tmp_path, "feed", "rotate", "1")
+    rotated = run("feed", "rotate", "1")
     assert "revoked" in rotated and token not in rotated and "/feeds/" in rotated
-    assert "2\tcamille-martin\tinitials\tactive" in run(tmp_path, "feed", "list")
-    run(tmp_path, "feed", "revoke", "2")
-    assert run(tmp_path, "feed", "list").strip() == ""
-    assert "revoked" in run(tmp_path, "feed", "list", "--all")
-    again = creneau(tmp_path, "feed", "revoke", "2")
+    assert "2\tcamille-martin\tinitials\tactive" in run("feed", "list")
+    run("feed", "revoke", "2")
+    assert run("feed", "list").strip() == ""
+    assert "revoked" in run("feed", "list", "--all")
+    again = creneau("feed", "revoke", "2")
     assert again.returncode == 1 and "déjà révoqué" in again.stderr
-    unknown = creneau(tmp_path, "feed", "create", "nobody")
+    unknown = creneau("feed", "create", "nobody")
     assert unknown.returncode == 1 and "nobody" in unknown.stderr
 
 
-def test_calendar_commands_and_sync_once(tmp_path, calendar_server, closed_port_url):
-    run(tmp_path, "demo")
+def test_calendar_commands_and_sync_once(run, creneau, calendar_server, closed_port_url):
+    run("demo")
     good = calendar_server.serve("/private-0123456789abcdef/basic.ics", feed_bytes("google.ics"))
-    assert "calendar 1 added" in run(tmp_path, "calendar", "add", "camille-martin", good, "--label", "Google")
-    run(tmp_path, "calendar", "add", "camille-martin", closed_port_url)
-    refused = creneau(tmp_path, "calendar", "add", "camille-martin", "ftp://example.org/x.ics")
+    assert "calendar 1 added" in run("calendar", "add", "camille-martin", good, "--label", "Google")
+    run("calendar", "add", "camille-martin", closed_port_url)
+    refused = creneau("calendar", "add", "camille-martin", "ftp://example.org/x.ics")
     assert refused.returncode == 1 and "webcal" in refused.stderr
-    assert "not synced yet" in run(tmp_path, "calendar", "list")
+    assert "not synced yet" in run("calendar", "list")
 
-    synced = creneau(tmp_path, "sync", "--once")
+    synced = creneau("sync", "--once")
     assert synced.returncode == 1  # one source failed; the other was imported anyway
     assert "calendar 1: imported" in synced.stdout and "calendar 2: failed" in synced.stdout
-    listing = run(tmp_path, "calendar", "list", "camille-martin")
+    listing = run("calendar", "list", "camille-martin")
     assert re.search(r"^1\tcamille-martin\thttp://127\.0\.0\.1/…\tGoogle\tok .*, \d+ busy blocks$", listing, re.M)
     assert re.search(r"^2\t.*STALE since .* \(1 failures\)", listing, re.M)
     assert "private-0123456789abcdef" not in listing  # a secret address is never printed back
-    assert re.search(r"calendar 1 removed with its \d+ busy blocks", run(tmp_path, "calendar", "remove", "1"))
+    assert re.search(r"calendar 1 removed with its \d+ busy blocks", run("calendar", "remove", "1"))
