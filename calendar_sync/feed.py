@@ -17,6 +17,7 @@ import icalendar
 
 from calendar_sync.ical_text import CRLF, escape_text, fold, local_stamp, utc_stamp
 from calendar_sync.models import FeedLevel
+from portal.scheduling.localtime import wall_time_repeats
 
 PRODID = "-//Créneau//Agenda praticien//FR"
 BUSY_SUMMARY = "Rendez-vous"
@@ -111,6 +112,15 @@ def ical_status(status: str) -> str:
     return "TENTATIVE" if status in TENTATIVE else "CONFIRMED"
 
 
+def instant_line(name: str, value: datetime, zone: ZoneInfo, tzid: str) -> str:
+    """Local time with TZID, which calendars show as the practice wrote it — except in the repeated
+    hour of the autumn change, where every client reads a local "02:30" as the first pass: there
+    the instant is written in UTC."""
+    if wall_time_repeats(value, zone):
+        return f"{name}:{utc_stamp(value)}"
+    return f"{name}{tzid}:{local_stamp(value, zone)}"
+
+
 @lru_cache(maxsize=EVENT_CACHE_SIZE)
 def event_text(appointment: FeedAppointment, settings: FeedSettings) -> str:
     """One VEVENT, folded, CRLF-terminated. DTSTAMP is the last revision (a feed without
@@ -125,8 +135,8 @@ def event_text(appointment: FeedAppointment, settings: FeedSettings) -> str:
         f"CREATED:{utc_stamp(appointment.created_at)}",
         f"LAST-MODIFIED:{utc_stamp(appointment.updated_at)}",
         f"SEQUENCE:{appointment.version}",
-        f"DTSTART{tzid}:{local_stamp(appointment.starts_at, zone)}",
-        f"DTEND{tzid}:{local_stamp(appointment.ends_at, zone)}",
+        instant_line("DTSTART", appointment.starts_at, zone, tzid),
+        instant_line("DTEND", appointment.ends_at, zone, tzid),
         f"SUMMARY:{escape_text(summary(appointment, settings.level))}",
     ]
     if settings.location:

@@ -12,12 +12,19 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 
 from portal.patients import phone
+from portal.scheduling.localtime import is_first_pass, wall_time_repeats
 
 _PATTERNS = {
     "fr": {"full": "EEEE d MMMM y 'à' H 'h' mm", "time": "H 'h' mm", "day": "EEEE d MMMM", "long_day": "EEEE d MMMM y",
            "short": "EEE d MMM 'à' H'h'mm"},
     "en": {"full": "EEEE d MMMM y 'at' h:mm a", "time": "h:mm a", "day": "EEEE d MMMM", "long_day": "EEEE d MMMM y",
            "short": "EEE d MMM 'at' h:mma"},
+}
+# Said after a wall time that happens twice (the autumn change), so that "2 h 30" names one
+# instant: the first pass is on summer time, the second on winter time.
+_REPEATED = {
+    "fr": {"first": "heure d'été", "second": "heure d'hiver", "first_short": "été", "second_short": "hiver"},
+    "en": {"first": "summer time", "second": "winter time", "first_short": "summer", "second_short": "winter"},
 }
 # English as written in the UK (day before month), which reads naturally next to French.
 _BABEL_LOCALE = {"fr": "fr_FR", "en": "en_GB"}
@@ -33,18 +40,29 @@ def _babel(locale: str) -> str:
 
 def full_datetime(value: datetime, tz: ZoneInfo, locale: str) -> str:
     text = format_datetime(value.astimezone(tz), _pattern(locale, "full"), tzinfo=tz, locale=_babel(locale))
-    return _upper_meridiem(text, locale)
+    return _upper_meridiem(text, locale) + repeated_hour_note(value, tz, locale)
 
 
 def time_of_day(value: datetime, tz: ZoneInfo, locale: str) -> str:
     text = format_datetime(value.astimezone(tz), _pattern(locale, "time"), tzinfo=tz, locale=_babel(locale))
-    return _upper_meridiem(text, locale)
+    return _upper_meridiem(text, locale) + repeated_hour_note(value, tz, locale)
 
 
 def short_datetime(value: datetime, tz: ZoneInfo, locale: str) -> str:
     """For an SMS, where every character counts: "mar. 1 déc. à 11h00", "Tue 1 Dec at 11:00AM"."""
     text = format_datetime(value.astimezone(tz), _pattern(locale, "short"), tzinfo=tz, locale=_babel(locale))
-    return text.replace("am", "AM").replace("pm", "PM") if locale == "en" else text
+    text = text.replace("am", "AM").replace("pm", "PM") if locale == "en" else text
+    return text + repeated_hour_note(value, tz, locale, short=True)
+
+
+def repeated_hour_note(value: datetime, tz: ZoneInfo, locale: str, short: bool = False) -> str:
+    """" (heure d'hiver)" after a wall time that happens twice, "" otherwise: the only way a
+    reader can tell the two 2 h 30 of the autumn change apart."""
+    if not wall_time_repeats(value, tz):
+        return ""
+    words = _REPEATED.get(locale, _REPEATED["fr"])
+    key = ("first" if is_first_pass(value, tz) else "second") + ("_short" if short else "")
+    return f" ({words[key]})" if short else f"\u00a0({words[key]})"
 
 
 def day_heading(value: date, locale: str, with_year: bool = False) -> str:

@@ -31,3 +31,15 @@ def test_sms_style_is_short_and_has_no_special_spaces():
     moment = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # 11:00 in Paris
     assert short_datetime(moment, PARIS, "fr") == "mar. 1 déc. à 11h00"
     assert short_datetime(moment, PARIS, "en") == "Tue 1 Dec at 11:00AM"
+
+
+def test_a_repeated_wall_time_says_which_pass():
+    first, second = datetime(2027, 10, 31, 0, 30, tzinfo=UTC), datetime(2027, 10, 31, 1, 30, tzinfo=UTC)
+    assert full_datetime(first, PARIS, "fr") == f"dimanche 31 octobre 2027 à 2{NB}h{NB}30{NB}(heure d'été)"
+    assert full_datetime(second, PARIS, "fr") == f"dimanche 31 octobre 2027 à 2{NB}h{NB}30{NB}(heure d'hiver)"
+    assert time_of_day(second, PARIS, "en") == f"2:30{NB}AM{NB}(winter time)"
+    assert short_datetime(first, PARIS, "fr") == "dim. 31 oct. à 2h30 (été)"
+    assert short_datetime(second, PARIS, "en") == "Sun 31 Oct at 2:30AM (winter)"
+    # The hour after, and the spring change (no wall time repeats), say nothing more.
+    assert time_of_day(datetime(2027, 10, 31, 2, 30, tzinfo=UTC), PARIS, "fr") == f"3{NB}h{NB}30"
+    assert time_of_day(datetime(2027, 3, 28, 1, 30, tzinfo=UTC), PARIS, "fr") == f"3{NB}h{NB}30"

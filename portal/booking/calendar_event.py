@@ -9,12 +9,14 @@ version, updates its one event instead of adding another.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress
+
+from portal.scheduling.localtime import wall_time_repeats
 
 PRODID = "-//Créneau//Rendez-vous//FR"
 
@@ -62,13 +64,24 @@ def _address(value: tuple[str, str], **params: str) -> vCalAddress:
     return address
 
 
+def written_instants(event: AppointmentEvent) -> tuple[datetime, datetime]:
+    """Start and end as the invitation writes them: local time with TZID, unless either falls in
+    the repeated hour of the autumn change — a local "02:30" with TZID names the first pass for
+    every client, so such an event is written in UTC (and a visit that crosses the change no
+    longer looks like it ends before it starts)."""
+    tz = ZoneInfo(event.tz_name)
+    if wall_time_repeats(event.start, tz) or wall_time_repeats(event.end, tz):
+        return event.start.astimezone(UTC), event.end.astimezone(UTC)
+    return event.start.astimezone(tz), event.end.astimezone(tz)
+
+
 def build_calendar(event: AppointmentEvent, stamp: datetime, method: str | None = None) -> bytes:
     """`method`: REQUEST (confirmation, move), CANCEL (cancellation) or None (a plain download)."""
-    tz = ZoneInfo(event.tz_name)
+    start, end = written_instants(event)
     vevent = Event.new(
         uid=uid(event.appointment_id, event.host),
-        start=event.start.astimezone(tz),
-        end=event.end.astimezone(tz),
+        start=start,
+        end=end,
         stamp=stamp,
         sequence=event.version,
         summary=event.summary,

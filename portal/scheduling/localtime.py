@@ -73,3 +73,18 @@ def local_day_bounds(day: date, tz: tzinfo) -> Span:
     """UTC ``[first instant of day, first instant of the next day)``."""
     next_day = day + timedelta(days=1)
     return wall_to_utc(day, time(0), tz), wall_to_utc(next_day, time(0), tz)
+
+
+def wall_time_repeats(instant: datetime, tz: tzinfo) -> bool:
+    """True when ``instant``'s local wall time happens twice in ``tz`` (the repeated hour of the
+    autumn change): written as a bare local time it would name two instants."""
+    local = instant.astimezone(tz)
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+
+
+def is_first_pass(instant: datetime, tz: tzinfo) -> bool:
+    """For a repeated wall time: whether ``instant`` is its first pass (before the change, on the
+    larger offset — summer time in Europe) rather than the second."""
+    local = instant.astimezone(tz)
+    other = local.replace(fold=1 - local.fold)
+    return (local.utcoffset() or timedelta(0)) > (other.utcoffset() or timedelta(0))

@@ -117,3 +117,17 @@ def test_window_is_fixed_for_a_day():
     assert window.start == datetime(2026, 9, 1, tzinfo=UTC)  # 90 days back
     assert window.end == datetime(2027, 12, 1, tzinfo=UTC)  # 365 days ahead, the whole last day
     assert window.cancelled_since == datetime(2026, 10, 31, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("start, minutes", [
+    (datetime(2027, 10, 31, 1, 30, tzinfo=UTC), 30),  # 02:30 winter time: the second pass
+    (datetime(2027, 10, 31, 0, 45, tzinfo=UTC), 45),  # 02:45 summer time to 02:30 winter time
+    (datetime(2027, 10, 31, 0, 15, tzinfo=UTC), 30),  # 02:15 to 02:45, both summer time
+])
+def test_feed_event_in_the_repeated_hour_reads_as_the_right_instant(start, minutes):
+    row = FeedAppointment(9, 1, start, start + timedelta(minutes=minutes), "not_filled", NOW, NOW)
+    text = build_feed(settings(), FeedWindow.around(datetime(2027, 10, 1, tzinfo=UTC)), [row])
+    event = icalendar.Calendar.from_ical(text).walk("VEVENT")[0]
+    assert event.decoded("DTSTART") == start and event.decoded("DTEND") == start + timedelta(minutes=minutes)
+    other = vobject.readOne(text).vevent
+    assert other.dtstart.value == start and other.dtend.value == start + timedelta(minutes=minutes)
