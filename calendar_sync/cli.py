@@ -12,6 +12,7 @@ from calendar_sync import calendars, tokens
 from calendar_sync.fetch import make_client, masked
 from calendar_sync.models import FeedLevel
 from calendar_sync.sync import SyncPolicy, run_loop, sync_due
+from calendar_sync.untrusted import printable
 from portal import clock, context
 from portal.errors import DomainError
 from portal.patients.input import FieldErrors
@@ -82,12 +83,13 @@ async def calendar_add(args, settings) -> int:
 async def calendar_list(args, settings) -> int:
     for row in await calendars.list_calendars(args.practitioner):
         if row.stale:
-            state = f"STALE since {row.last_error_at:%Y-%m-%d %H:%M} ({row.failures} failures): {row.last_error}"
+            state = (f"STALE since {row.last_error_at:%Y-%m-%d %H:%M} ({row.failures} failures): "
+                     f"{printable(row.last_error)}")
         elif row.last_success_at:
             state = f"ok {row.last_success_at:%Y-%m-%d %H:%M}, {row.blocks} busy blocks"
         else:
             state = "not synced yet"
-        print(f"{row.id}\t{row.practitioner.slug}\t{masked(row.url)}\t{row.label}\t{state}")
+        print(f"{row.id}\t{row.practitioner.slug}\t{masked(row.url)}\t{printable(row.label, 120)}\t{state}")
     return 0
 
 
@@ -106,7 +108,7 @@ async def sync_command(args, settings) -> int:
             outcomes = await sync_due(client, clock.utcnow, SyncPolicy(), only_ids=ids)
         for outcome in sorted(outcomes, key=lambda o: o.calendar_id):
             print(f"calendar {outcome.calendar_id}: {outcome.status}, {outcome.blocks} busy blocks"
-                  + (f" — {outcome.error}" if outcome.error else ""))
+                  + (f" — {printable(outcome.error)}" if outcome.error else ""))
         return 1 if any(o.status == "failed" for o in outcomes) else 0
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 import httpx2
 
+from calendar_sync.untrusted import printable
+
 MAX_BYTES = 10 * 1024 * 1024  # Google's biggest secret-address exports are a few MB
 DEADLINE_SECONDS = 30.0  # for the whole download: a slow drip must not hold a sync slot
 USER_AGENT = "Creneau-calendar-sync/1 (+https://github.com/creneau)"
@@ -40,7 +42,7 @@ def normalise_url(url: str) -> str:
 def masked(url: str) -> str:
     """What may be shown or logged: a secret address's path is its password (Google, iCloud)."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname}/…" if parts.hostname else "…"
+    return printable(f"{parts.scheme}://{parts.hostname}/…", 300) if parts.hostname else "…"
 
 
 def make_client(timeout: float = 15.0) -> httpx2.AsyncClient:

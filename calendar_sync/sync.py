@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -22,8 +23,9 @@ from tortoise.transactions import in_transaction
 
 from calendar_sync.calendars import lock_calendar
 from calendar_sync.fetch import FetchError, fetch_calendar, make_client, masked
-from calendar_sync.importer import MalformedCalendar, busy_intervals
+from calendar_sync.importer import ImportLimits, MalformedCalendar, busy_intervals
 from calendar_sync.models import ExternalCalendar
+from calendar_sync.untrusted import printable
 from portal.clock import utcnow
 from portal.db import retry_locked
 from portal.models import BusyBlock, Practitioner, Service
@@ -44,6 +46,10 @@ class SyncPolicy:
     max_bytes: int = 10 * 1024 * 1024
     deadline_seconds: float = 30.0
     poll_seconds: float = 30.0  # how often the loop looks for due sources
+    # The work of one round is bounded: at most this many sources (the others wait for the next
+    # round, oldest due first), each within `limits` (expansion time, occurrences, blocks).
+    max_per_round: int = 50
+    limits: ImportLimits = ImportLimits()
 
     def backoff(self, failures: int) -> timedelta:
         return min(self.backoff_base * 2 ** max(failures - 1, 0), self.backoff_max)
@@ -91,7 +97,7 @@ async def sync_calendar(calendar: ExternalCalendar, client, clock: Clock, policy
         start, end = await horizon(calendar.practitioner_id, started, tz)
         # Parsing a big calendar takes CPU seconds: off the event loop, so that the web process
         # that runs this loop on SQLite keeps answering.
-        spans = await asyncio.to_thread(busy_intervals, fetched.body, tz, start, end)
+        spans = await asyncio.to_thread(busy_intervals, fetched.body, tz, start, end, policy.limits)
     except (FetchError, MalformedCalendar) as exc:
         return await _failed(calendar, clock(), policy, str(exc))
     if not await retry_locked(lambda: _replace_blocks(calendar, spans)):
@@ -130,6 +136,8 @@ async def _succeeded(calendar: ExternalCalendar, now: datetime, policy: SyncPoli
 
 
 async def _failed(calendar: ExternalCalendar, now: datetime, policy: SyncPolicy, error: str) -> SyncOutcome:
+    # The error may quote the remote calendar: stored, printed and logged without control characters.
+    error = printable(error)
     failures = calendar.failures + 1
     retry_at = now + policy.backoff(failures)
     await retry_locked(lambda: ExternalCalendar.filter(id=calendar.id).update(
@@ -143,7 +151,10 @@ async def _failed(calendar: ExternalCalendar, now: datetime, policy: SyncPolicy,
 async def sync_due(client, clock: Clock, policy: SyncPolicy = SyncPolicy(), *, only_ids: list[int] | None = None) -> list[SyncOutcome]:
     """Sync every source whose next attempt is due (or the given ones, due or not)."""
     query = ExternalCalendar.all().order_by("next_attempt_at")
-    query = query.filter(id__in=only_ids) if only_ids is not None else query.filter(next_attempt_at__lte=clock())
+    if only_ids is not None:
+        query = query.filter(id__in=only_ids)
+    else:
+        query = query.filter(next_attempt_at__lte=clock()).limit(policy.max_per_round)
     semaphore = asyncio.Semaphore(policy.concurrency)
 
     async def one(calendar: ExternalCalendar) -> SyncOutcome | None:
@@ -155,7 +166,8 @@ async def sync_due(client, clock: Clock, policy: SyncPolicy = SyncPolicy(), *, o
             try:
                 return await sync_calendar(calendar, client, clock, policy)
             except Exception as exc:  # a bug or a database hiccup on one source spares the others
-                log.exception("calendar %s: unexpected error", calendar.id)
+                log.error("calendar %s: unexpected error\n%s", calendar.id,
+                          printable("".join(traceback.format_exception(exc)), 20_000, keep_newlines=True))
                 return await _failed(calendar, clock(), policy, f"internal error: {type(exc).__name__}")
 
     results = await asyncio.gather(*(one(calendar) for calendar in await query))
