@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from tortoise.transactions import in_transaction
 
 from calendar_sync.fetch import normalise_url
 from calendar_sync.models import ExternalCalendar
+from calendar_sync.url_guard import BlockedAddress, check_ip_literal
 from portal.db import retry_locked
 from portal.errors import NotFound
 from portal.models import BusyBlock, Practitioner
 from portal.patients.input import FieldErrors
 
 
-async def add_calendar(practitioner: str, url: str, *, now: datetime, label: str = "") -> ExternalCalendar:
-    """Due at once: the next sync round imports it."""
+async def add_calendar(practitioner: str, url: str, *, now: datetime, label: str = "",
+                       allow_internal: bool = False) -> ExternalCalendar:
+    """Due at once: the next sync round imports it. An address written as an internal IP is
+    refused here; a name is checked at every connection (calendar_sync.url_guard)."""
     try:
         url = normalise_url(url)
-    except ValueError as exc:
+        if not allow_internal:
+            check_ip_literal(urlsplit(url).hostname or "")
+    except (ValueError, BlockedAddress) as exc:
         raise FieldErrors({"url": str(exc)}) from None
     ids = await Practitioner.filter(slug=practitioner).values_list("id", flat=True)
     if not ids:

@@ -74,7 +74,8 @@ async def feed_revoke(args, settings) -> int:
 
 @_reported
 async def calendar_add(args, settings) -> int:
-    row = await calendars.add_calendar(args.practitioner, args.url, now=clock.utcnow(), label=args.label)
+    row = await calendars.add_calendar(args.practitioner, args.url, now=clock.utcnow(), label=args.label,
+                                       allow_internal=_allow_internal(args, settings))
     print(f"calendar {row.id} added ({masked(row.url)}); imported at the next sync.")
     return 0
 
@@ -104,7 +105,7 @@ async def sync_command(args, settings) -> int:
     if args.once:
         # By hand, every source now (backoff or not): the operator wants to see the result.
         ids = [row.id for row in await calendars.list_calendars()]
-        async with make_client() as client:
+        async with make_client(allow_internal=_allow_internal(args, settings)) as client:
             outcomes = await sync_due(client, clock.utcnow, SyncPolicy(), only_ids=ids)
         for outcome in sorted(outcomes, key=lambda o: o.calendar_id):
             print(f"calendar {outcome.calendar_id}: {outcome.status}, {outcome.blocks} busy blocks"
@@ -115,8 +116,17 @@ async def sync_command(args, settings) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    await run_loop(settings, stop)
+    await run_loop(settings, stop, allow_internal=_allow_internal(args, settings))
     return 0
+
+
+def _allow_internal(args, settings) -> bool:
+    """Loopback, private and link-local calendar addresses: only when the operator says so."""
+    return bool(args.allow_internal or getattr(settings, "calendar_allow_internal", False))
+
+
+_INTERNAL_HELP = ("allow calendar addresses on loopback, private or link-local networks (refused by default: "
+                  "a calendar address must not reach the server's own network); also CALENDAR_ALLOW_INTERNAL=true")
 
 
 def register(subparsers) -> None:
@@ -145,6 +155,7 @@ def register(subparsers) -> None:
     add.add_argument("practitioner", help="practitioner slug")
     add.add_argument("url", help="Google secret address, Outlook published calendar, iCloud public calendar")
     add.add_argument("--label", default="")
+    add.add_argument("--allow-internal", action="store_true", help=_INTERNAL_HELP)
     add.set_defaults(handler=calendar_add, needs_db=True)
     listing = actions.add_parser("list", help="list external calendars and their sync state")
     listing.add_argument("practitioner", nargs="?")
@@ -155,4 +166,5 @@ def register(subparsers) -> None:
 
     sync = subparsers.add_parser("sync", help="import external calendars as busy blocks (runs until stopped)")
     sync.add_argument("--once", action="store_true", help="sync every calendar once and exit")
+    sync.add_argument("--allow-internal", action="store_true", help=_INTERNAL_HELP)
     sync.set_defaults(handler=sync_command, needs_db=True)

@@ -7,9 +7,18 @@ import asyncio
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import httpcore2
 import httpx2
 
 from calendar_sync.untrusted import printable
+from calendar_sync.url_guard import (
+    BlockedAddress,
+    GuardedBackend,
+    GuardedTransport,
+    Resolver,
+    check_scheme,
+    system_resolver,
+)
 
 MAX_BYTES = 10 * 1024 * 1024  # Google's biggest secret-address exports are a few MB
 DEADLINE_SECONDS = 30.0  # for the whole download: a slow drip must not hold a sync slot
@@ -45,10 +54,15 @@ def masked(url: str) -> str:
     return printable(f"{parts.scheme}://{parts.hostname}/…", 300) if parts.hostname else "…"
 
 
-def make_client(timeout: float = 15.0) -> httpx2.AsyncClient:
+def make_client(timeout: float = 15.0, *, allow_internal: bool = False, resolver: Resolver = system_resolver,
+                backend: httpcore2.AsyncNetworkBackend | None = None) -> httpx2.AsyncClient:
+    """The client every calendar download uses: each connection and redirect through the
+    address guard (calendar_sync.url_guard). `resolver` and `backend` let tests play DNS."""
+    guarded = GuardedBackend(resolver, backend, allow_internal=allow_internal)
     return httpx2.AsyncClient(
+        transport=GuardedTransport(guarded), trust_env=False,
         timeout=httpx2.Timeout(timeout, connect=min(timeout, 10.0)),
-        follow_redirects=True, max_redirects=5,
+        follow_redirects=True, max_redirects=5, event_hooks={"request": [check_scheme]},
         headers={"User-Agent": USER_AGENT, "Accept": "text/calendar, */*;q=0.5"},
     )
 
@@ -71,6 +85,8 @@ async def fetch_calendar(
             return await _download(client, url, headers, max_bytes)
     except TimeoutError:
         raise FetchError(f"no complete answer within {deadline:g} s") from None
+    except BlockedAddress as exc:
+        raise FetchError(str(exc)) from None
     except httpx2.HTTPError as exc:
         raise FetchError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from None
 

@@ -188,9 +188,13 @@ async def sweep_orphan_blocks() -> int:
     return swept
 
 
-async def run_loop(settings, stop: asyncio.Event, policy: SyncPolicy = SyncPolicy(), clock: Clock = utcnow) -> None:
-    """`creneau sync`, and inside `creneau serve` on SQLite: sync due sources until `stop`."""
-    async with make_client() as client:
+async def run_loop(settings, stop: asyncio.Event, policy: SyncPolicy = SyncPolicy(), clock: Clock = utcnow,
+                   allow_internal: bool | None = None) -> None:
+    """`creneau sync`, and inside `creneau serve` on SQLite: sync due sources until `stop`.
+    Internal addresses only when the operator said so (`--allow-internal`, CALENDAR_ALLOW_INTERNAL)."""
+    if allow_internal is None:
+        allow_internal = bool(getattr(settings, "calendar_allow_internal", False))
+    async with make_client(allow_internal=allow_internal) as client:
         while not stop.is_set():
             try:
                 await sync_due(client, clock, policy)

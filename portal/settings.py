@@ -73,6 +73,9 @@ class Settings:
     inline_workers: bool | None = None
     # Larger request bodies answer 413 before they are read (a booking is under 2 KiB).
     max_request_bytes: int = 64 * 1024
+    # External calendars on loopback, private or link-local addresses (refused by default: a
+    # calendar address must not reach the server's own network).
+    calendar_allow_internal: bool = False
 
     @property
     def run_inline_workers(self) -> bool:
@@ -191,6 +194,7 @@ def _build(config: Config, env: Mapping[str, str]) -> Settings:
         trust_forwarded_for=bool(_bool(config, "TRUST_FORWARDED_FOR", False)),
         inline_workers=_bool(config, "INLINE_WORKERS", None),
         max_request_bytes=_max_request_bytes(config),
+        calendar_allow_internal=bool(_bool(config, "CALENDAR_ALLOW_INTERNAL", False)),
     )
     _require_backend_settings(settings)
     return settings

@@ -55,6 +55,8 @@ def _handler(server_state: CalendarServer):
                 self.end_headers()
                 return
             self.send_response(status)
+            if 300 <= status < 400:  # a redirect: the body is where to
+                self.send_header("Location", body.decode())
             self.send_header("Content-Type", "text/calendar; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             if status == 200:

@@ -44,13 +44,13 @@ def test_feed_commands(run, creneau):
 def test_calendar_commands_and_sync_once(run, creneau, calendar_server, closed_port_url):
     run("demo")
     good = calendar_server.serve("/private-0123456789abcdef/basic.ics", feed_bytes("google.ics"))
-    assert "calendar 1 added" in run("calendar", "add", "camille-martin", good, "--label", "Google")
-    run("calendar", "add", "camille-martin", closed_port_url)
+    assert "calendar 1 added" in run("calendar", "add", "camille-martin", good, "--label", "Google", "--allow-internal")
+    run("calendar", "add", "camille-martin", closed_port_url, "--allow-internal")
     refused = creneau("calendar", "add", "camille-martin", "ftp://example.org/x.ics")
     assert refused.returncode == 1 and "webcal" in refused.stderr
     assert "not synced yet" in run("calendar", "list")
 
-    synced = creneau("sync", "--once")
+    synced = creneau("sync", "--once", "--allow-internal")
     assert synced.returncode == 1  # one source failed; the other was imported anyway
     assert "calendar 1: imported" in synced.stdout and "calendar 2: failed" in synced.stdout
     listing = run("calendar", "list", "camille-martin")
@@ -58,3 +58,16 @@ def test_calendar_commands_and_sync_once(run, creneau, calendar_server, closed_p
     assert re.search(r"^2\t.*STALE since .* \(1 failures\)", listing, re.M)
     assert "private-0123456789abcdef" not in listing  # a secret address is never printed back
     assert re.search(r"calendar 1 removed with its \d+ busy blocks", run("calendar", "remove", "1"))
+
+
+def test_the_cli_refuses_internal_calendar_addresses_unless_the_operator_allows_them(run, creneau, calendar_server):
+    run("demo")
+    local = calendar_server.serve("/agenda.ics", feed_bytes("google.ics"))
+    refused = creneau("calendar", "add", "camille-martin", local)
+    assert refused.returncode == 1 and "loopback" in refused.stderr and "--allow-internal" not in refused.stdout
+    assert "calendar 1 added" in run("calendar", "add", "camille-martin", local, "--allow-internal")
+    guarded = creneau("sync", "--once")
+    assert guarded.returncode == 1 and "calendar 1: failed" in guarded.stdout and "loopback" in guarded.stdout
+    assert calendar_server.requests == []
+    assert "calendar 1: imported" in run("sync", "--once", "--allow-internal")
+    assert "calendar 1: not_modified" in creneau("sync", "--once", CALENDAR_ALLOW_INTERNAL="true").stdout

@@ -26,7 +26,7 @@ POLICY = SyncPolicy(deadline_seconds=10)
 
 
 async def sync(now, policy=POLICY, **kwargs):
-    async with make_client(timeout=5) as client:
+    async with make_client(timeout=5, allow_internal=True) as client:
         return await sync_due(client, lambda: now, policy, **kwargs)
 
 
@@ -65,8 +65,8 @@ def test_blocks_closer_than_a_minute_are_merged():
 async def test_a_hostile_source_fails_with_its_reason_and_the_others_and_booking_carry_on(
         database, now, calendar_server):
     await load_demo()
-    hostile = await add_calendar(OSTEO, calendar_server.serve("/seconds.ics", EVERY_SECOND), now=now)
-    good = await add_calendar(OSTEO, calendar_server.serve("/google.ics", feed_bytes("google.ics")), now=now)
+    hostile = await add_calendar(OSTEO, calendar_server.serve("/seconds.ics", EVERY_SECOND), now=now, allow_internal=True)
+    good = await add_calendar(OSTEO, calendar_server.serve("/google.ics", feed_bytes("google.ics")), now=now, allow_internal=True)
     outcomes = {o.calendar_id: o for o in await sync(now)}
     assert outcomes[good.id].status == "imported" and outcomes[hostile.id].status == "failed"
     row = await ExternalCalendar.get(id=hostile.id)
@@ -79,7 +79,7 @@ async def test_a_hostile_source_fails_with_its_reason_and_the_others_and_booking
 async def test_one_round_syncs_a_bounded_number_of_sources(database, now, calendar_server):
     await load_demo()
     url = calendar_server.serve("/google.ics", feed_bytes("google.ics"))
-    ids = [(await add_calendar(OSTEO, url, now=now)).id for _ in range(3)]
+    ids = [(await add_calendar(OSTEO, url, now=now, allow_internal=True)).id for _ in range(3)]
     first = await sync(now, SyncPolicy(deadline_seconds=10, max_per_round=2))
     assert len(first) == 2
     second = await sync(now, SyncPolicy(deadline_seconds=10, max_per_round=2))
@@ -93,7 +93,7 @@ async def test_control_characters_of_a_remote_calendar_reach_neither_the_logs_no
         database, now, calendar_server, caplog):
     await load_demo()
     body = b"BEGIN:VCALENDAR\r\n" + CONTROL.encode() + b"garbage\r\nEND:VCALENDAR\r\n"
-    source = await add_calendar(OSTEO, calendar_server.serve("/evil.ics", body), now=now)
+    source = await add_calendar(OSTEO, calendar_server.serve("/evil.ics", body), now=now, allow_internal=True)
     with caplog.at_level(logging.INFO, logger="calendar_sync"):
         [outcome] = await sync(now)
     row = await ExternalCalendar.get(id=source.id)

@@ -17,7 +17,7 @@ POLICY = SyncPolicy(deadline_seconds=10)
 
 
 async def sync(now, **kwargs):
-    async with make_client(timeout=5) as client:
+    async with make_client(timeout=5, allow_internal=True) as client:
         return await sync_due(client, lambda: now, POLICY, **kwargs)
 
 
@@ -30,7 +30,7 @@ async def test_each_export_is_imported_as_busy_blocks(any_database, now, calenda
     ids = {}
     for name in ("google", "outlook", "apple"):
         url = calendar_server.serve(f"/{name}.ics", feed_bytes(f"{name}.ics"))
-        ids[name] = (await add_calendar(OSTEO, url, now=now, label=name)).id
+        ids[name] = (await add_calendar(OSTEO, url, now=now, label=name, allow_internal=True)).id
     outcomes = await sync(now)
     assert sorted((o.calendar_id, o.status) for o in outcomes) == sorted((i, "imported") for i in ids.values())
     google = await blocks(ids["google"])
@@ -53,7 +53,7 @@ async def test_a_busy_event_added_elsewhere_removes_the_slots_after_the_next_syn
     """Done means: a busy event in an imported calendar removes the matching slots."""
     await load_demo()
     url = calendar_server.serve("/agenda.ics", feed_bytes("apple.ics"))
-    await add_calendar(OSTEO, url, now=now)
+    await add_calendar(OSTEO, url, now=now, allow_internal=True)
     await sync(now)
     target = await load_target(OSTEO, OSTEO_SERVICE)
     day = date(2026, 12, 14)
@@ -75,7 +75,7 @@ async def test_a_busy_event_added_elsewhere_removes_the_slots_after_the_next_syn
 async def test_unchanged_calendar_costs_a_304_and_keeps_its_blocks(database, now, calendar_server):
     await load_demo()
     url = calendar_server.serve("/google.ics", feed_bytes("google.ics"))
-    calendar = await add_calendar(OSTEO, url, now=now)
+    calendar = await add_calendar(OSTEO, url, now=now, allow_internal=True)
     await sync(now)
     first = await blocks(calendar.id)
     outcomes = await sync(now + POLICY.interval)
@@ -92,8 +92,8 @@ async def test_a_failing_source_keeps_its_last_blocks_and_is_retried_with_backof
     database, now, calendar_server, closed_port_url, case
 ):
     await load_demo()
-    good = await add_calendar(OSTEO, calendar_server.serve("/good.ics", feed_bytes("outlook.ics")), now=now)
-    flaky = await add_calendar(OSTEO, calendar_server.serve("/flaky.ics", feed_bytes("google.ics")), now=now)
+    good = await add_calendar(OSTEO, calendar_server.serve("/good.ics", feed_bytes("outlook.ics")), now=now, allow_internal=True)
+    flaky = await add_calendar(OSTEO, calendar_server.serve("/flaky.ics", feed_bytes("google.ics")), now=now, allow_internal=True)
     await sync(now)
     kept = await blocks(flaky.id)
     assert kept
@@ -134,7 +134,7 @@ async def test_a_failing_source_keeps_its_last_blocks_and_is_retried_with_backof
 
 
 async def test_size_limit_without_content_length(calendar_server):
-    async with make_client(timeout=5) as client:
+    async with make_client(timeout=5, allow_internal=True) as client:
         with pytest.raises(FetchError, match="larger than 1 MB"):
             await fetch_calendar(client, calendar_server.url("/huge.ics"), max_bytes=1024 * 1024)
 
@@ -163,8 +163,8 @@ def test_other_addresses_are_refused(raw):
 
 async def test_removing_a_calendar_removes_its_blocks_only(database, now, calendar_server):
     await load_demo()
-    first = await add_calendar(OSTEO, calendar_server.serve("/a.ics", feed_bytes("google.ics")), now=now)
-    second = await add_calendar(OSTEO, calendar_server.serve("/b.ics", feed_bytes("apple.ics")), now=now)
+    first = await add_calendar(OSTEO, calendar_server.serve("/a.ics", feed_bytes("google.ics")), now=now, allow_internal=True)
+    second = await add_calendar(OSTEO, calendar_server.serve("/b.ics", feed_bytes("apple.ics")), now=now, allow_internal=True)
     await sync(now)
     removed = len(await blocks(first.id))
     assert await remove_calendar(first.id) == removed
@@ -178,9 +178,9 @@ async def test_run_loop_syncs_due_sources_until_stopped(database, now, calendar_
     from calendar_sync.sync import run_loop
 
     await load_demo()
-    calendar = await add_calendar(OSTEO, calendar_server.serve("/g.ics", feed_bytes("google.ics")), now=now)
+    calendar = await add_calendar(OSTEO, calendar_server.serve("/g.ics", feed_bytes("google.ics")), now=now, allow_internal=True)
     stop = asyncio.Event()
-    task = asyncio.create_task(run_loop(None, stop, SyncPolicy(poll_seconds=0.05), clock=lambda: now))
+    task = asyncio.create_task(run_loop(None, stop, SyncPolicy(poll_seconds=0.05), clock=lambda: now, allow_internal=True))
     for _ in range(200):  # bounded: at most ~10 s
         if (await ExternalCalendar.get(id=calendar.id)).last_success_at:
             break
