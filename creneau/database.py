@@ -4,6 +4,7 @@ one place that names them."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,22 @@ APPS: dict[str, tuple[str, str]] = {
 }
 
 
+def create_private_file(path: Path) -> None:
+    """The SQLite file holds patients' data: created readable by its owner only, before SQLite
+    opens it (SQLite gives its -wal and -shm files the database file's mode)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def connection_url(database_url: str) -> str:
     """Add the SQLite pragmas we rely on: wait for a lock instead of failing at once."""
     if database_url.startswith("sqlite://") and "?" not in database_url:
         path = database_url.removeprefix("sqlite://")
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            create_private_file(Path(path))
         return f"{database_url}?busy_timeout=5000&synchronous=NORMAL"
     return database_url
 

@@ -22,10 +22,13 @@ class FileChannel:
         self.directory = Path(directory)
 
     def _write(self, name: str, data: bytes) -> Path:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        # Messages hold patients' names and manage links: owner-only directory and files.
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = self.directory / name
         temporary = path.with_name(f".{name}.tmp")
-        temporary.write_bytes(data)
+        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
+            os.fchmod(handle.fileno(), 0o600)  # a leftover temporary file keeps its old mode otherwise
+            handle.write(data)
         os.replace(temporary, path)  # readers never see half a message
         return path
 

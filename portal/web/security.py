@@ -1,6 +1,11 @@
-"""Security headers on every response (a route may set its own stricter Referrer-Policy)."""
+"""Security headers on every response (a route may set its own stricter Referrer-Policy), and
+`Cache-Control: no-store` with `Referrer-Policy: no-referrer` on every answer that carries a
+secret token: whatever the route or its outcome (errors included), a manage link or a booking
+must not be kept by a browser's history cache, a shared proxy or a CDN."""
 
 from __future__ import annotations
+
+import re
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -35,6 +40,18 @@ def security_headers(frame_ancestors: str = "'self'", https: bool = False) -> di
     return headers
 
 
+# Paths whose URL is a secret (manage links, the privacy centre); feeds (/feeds/{token}.ics) keep
+# their own "private, no-cache": calendar clients revalidate them with ETag.
+_SECRET_PATH = re.compile(r"^(/b/|/api/v1/bookings/|/privacy/c/)[^/?]+")
+# POST /api/v1/bookings answers with the manage link; a page redirect may point at it.
+_SECRET_ANSWER_PATHS = ("/api/v1/bookings",)
+_SECRET_LOCATION = re.compile(r"(^|//[^/]+)(/b/|/privacy/c/)[^/?]+")
+
+
+def carries_secret(path: str, location: str = "") -> bool:
+    return bool(_SECRET_PATH.match(path) or path in _SECRET_ANSWER_PATHS or _SECRET_LOCATION.search(location))
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, frame_ancestors: str = "'self'", https: bool = False):
         self.app = app
@@ -48,6 +65,9 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                if carries_secret(scope["path"], headers.get("location", "")):
+                    headers["cache-control"] = "no-store"
+                    headers["referrer-policy"] = "no-referrer"
                 for name, value in self.headers.items():
                     if name not in headers:
                         headers[name] = value

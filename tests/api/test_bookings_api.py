@@ -5,6 +5,7 @@ from datetime import datetime
 import pytest
 
 from portal.models import Appointment, ConsentRecord, IdempotencyRecord, OutboxMessage
+from portal.web.api.idempotency import scoped_key
 from tests.builders import consents, patient
 
 START = "2026-12-01T11:00:00+01:00"
@@ -92,7 +93,7 @@ async def test_idempotency_key_replays_the_first_answer(client):
     assert second.headers["idempotent-replayed"] == "true"
     assert await Appointment.all().count() == 1
     token = first.json()["manage_url"].rsplit("/", 1)[1]
-    assert token not in (await IdempotencyRecord.get(key="retry-123")).body  # no secret at rest
+    assert token not in (await IdempotencyRecord.get(key=scoped_key("retry-123", "127.0.0.1"))).body  # no secret at rest
 
     other = await client.post("/api/v1/bookings", json=body(start="2026-12-01T14:00:00+01:00"), headers=headers)
     assert other.status_code == 422 and other.json()["error"]["code"] == "idempotency_key_reused"
@@ -104,7 +105,7 @@ async def test_a_refused_answer_is_replayed_too(client):
     taken = body(patient=patient(email="b@example.org"))
     assert (await client.post("/api/v1/bookings", json=taken, headers=headers)).status_code == 409
     assert (await client.post("/api/v1/bookings", json=taken, headers=headers)).status_code == 409
-    assert await IdempotencyRecord.filter(key="k-409").count() == 1
+    assert await IdempotencyRecord.filter(key=scoped_key("k-409", "127.0.0.1")).count() == 1
 
 
 async def test_slots_endpoint_shape_and_range_limit(client):

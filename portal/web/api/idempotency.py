@@ -4,10 +4,22 @@ A request first reserves its key (a row with no answer yet), so a retry arriving
 is still running is told to come back instead of racing it. The booking's own transaction then
 writes the 201 answer into that row, atomically with the booking; a refusal is written after.
 A stored 201 holds no token: the manage link is rebuilt from the appointment's sealed token.
+
+Scope. The API has no accounts, so a "client" is whatever a caller can show: its network
+address, and the exact request it sends. A key is therefore stored as a hash of the client's
+network (the IPv4 address, or the IPv6 /64 a device keeps across its privacy addresses) and the
+key: the same key from another network is another key, never a replay of someone else's answer
+(which would hand over their manage link), and says nothing about whether it was used. Within a
+scope the body must be the same (422 otherwise). A retry is a client retrying within seconds,
+from where it stood; one that moved network meanwhile is handled as a new request — the slot its
+first request took answers 409 and nothing is booked twice, and the confirmation carries the link.
+The raw key is never stored.
 """
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import json
 from datetime import datetime, timedelta
 
@@ -22,6 +34,21 @@ from portal.web import json_error
 IN_PROGRESS = 0
 # A reservation this old belongs to a request that died (a killed process): take it over.
 ABANDONED_AFTER = timedelta(seconds=60)
+
+
+def scoped_key(key: str, client_ip: str) -> str:
+    """What is stored for `key` sent from `client_ip` (see the module's docstring)."""
+    return hashlib.sha256(f"{client_network(client_ip)}\n{key}".encode()).hexdigest()
+
+
+def client_network(client_ip: str) -> str:
+    try:
+        address = ipaddress.ip_address(client_ip)
+    except ValueError:
+        return client_ip
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address.ipv4_mapped or address) if isinstance(address, ipaddress.IPv6Address) else str(address)
 
 
 async def reserve(key: str, digest: str, now: datetime, settings) -> Response | None:

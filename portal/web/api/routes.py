@@ -75,6 +75,7 @@ async def create_booking(request: Request) -> Response:
         return await _book(request, data, None)
     if len(key) > 255:
         raise FieldErrors({"Idempotency-Key": "La clé d'idempotence est limitée à 255 caractères."})
+    key = idempotency.scoped_key(key, client_ip(request))  # one client's key never replays another's
     digest = hashlib.sha256(raw).hexdigest()
     answered = await idempotency.reserve(key, digest, request_ctx(request).now, settings)
     if answered is not None:
