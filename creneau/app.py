@@ -25,12 +25,13 @@ from portal import log_redaction
 from portal.errors import DomainError, SlotTaken
 from portal.patients.input import FieldErrors
 from portal.settings import Settings
-from portal.web import json_error, request_locale, translate
+from portal.web import json_error, request_locale, text_guard, translate
 from portal.web.api import routes as api_routes
 from portal.web.patient import routes as patient_routes
 from portal.web.ratelimit import RateLimiter, phone_limit
 from portal.web.request_body import BodyLimit
 from portal.web.security import SecurityHeadersMiddleware, security_headers
+from portal.web.text_guard import RefuseUnstorableText
 
 log = logging.getLogger("creneau")
 
@@ -102,6 +103,15 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def _unstorable_text(request: Request, status: int, fields: dict[str, str]) -> Response:
+    """portal.web.text_guard's refusal of a path or query parameter, in the usual error shapes."""
+    if status == 404:
+        return await _http_error(request, HTTPException(404))
+    if _wants_json(request):
+        return field_errors_response(request, FieldErrors(fields))
+    return _html_error(request, 400, translate(text_guard.MESSAGE, request_locale(request)))
+
+
 def create_app(settings: Settings, *, manage_db: bool = True, run_background: bool | None = None) -> Starlette:
     """`manage_db=False` when the caller (tests, benchmarks) opened the database itself.
     `run_background` defaults to INLINE_WORKERS (on SQLite only, unless set)."""
@@ -140,6 +150,7 @@ def create_app(settings: Settings, *, manage_db: bool = True, run_background: bo
     )
     log_redaction.install()
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RefuseUnstorableText, refuse=_unstorable_text)
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors,
                        https=settings.base_url.startswith("https://"))
     app.state.settings = settings

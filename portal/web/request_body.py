@@ -13,11 +13,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.patients.input import FieldErrors
+from portal.web import text_guard
 
 MAX_JSON_DEPTH = 32  # Créneau's own bodies nest two levels deep
 
@@ -70,14 +72,27 @@ def is_json(request: Request) -> bool:
 
 
 def parse_json(raw: bytes) -> Any:
-    """JSON text to Python, or FieldErrors for invalid, absurdly deep or non-text JSON."""
+    """JSON text to Python, or FieldErrors for invalid, absurdly deep or non-text JSON, and for
+    strings no database stores (NUL, lone surrogates: portal.web.text_guard), one per field."""
     try:
         data = json.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise FieldErrors({"body": "Le corps de la requête n'est pas du JSON valide."}) from None
     if _too_deep(data):
         raise FieldErrors({"body": "Le corps de la requête n'est pas du JSON valide."})
+    unstorable = text_guard.bad_json(data)
+    if unstorable:
+        raise FieldErrors(unstorable)
     return data
+
+
+async def read_form(request: Request) -> FormData:
+    """A form body, refused (422, one message per field) when a field holds unstorable text."""
+    form = await request.form()
+    unstorable = text_guard.bad_pairs(form.multi_items())
+    if unstorable:
+        raise FieldErrors(unstorable)
+    return form
 
 
 def _too_deep(value: Any) -> bool:
@@ -98,8 +113,4 @@ async def read_json_object(request: Request) -> tuple[bytes, dict]:
     data = parse_json(raw)
     if not isinstance(data, dict):
         raise FieldErrors({"body": "Le corps de la requête doit être un objet JSON."})
-    try:
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate (\ud800) is valid JSON but not text a database takes
-        raise FieldErrors({"body": "Le corps de la requête n'est pas du JSON valide."}) from None
     return raw, data

@@ -19,6 +19,7 @@ from portal.web.patient.errors import N_, error_page
 from portal.web.patient.profiles import find_service, practitioner_profile
 from portal.web.patient.rendering import render
 from portal.web.patient.week import first_free_day, load_week, parse_week
+from portal.web.request_body import read_form
 
 
 def _page_url(slug: str, **query: str) -> str:
@@ -49,7 +50,7 @@ async def _form_context(request: Request) -> tuple[dict, dict]:
     profile = await practitioner_profile(request_ctx(request), request.path_params["slug"])
     service_slug = request.query_params.get("service") or ""
     if request.method == "POST":
-        service_slug = str((await request.form()).get("service", ""))
+        service_slug = str((await read_form(request)).get("service", ""))
     service = find_service(profile, service_slug)
     if service is None:
         raise NotFound("Prestation introuvable.")
@@ -86,7 +87,7 @@ async def book_form(request: Request) -> Response:
 
 async def book_submit(request: Request) -> Response:
     profile, service = await _form_context(request)
-    form = await request.form()
+    form = await read_form(request)
     values = booking_form.values_from(form)
     if not csrf.valid(request, form.get(csrf.FIELD)):
         # Nothing typed is lost: the form comes back with a fresh token, to send again.

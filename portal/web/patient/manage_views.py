@@ -24,6 +24,7 @@ from portal.web.patient import csrf
 from portal.web.patient.errors import N_, error_page
 from portal.web.patient.rendering import render
 from portal.web.patient.week import load_week, parse_week
+from portal.web.request_body import read_form
 
 DONE_MESSAGES = {
     "cancelled": N_("Votre rendez-vous est annulé. Le cabinet est prévenu."),
@@ -90,7 +91,7 @@ async def cancel_confirm(request: Request) -> Response:
 
 
 async def cancel(request: Request) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     if not csrf.valid(request, form.get(csrf.FIELD)):
         return _csrf_refused(request)
     try:
@@ -104,7 +105,7 @@ async def cancel(request: Request) -> Response:
 
 
 async def reminders(request: Request) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     if not csrf.valid(request, form.get(csrf.FIELD)):
         return _csrf_refused(request)
     try:
@@ -148,7 +149,7 @@ def _parse(raw: str | None):
 
 
 async def move_submit(request: Request) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     if not csrf.valid(request, form.get(csrf.FIELD)):
         return _csrf_refused(request)
     try:
