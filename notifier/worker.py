@@ -25,6 +25,7 @@ from notifier.claim import add_strike, claim_due, release_expired_leases
 from notifier.context import Batch, load_batch
 from notifier.errors import PermanentSendError, RenderError, TransientSendError
 from notifier.outgoing import Identity, build
+from notifier.recovery import release_when_back
 from portal.clock import utcnow
 from portal.models import OutboxStatus
 from portal.sql import execute
@@ -159,6 +160,8 @@ async def drain_once(settings, channels: Mapping[str, Channel], *, now: Callable
     stats = DrainStats()
     moment = now()
     await release_expired_leases(moment)
+    # After an outage the backlog goes out as soon as the provider answers, not after its backoff.
+    await release_when_back(channels, moment)
     rows = await claim_due(moment, moment + lease, batch_size)
     stats.claimed = len(rows)
     if not rows:

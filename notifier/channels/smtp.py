@@ -92,6 +92,20 @@ class SmtpChannel:
             self._idle.append(client)
             return message.message_id
 
+    async def probe(self) -> None:
+        """Whether the server answers: connect (TLS and login as for a send), NOOP, QUIT; nothing
+        is sent. Raises TransientSendError while it does not (notifier.recovery)."""
+        try:
+            async with asyncio.timeout(self.send_timeout):
+                client = await self._connect()
+                try:
+                    await client.noop()
+                    await client.quit()
+                finally:
+                    client.close()
+        except Exception as exc:
+            raise classify(exc) from exc
+
     async def _recycle(self, client: aiosmtplib.SMTP, exc: Exception) -> None:
         """A refused message leaves a usable session once reset; anything else drops it."""
         if isinstance(exc, (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused)) and client.is_connected:

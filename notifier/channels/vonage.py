@@ -32,6 +32,7 @@ TRANSIENT_STATUSES = {
     32,  # signature and API secret disallowed (configuration)
 }
 INVALID_NUMBER_STATUSES = {3, 6, 7, 22, 29, 33}
+DEFAULT_REST_HOST = "rest.nexmo.com"  # the SDK's own default for the SMS API
 
 
 def classify_status(status: int, text: str) -> Exception:
@@ -64,6 +65,7 @@ class VonageChannel:
         # and no signature secret here (it signs fields it never sends).
         self._client = Vonage(Auth(api_key=api_key, api_secret=api_secret), HttpClientOptions(**options))
         self._slots = asyncio.Semaphore(concurrency)
+        self._rest_host, self._timeout = rest_host or DEFAULT_REST_HOST, timeout
         self.concurrency = concurrency
         # The SDK tries twice (max_retries=1), each bounded by `timeout`. The thread cannot be
         # stopped: past the deadline we report a timeout (transient) and the retry carries the
@@ -82,6 +84,19 @@ class VonageChannel:
                 return await asyncio.wait_for(asyncio.to_thread(self._send_sync, sms), self.send_timeout)
             except Exception as exc:
                 raise classify(exc) from exc
+
+    async def probe(self) -> None:
+        """Whether the SMS API answers: an HTTPS request to its host that sends nothing. Any
+        answer but a 5xx of an overloaded or absent service counts (notifier.recovery)."""
+        try:
+            status = await asyncio.wait_for(asyncio.to_thread(self._probe_sync), self.send_timeout)
+        except Exception as exc:
+            raise classify(exc) from exc
+        if status in (500, 502, 503, 504):
+            raise TransientSendError(f"Vonage HTTP {status}")
+
+    def _probe_sync(self) -> int:
+        return requests.get(f"https://{self._rest_host}/", timeout=self._timeout, allow_redirects=False).status_code
 
     async def close(self) -> None:
         return None

@@ -71,9 +71,15 @@ class SmtpServer:
     controller: Controller
     recorder: Recorder
     port: int
+    options: dict = field(default_factory=dict)
 
     def stop(self) -> None:
         self.controller.stop()
+
+    def restart(self) -> None:
+        """The same server back on its port (an outage ending)."""
+        self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, **self.options)
+        self.controller.start()
 
 
 def start_smtp(recorder: Recorder, *, tls_context: ssl.SSLContext | None = None,
@@ -86,7 +92,7 @@ def start_smtp(recorder: Recorder, *, tls_context: ssl.SSLContext | None = None,
         options.update(authenticator=_authenticator(*login), auth_required=True, auth_require_tls=tls_context is not None)
     controller = Controller(recorder, hostname="127.0.0.1", port=port, **options)
     controller.start()
-    return SmtpServer(controller, recorder, port)
+    return SmtpServer(controller, recorder, port, options)
 
 
 @dataclass
@@ -118,7 +124,8 @@ class VonageStub:
             message["error-text"] = "stub error"
         return 200, json.dumps({"message-count": "1", "messages": [message]}).encode()
 
-    def start(self, context: ssl.SSLContext) -> None:
+    def start(self, context: ssl.SSLContext, port: int = 0) -> None:
+        """`port`: where it listened before, to come back after `stop()` (an outage ending)."""
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -137,7 +144,7 @@ class VonageStub:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
