@@ -40,7 +40,7 @@ class ImportLimits:
     calendar_steps: int = 1_000_000
     per_series: int = 20_000  # occurrences of one event within the horizon
     per_calendar: int = 100_000  # occurrences of all events within the horizon
-    blocks: int = 10_000  # busy blocks stored after merging (slot listing reads them: ~90 ms at the cap)
+    blocks: int = 10_000  # busy blocks stored after merging (slot listing reads them all: keep it small)
     seconds: float = 20.0  # CPU-bound expansion time, checked as it goes
     # Gaps between busy blocks shorter than this are filled: no visit (at least one minute
     # with its buffers) fits in them, so the slots are the same and far fewer rows are stored.
