@@ -64,10 +64,22 @@ def test_the_cli_refuses_internal_calendar_addresses_unless_the_operator_allows_
     run("demo")
     local = calendar_server.serve("/agenda.ics", feed_bytes("google.ics"))
     refused = creneau("calendar", "add", "camille-martin", local)
-    assert refused.returncode == 1 and "loopback" in refused.stderr and "--allow-internal" not in refused.stdout
+    assert refused.returncode == 1 and "loopback" in refused.stderr
     assert "calendar 1 added" in run("calendar", "add", "camille-martin", local, "--allow-internal")
     guarded = creneau("sync", "--once")
     assert guarded.returncode == 1 and "calendar 1: failed" in guarded.stdout and "loopback" in guarded.stdout
     assert calendar_server.requests == []
     assert "calendar 1: imported" in run("sync", "--once", "--allow-internal")
     assert "calendar 1: not_modified" in creneau("sync", "--once", CALENDAR_ALLOW_INTERNAL="true").stdout
+
+
+def test_control_characters_from_a_remote_calendar_never_reach_the_terminal(run, creneau, calendar_server):
+    run("demo")
+    evil = calendar_server.serve("/evil.ics", b"BEGIN:VCALENDAR\r\n\x1b[2J\x1b]0;pwned\x07\xe2\x80\xaegarbage\r\n"
+                                              b"END:VCALENDAR\r\n")
+    run("calendar", "add", "camille-martin", evil, "--label", "Evil\x1b[31m", "--allow-internal")
+    synced = creneau("sync", "--once", "--allow-internal")
+    listing = run("calendar", "list")
+    assert "calendar 1: failed" in synced.stdout and "STALE" in listing and "garbage" in listing
+    for text in (synced.stdout, synced.stderr, listing):
+        assert not any(char in text for char in "\x1b\x07\u202e"), repr(text)
