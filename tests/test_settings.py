@@ -30,6 +30,7 @@ def test_defaults_run_on_sqlite_and_generate_a_secret_once(tmp_path):
     ({"BOOKING_RATE_LIMIT": "lots"}, "BOOKING_RATE_LIMIT"),
     ({"SECRET_KEY": "short"}, "SECRET_KEY"),
     ({"INLINE_WORKERS": "perhaps"}, "INLINE_WORKERS"),
+    ({"CALENDAR_ALLOW_INTERNAL": "sometimes"}, "CALENDAR_ALLOW_INTERNAL"),
     ({"MAX_REQUEST_BYTES": "64k"}, "MAX_REQUEST_BYTES"),
     ({"MAX_REQUEST_BYTES": "10"}, "MAX_REQUEST_BYTES"),
 ])
