@@ -52,10 +52,18 @@ async def appointment_by_id(ctx: Ctx, appointment_id: int) -> Appointment:
 
 
 async def patient_by_id(ctx: Ctx, patient_id: int) -> Patient:
-    found = await scoped(ctx, Patient.filter(id=patient_id)).first()
+    found = await own_patients(ctx).filter(id=patient_id).first()
     if found is None:
         raise NotFound("Patient introuvable.")
     return found
+
+
+def own_patients(ctx: Ctx) -> QuerySet[Patient]:
+    """The patient records the context may touch (a privacy centre: those its link opens)."""
+    query = scoped(ctx, Patient.all())
+    if ctx.scope.patient_ids is not None:
+        query = query.filter(id__in=sorted(ctx.scope.patient_ids))
+    return query
 
 
 def practices(ctx: Ctx, slug: str | None = None) -> QuerySet[Practice]:
