@@ -22,11 +22,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+from tortoise import connections
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from portal.audit.record import record as audit
 from portal.context import Ctx
+from portal.db import dialect
 from portal.messaging.plan import PRIVACY_KINDS
 from portal.models import (
     CANCELLED_STATUSES,
@@ -103,9 +105,18 @@ async def erase_patients(ctx: Ctx, patient_ids: list[int], *, outbox_dir: Path |
                         patient_id=row["id"], source=source,
                         count=sum(1 for a in appointments if a["patient_id"] == row["id"]))
     done.patients, done.appointments, done.messages = len(ids), len(appointment_ids), len(message_ids)
+    await flush_journal()
     if outbox_dir is not None:
         done.files = remove_message_files(outbox_dir, message_ids)
     return done
+
+
+async def flush_journal() -> None:
+    """SQLite keeps the pages as they were before the change in its write-ahead log until a
+    checkpoint: copy them into the file (where secure_delete zeroed the old content) and empty
+    the log now, rather than whenever SQLite gets to it."""
+    if dialect() == "sqlite":
+        await connections.get("default").execute_query("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def remove_message_files(outbox_dir: Path, message_ids: list[int]) -> int:
