@@ -11,7 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 
 PRIVACY_DIR = Path(__file__).resolve().parents[2] / "templates" / "privacy"
-PRIVACY_NOTICE_VERSION = "2026-11-26"
+# The notice in force; older versions stay on file: the consent ledger points at them.
+PRIVACY_NOTICE_VERSION = "2026-11-30"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 import jsonschema
 from icalendar import Calendar
 
+from portal.patients.consent_texts import PRIVACY_NOTICE_VERSION
 from tests.builders import book, paris
 from tests.patient_pages.conftest import csrf_token
 from tests.privacy.conftest import drain, link_in, open_centre
@@ -28,7 +29,7 @@ async def centre_link(client, channels, now) -> str:
 
 async def test_the_json_export_follows_its_schema_and_holds_everything(client, frozen, channels):
     await book(TUESDAY_14, frozen, comment="Douleur au genou")
-    await book(WEDNESDAY_10, frozen, consents={"privacy_notice": "2026-11-26", "email_reminders": False,
+    await book(WEDNESDAY_10, frozen, consents={"privacy_notice": PRIVACY_NOTICE_VERSION, "email_reminders": False,
                                                "sms_reminders": False})
     await drain(client._transport.app, channels, frozen)  # the confirmations go: messages to list
     link = await centre_link(client, channels, frozen)
