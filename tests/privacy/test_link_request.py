@@ -77,3 +77,13 @@ async def test_requests_are_throttled_per_address_and_per_ip(make_client, frozen
     async with make_client(PRIVACY_LINK_RATE_LIMIT="2/hour", PRIVACY_IP_RATE_LIMIT="3/hour") as http:
         assert [(await ask(http, "a@example.org")).status_code for _ in range(3)] == [200, 200, 429]
         assert (await ask(http, "b@example.org")).status_code == 429  # the IP's budget is spent
+
+
+async def test_pages_are_french_first_and_english_from_the_catalog(client):
+    french = await client.get("/privacy/access")
+    assert '<html lang="fr">' in french.text and "Recevoir mon lien" in french.text
+    english = await client.get("/privacy/access", headers={"accept-language": "en"})
+    assert '<html lang="en">' in english.text and "Send me my link" in english.text
+    unknown = await client.get("/privacy/c/not-a-token", headers={"accept-language": "en"})
+    assert unknown.status_code == 404 and "Ask for a new one" in unknown.text
+    assert unknown.headers["referrer-policy"] == "no-referrer"
