@@ -26,7 +26,7 @@ def test_months_before_clamps_to_the_end_of_the_month():
     assert months_before(paris(2027, 1, 15, 9), 13) == paris(2025, 12, 15, 9)
 
 
-async def test_a_patient_is_anonymised_retention_months_after_the_last_visit(database, now):
+async def test_a_patient_is_anonymised_retention_months_after_the_last_visit(any_database, now):
     await load_demo()
     result = await book(TUESDAY_14, now, comment="Genou")
     end = (await Appointment.get(id=result.appointment_id)).ends_at
@@ -53,7 +53,7 @@ async def test_a_practice_keeps_longer_if_it_says_so_and_a_future_visit_keeps_th
     assert (await run(paris(2029, 12, 2, 9)))["patients|anonymised"] == 1
 
 
-async def test_the_end_of_the_contract_plus_two_months_anonymises_everyone(database, now):
+async def test_the_end_of_the_contract_plus_two_months_anonymises_everyone(any_database, now):
     await load_demo()
     await book(TUESDAY_14, now)  # a visit still to come
     await Practice.all().update(contract_ends_on=date(2026, 11, 30), retention_months=120)
@@ -61,7 +61,7 @@ async def test_the_end_of_the_contract_plus_two_months_anonymises_everyone(datab
     assert (await run(paris(2027, 1, 30, 1)))["patients|anonymised"] == 1
 
 
-async def test_audit_events_lose_their_ip_after_12_months_and_go_after_13(database):
+async def test_audit_events_lose_their_ip_after_12_months_and_go_after_13(any_database):
     real_now = utcnow()  # the database's own trigger reads its clock for the 13 months
     for months, days in ((13, -1), (13, 1), (12, 1)):
         await AuditEvent.create(at=months_before(real_now, months) + timedelta(days=days), actor="system:test",
