@@ -17,8 +17,14 @@ import pytest
 
 from tests.builders import SECRET_KEY
 from tests.concurrency.server import live_server
-from tests.patient_pages.browser import PHONE, demo_database, horizontal_overflow, launched_browser, screenshot, \
-    serious_violations
+from tests.patient_pages.browser import (
+    PHONE,
+    demo_database,
+    horizontal_overflow,
+    launched_browser,
+    screenshot,
+    serious_violations,
+)
 from tests.patient_pages.test_browser import book_by_mouse
 
 pytestmark = pytest.mark.browser
