@@ -8,7 +8,8 @@ A new e-mail address or phone number is not used until it is confirmed by a link
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
@@ -119,6 +120,21 @@ async def restrict(ctx: Ctx, reason: str, note: object = "") -> None:
                 status=OutboxStatus.CANCELLED, last_error="patient restricted processing")
             await audit(conn, ctx, "patient.restrict", "patient", patient.id, practice_id=patient.practice_id,
                         patient_id=patient.id, purpose=reason)
+
+
+@dataclass(frozen=True)
+class Restriction:
+    since: datetime
+    reason: str  # "restriction" or "objection", then the patient's own words if any
+
+
+async def restriction_of(ctx: Ctx, patient_id: int) -> Restriction | None:
+    """What the practice's back-office shows on a patient: whether processing is restricted,
+    since when and why (None when it is not). Scoped like every read (portal.access)."""
+    patient = await access.patient_by_id(ctx, patient_id)
+    if patient.restricted_at is None:
+        return None
+    return Restriction(patient.restricted_at, patient.restriction_reason or "")
 
 
 async def lift_restriction(ctx: Ctx) -> None:

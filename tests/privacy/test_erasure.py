@@ -16,6 +16,7 @@ from tortoise import connections
 from calendar_sync.tokens import create_feed_token
 from notifier.channels.file import FileChannel
 from portal.models import Appointment, AuditEvent, ConsentRecord, OutboxMessage, Patient
+from portal.patients.data_map import TABLES
 from tests.builders import OSTEO, book, consents, load_demo, paris, patient, system
 from tests.patient_pages.conftest import csrf_token
 from tests.privacy.conftest import drain, open_centre
@@ -26,6 +27,7 @@ NEEDLES = [
     "Élise", "Durand-Lefèvre", "Durand", "elise.durand@example.org", "elise.durand", NEW_EMAIL,
     "+33612345678", "0612345678", "06 12 34 56 78", "06.12.34.56.78", "33612345678", "612345678",
     "1987-04-12", "12/04/1987", "19870412", COMMENT, "genou",
+    "203.0.113.7",  # the address the bookings came from (tests.builders.visitor): consent and audit rows
 ]
 
 
@@ -113,6 +115,10 @@ async def test_after_erasure_nothing_names_the_patient(make_client, frozen, tmp_
             status="came", starts_at=paris(2026, 11, 23, 10), ends_at=paris(2026, 11, 23, 10, 45),
             blocked_from=paris(2026, 11, 23, 10), blocked_until=paris(2026, 11, 23, 10, 45))
 
+        # The data map is true: every column that names the patient is mapped as patient data.
+        personal = {f"{t.name}.{column}" for t in TABLES for column in t.personal}
+        unmapped = {hit.split(":")[0] for hit in await scan_tables()} - personal
+        assert unmapped == set(), f"columns holding patient data but missing from the data map: {unmapped}"
         centre = await http.get(link)
         erased = await http.post(link + "/erase", data={"csrf_token": csrf_token(centre.text), "confirm": "yes"})
         assert erased.status_code == 200 and "Vos données sont effacées" in erased.text

@@ -107,3 +107,23 @@ async def test_the_worker_sends_nothing_to_a_restricted_patient(client, frozen, 
     reasons = await OutboxMessage.filter(audience="patient").exclude(status="pending").values_list("status", "last_error")
     assert set(reasons) == {("cancelled", "patient restricted processing")}
     assert await OutboxMessage.filter(audience="practitioner", status="sent").count() == 1  # the practice is told
+
+
+async def test_the_practice_reads_the_flag_and_why_through_the_core(database, now):
+    from dataclasses import replace
+
+    from portal.context import Scope
+    from portal.errors import NotFound
+    from portal.patients.rights import restriction_of
+    from tests.builders import load_demo, system
+
+    await load_demo()
+    await book(TUESDAY_14, now)
+    record = await Patient.get()
+    assert await restriction_of(system(now), record.id) is None
+    await Patient.filter(id=record.id).update(restricted_at=now, restriction_reason="objection")
+    shown = await restriction_of(system(now), record.id)
+    assert shown is not None and (shown.since, shown.reason) == (now, "objection")
+    elsewhere = replace(system(now), scope=Scope(practice_ids=frozenset({record.practice_id + 1})))
+    with pytest.raises(NotFound):
+        await restriction_of(elsewhere, record.id)  # another practice's staff sees nothing
