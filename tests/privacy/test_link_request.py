@@ -87,3 +87,25 @@ async def test_pages_are_french_first_and_english_from_the_catalog(client):
     unknown = await client.get("/privacy/c/not-a-token", headers={"accept-language": "en"})
     assert unknown.status_code == 404 and "Ask for a new one" in unknown.text
     assert unknown.headers["referrer-policy"] == "no-referrer"
+
+
+async def test_the_manage_page_sends_the_link_to_the_bookings_address(client, frozen, channels):
+    result = await book(TUESDAY_14, frozen)
+    page = await client.get(f"/b/{result.manage_token}")
+    assert f'action="/b/{result.manage_token}/privacy"' in page.text
+    sent = await client.post(f"/b/{result.manage_token}/privacy", data={"csrf_token": csrf_token(page.text)})
+    assert sent.status_code == 200 and "Vérifiez votre messagerie" in sent.text
+    await drain(client._transport.app, channels, frozen)
+    assert channels["email"].sent[-1].recipients == ("elise.durand@example.org",)  # the address, not the page
+    assert "/privacy/c/" in link_in(channels["email"].sent[-1])
+
+
+async def test_every_email_to_the_patient_shows_the_way_to_the_privacy_centre(client, frozen, channels):
+    await book(TUESDAY_14, frozen)
+    await drain(client._transport.app, channels, frozen)
+    to_patient = [m for m in channels["email"].sent if "elise.durand@example.org" in m.recipients]
+    assert to_patient
+    for message in to_patient:
+        parts = [part.get_payload(decode=True).decode() for part in message.message.walk()
+                 if part.get_content_type() in ("text/plain", "text/html")]
+        assert len(parts) == 2 and all("/privacy/access" in part for part in parts)
