@@ -96,9 +96,9 @@ TABLES: tuple[Table, ...] = (
 
 FILES: tuple[Files, ...] = (
     Files("outbox/*.eml", "e-mails as sent by the file backend: name, address, appointment, manage link",
-          "development and demo only (EMAIL_BACKEND=file)"),
+          "development and demo only (EMAIL_BACKEND=file): deleted at erasure, and after OUTBOX_FILE_DAYS"),
     Files("outbox/*.txt", "SMS as sent by the file backend: number, appointment, manage link",
-          "development and demo only (SMS_BACKEND=file)"),
+          "development and demo only (SMS_BACKEND=file): deleted at erasure, and after OUTBOX_FILE_DAYS"),
 )
 # Message files are named after their outbox row (notifier.mime.message_id, the SMS client_ref).
 OUTBOX_FILE_PREFIX = "outbox-"
