@@ -127,3 +127,22 @@ async def test_the_practice_reads_the_flag_and_why_through_the_core(database, no
     elsewhere = replace(system(now), scope=Scope(practice_ids=frozenset({record.practice_id + 1})))
     with pytest.raises(NotFound):
         await restriction_of(elsewhere, record.id)  # another practice's staff sees nothing
+
+
+async def test_a_centre_reaches_its_own_patients_and_nothing_else(database, now):
+    from portal import access
+    from portal.context import privacy_centre
+    from portal.errors import NotFound
+    from tests.builders import load_demo
+
+    await load_demo()
+    mine = await book(TUESDAY_14, now)
+    other = await book(WEDNESDAY_10, now, patient=patient(email="someone@example.org", first_name="Paul"))
+    me = await Patient.get(email="elise.durand@example.org")
+    ctx = privacy_centre(frozenset({me.id}), frozenset({me.practice_id}), now=now)
+    assert (await access.appointment_by_id(ctx, mine.appointment_id)).id == mine.appointment_id
+    with pytest.raises(NotFound):
+        await access.appointment_by_id(ctx, other.appointment_id)
+    with pytest.raises(NotFound):
+        await access.booking_by_token(ctx, other.manage_token)
+    assert [p.id for p in await access.own_patients(ctx)] == [me.id]
