@@ -17,6 +17,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from portal.patients.consent_texts import PRIVACY_NOTICE_VERSION
+
 THROUGHPUT_MESSAGES = 1000
 MEMORY_MESSAGES = 20_000
 LONG_AGO, FAR_AHEAD = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
@@ -55,7 +57,7 @@ async def _seed(count: int) -> None:
     if not await OutboxMessage.exists():
         await load_demo()
         await book(paris(2026, 12, 1, 11), datetime(2026, 11, 30, 8, tzinfo=UTC),
-                   consents={"privacy_notice": "2026-11-26", "email_reminders": False, "sms_reminders": False})
+                   consents={"privacy_notice": PRIVACY_NOTICE_VERSION, "email_reminders": False, "sms_reminders": False})
     template = await OutboxMessage.filter(kind="confirmation", channel="email").first()
     start = await OutboxMessage.all().count()
     await OutboxMessage.bulk_create([

@@ -28,6 +28,7 @@ from portal.settings import Settings
 from portal.web import json_error, request_locale, text_guard, translate
 from portal.web.api import routes as api_routes
 from portal.web.patient import routes as patient_routes
+from portal.web.privacy import routes as privacy_routes
 from portal.web.ratelimit import RateLimiter, phone_limit
 from portal.web.request_body import BodyLimit
 from portal.web.security import SecurityHeadersMiddleware, security_headers
@@ -35,7 +36,7 @@ from portal.web.text_guard import RefuseUnstorableText
 
 log = logging.getLogger("creneau")
 
-ROUTES = [*api_routes.routes, *patient_routes.routes, *calendar_sync.routes.routes, *notifier.webhooks.routes]
+ROUTES = [*api_routes.routes, *privacy_routes.routes, *patient_routes.routes, *calendar_sync.routes.routes, *notifier.webhooks.routes]
 # Loops that `creneau serve` runs inside the web process on SQLite (one command, a whole system).
 BACKGROUND_LOOPS = [notifier.worker.run_loop, calendar_sync.sync.run_loop]
 
@@ -156,6 +157,8 @@ def create_app(settings: Settings, *, manage_db: bool = True, run_background: bo
     app.state.settings = settings
     app.state.booking_limiter = RateLimiter(settings.booking_rate_limit)
     app.state.phone_limiter = RateLimiter(phone_limit(settings.booking_rate_limit))
+    app.state.privacy_ip_limiter = RateLimiter(settings.privacy_ip_rate_limit)
+    app.state.privacy_address_limiter = RateLimiter(settings.privacy_link_rate_limit)
     app.state.field_errors_response = field_errors_response
     app.state.domain_error_response = domain_error_response
     return app

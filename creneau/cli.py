@@ -169,6 +169,32 @@ async def cmd_practitioner_list(args: argparse.Namespace, settings: Settings) ->
     return 0
 
 
+# --- retention --------------------------------------------------------------------------------
+
+async def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    from creneau.maintenance import run_purge
+    from portal.clock import utcnow
+
+    for line in await run_purge(settings, utcnow(), dry_run=args.dry_run):
+        print(line)
+    return 0
+
+
+async def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """`creneau worker`: the outbox worker, with the daily housekeeping (retention) beside it."""
+    if args.once:
+        return await notifier.cli.cmd_worker(args, settings)
+    from creneau import maintenance
+
+    stop = asyncio.Event()
+    housekeeping = asyncio.create_task(maintenance.run_loop(settings, stop))
+    try:
+        return await notifier.cli.cmd_worker(args, settings)
+    finally:
+        stop.set()
+        await housekeeping
+
+
 # --- parser -----------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -210,7 +236,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(handler=cmd_practitioner_add, needs_db=True)
     practitioner.add_parser("list", help="list practitioners").set_defaults(handler=cmd_practitioner_list, needs_db=True)
 
+    purge = sub.add_parser("purge", help="apply retention now; prints counts, never names (run daily by the worker)")
+    purge.add_argument("--dry-run", action="store_true", help="count what would go, change nothing")
+    purge.set_defaults(handler=cmd_purge, needs_db=True)
+
     notifier.cli.register(sub)
+    sub.choices["worker"].set_defaults(handler=cmd_worker)
     calendar_sync.cli.register(sub)
     return parser
 

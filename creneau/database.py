@@ -34,12 +34,14 @@ def create_private_file(path: Path) -> None:
 
 
 def connection_url(database_url: str) -> str:
-    """Add the SQLite pragmas we rely on: wait for a lock instead of failing at once."""
+    """Add the SQLite pragmas we rely on: wait for a lock instead of failing at once, and
+    overwrite deleted or updated content with zeros (secure_delete: an erased patient's data
+    must not linger in the file's free space)."""
     if database_url.startswith("sqlite://") and "?" not in database_url:
         path = database_url.removeprefix("sqlite://")
         if path != ":memory:":
             create_private_file(Path(path))
-        return f"{database_url}?busy_timeout=5000&synchronous=NORMAL"
+        return f"{database_url}?busy_timeout=5000&synchronous=NORMAL&secure_delete=ON"
     return database_url
 
 

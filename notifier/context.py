@@ -8,7 +8,8 @@ import logging
 from dataclasses import dataclass, field
 
 from portal import links
-from portal.models import Appointment, ConsentRecord, Patient, Practice, Practitioner, Service
+from portal.messaging.plan import PRIVACY_KINDS
+from portal.models import Appointment, ConsentRecord, Patient, Practice, Practitioner, PrivacyLink, Service
 
 log = logging.getLogger("creneau.notifier")
 
@@ -28,6 +29,7 @@ class Batch:
     practitioners: dict[int, dict] = field(default_factory=dict)
     services: dict[int, dict] = field(default_factory=dict)
     consents: dict[int, dict[str, bool]] = field(default_factory=dict)  # patient -> purpose -> granted
+    privacy_links: dict[int, dict] = field(default_factory=dict)  # outbox message id -> its privacy link
 
 
 def _by_id(rows: list[dict]) -> dict[int, dict]:
@@ -42,11 +44,16 @@ async def load_batch(rows: list[dict]) -> Batch:
     found = batch.appointments.values()
     practice_ids = {row["practice_id"] for row in rows}
     batch.practices = _by_id(await Practice.filter(id__in=practice_ids).values(*PRACTICE_FIELDS))
+    privacy_ids = [row["id"] for row in rows if row["kind"] in PRIVACY_KINDS]
+    if privacy_ids:
+        batch.privacy_links = {link["outbox_message_id"]: link for link in await PrivacyLink.filter(
+            outbox_message_id__in=privacy_ids).values("outbox_message_id", "kind", "email", "new_value", "token_sealed",
+                                                      "expires_at", "used_at")}
     if not found:
         return batch
     patient_ids = {a["patient_id"] for a in found}
     batch.patients = _by_id(await Patient.filter(id__in=patient_ids).values(
-        "id", "civility", "first_name", "last_name", "email", "phone", "locale"))
+        "id", "civility", "first_name", "last_name", "email", "phone", "locale", "restricted_at"))
     batch.practitioners = _by_id(await Practitioner.filter(id__in={a["practitioner_id"] for a in found}).values(
         "id", "title", "first_name", "last_name", "profession", "email"))
     batch.services = _by_id(await Service.filter(id__in={a["service_id"] for a in found}).values("id", "name", "name_en"))
@@ -92,4 +99,24 @@ def message_context(row: dict, batch: Batch, base_url: str, secret_key: str) -> 
         "service": service_name if show_service else None,
         "manage_url": manage_link(base_url, appointment["manage_token_sealed"], secret_key) if to_patient else None,
         "cancelled_by": "practitioner" if appointment["status"] == "cancelled_by_practitioner" else "patient",
+        # Every e-mail to a patient shows the way to the privacy centre in its footer.
+        "privacy_url": privacy_access_url(base_url) if to_patient else None,
+    }
+
+
+def privacy_access_url(base_url: str) -> str:
+    return f"{base_url.rstrip('/')}/privacy/access"
+
+
+def privacy_context(row: dict, link: dict, practice: dict, base_url: str, secret_key: str) -> dict:
+    """The renderer's input for a privacy-centre message: the link (as `manage_url`, the one
+    link an SMS template may carry) and its expiry (as `start`), nothing about any appointment."""
+    token = links.unseal_manage_token(link["token_sealed"], secret_key)
+    path = "c" if link["kind"] == "centre" else "confirm"
+    return {
+        "practice": {key: practice[key] for key in ("name", "address", "phone")},
+        "practitioner": None, "service": None, "patient": None,
+        "start": link["expires_at"], "end": link["expires_at"],
+        "manage_url": f"{base_url.rstrip('/')}/privacy/{path}/{token}" if token else None,
+        "change": link["kind"], "privacy_url": privacy_access_url(base_url),
     }

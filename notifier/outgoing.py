@@ -8,10 +8,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from notifier import mime
-from notifier.context import Batch, message_context
+from notifier.context import Batch, message_context, privacy_context
 from notifier.messages import OutgoingEmail, OutgoingSms
 from notifier.render import render_email, render_sms
 from portal.booking.calendar_event import AppointmentEvent, build_calendar, uid_host
+from portal.messaging.plan import PRIVACY_KINDS
 
 INVITATION_METHODS = {"confirmation": "REQUEST", "moved": "REQUEST", "cancelled": "CANCEL"}
 SUMMARY = {"fr": "Rendez-vous avec {name}", "en": "Appointment with {name}"}
@@ -36,6 +37,8 @@ class Identity:
 
 
 def build(row: dict, batch: Batch, identity: Identity, now: datetime) -> OutgoingEmail | OutgoingSms:
+    if row["kind"] in PRIVACY_KINDS:
+        return build_privacy(row, batch, identity, now)
     context = message_context(row, batch, identity.base_url, identity.secret_key)
     appointment = batch.appointments[row["appointment_id"]]
     practice = batch.practices[row["practice_id"]]
@@ -79,3 +82,22 @@ def _event(row: dict, context: dict, practice: dict, identity: Identity, to_name
         organizer=(practice["email"] or from_addr, mime.clean_header_text(practice["name"])),
         attendee=(to_addr, mime.clean_header_text(to_name)), url=context["manage_url"],
     )
+
+
+def build_privacy(row: dict, batch: Batch, identity: Identity, now: datetime) -> OutgoingEmail | OutgoingSms:
+    """A privacy-centre link or a confirmation of a new address/number: to the address the link
+    names (a change is confirmed at the new address or number, never the old one)."""
+    link = batch.privacy_links[row["id"]]
+    practice = batch.practices[row["practice_id"]]
+    context = privacy_context(row, link, practice, identity.base_url, identity.secret_key)
+    tz, locale = ZoneInfo(practice["timezone"]), practice["locale"]
+    if row["channel"] == "sms":
+        rendered_sms = render_sms(row["kind"], context, locale, tz)
+        return OutgoingSms(link["new_value"], practice["sms_sender_id"] or identity.sms_sender, rendered_sms.text,
+                           f"outbox-{row['id']}")
+    rendered = render_email(row["kind"], context, locale, tz)
+    to_addr = link["new_value"] if link["kind"] == "email_change" else link["email"]
+    _, from_addr = mime.split_mail_from(identity.mail_from)
+    envelope = mime.Envelope(row_id=row["id"], host=identity.host, from_name=practice["name"], from_addr=from_addr,
+                             to_name="", to_addr=to_addr, reply_to=practice["email"], locale=locale)
+    return mime.compose(envelope, rendered, now)

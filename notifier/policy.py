@@ -34,8 +34,9 @@ class Skip:
 
 
 def check(row: dict, appointment: dict | None, consents: dict[str, bool], notify_practitioner: bool,
-          now: datetime) -> Skip | None:
-    """None when the message may go now; otherwise the final status and why."""
+          now: datetime, restricted: bool = False) -> Skip | None:
+    """None when the message may go now; otherwise the final status and why. `restricted`: the
+    patient restricted processing or objected (privacy centre): nothing goes to them."""
     if now >= row["expires_at"]:
         return Skip(OutboxStatus.EXPIRED, "not sent before it expired")
     if row.get("strikes", 0) >= MAX_STRIKES:
@@ -48,6 +49,8 @@ def check(row: dict, appointment: dict | None, consents: dict[str, bool], notify
         return Skip(OutboxStatus.CANCELLED, "appointment cancelled")
     if row["kind"] == CANCELLED and appointment["status"] not in CANCELLED_STATUSES:
         return Skip(OutboxStatus.CANCELLED, "appointment no longer cancelled")
+    if restricted and row["audience"] != PRACTITIONER:
+        return Skip(OutboxStatus.CANCELLED, "patient restricted processing")
     if row["audience"] == PRACTITIONER and not notify_practitioner:
         return Skip(OutboxStatus.CANCELLED, "practice turned practitioner notices off")
     purpose = consent_needed(row["kind"], row["channel"], row["audience"])
@@ -55,6 +58,18 @@ def check(row: dict, appointment: dict | None, consents: dict[str, bool], notify
         flag = appointment["sms_reminder" if purpose == "sms_reminders" else "email_reminder"]
         if not (flag and consents.get(purpose, False)):
             return Skip(OutboxStatus.CANCELLED, f"no {purpose} consent")
+    return None
+
+
+def check_privacy(row: dict, link: dict | None, now: datetime) -> Skip | None:
+    """A privacy-centre message goes while its link can still be used (even to a restricted
+    patient: they asked for it, to exercise a right)."""
+    if now >= row["expires_at"]:
+        return Skip(OutboxStatus.EXPIRED, "not sent before it expired")
+    if link is None:
+        return Skip(OutboxStatus.CANCELLED, "link no longer exists")
+    if link["used_at"] is not None:
+        return Skip(OutboxStatus.CANCELLED, "link already used")
     return None
 
 

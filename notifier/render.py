@@ -21,8 +21,9 @@ from portal.formatting import full_datetime, short_datetime, time_of_day
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LOCALES = ("fr", "en")
-EMAIL_KINDS = ("confirmation", "reminder", "moved", "cancelled", "practitioner_booked", "practitioner_cancelled")
-SMS_KINDS = ("confirmation", "reminder", "moved", "cancelled")
+EMAIL_KINDS = ("confirmation", "reminder", "moved", "cancelled", "practitioner_booked", "practitioner_cancelled",
+               "privacy_link", "contact_confirm")
+SMS_KINDS = ("confirmation", "reminder", "moved", "cancelled", "contact_confirm")
 # Only these reach an SMS template: no patient name, no comment, no reason for the visit.
 SMS_KEYS = ("practice", "practitioner", "start", "manage_url", "service")
 

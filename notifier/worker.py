@@ -27,6 +27,7 @@ from notifier.errors import PermanentSendError, RenderError, TransientSendError
 from notifier.outgoing import Identity, build
 from notifier.recovery import release_when_back
 from portal.clock import utcnow
+from portal.messaging.plan import PRIVACY_KINDS
 from portal.models import OutboxStatus
 from portal.sql import execute
 
@@ -100,8 +101,13 @@ async def _check_and_send(row: dict, run: _Drain) -> None:
     try:
         practice = batch.practices.get(row["practice_id"], {})
         appointment = batch.appointments.get(row["appointment_id"])
-        skip = policy.check(row, appointment, batch.consents.get(appointment["patient_id"], {}) if appointment else {},
-                            practice.get("notify_practitioner", True), run.now())
+        if row["kind"] in PRIVACY_KINDS:
+            skip = policy.check_privacy(row, batch.privacy_links.get(row["id"]), run.now())
+        else:
+            patient = batch.patients.get(appointment["patient_id"], {}) if appointment else {}
+            skip = policy.check(row, appointment, batch.consents.get(appointment["patient_id"], {}) if appointment else {},
+                                practice.get("notify_practitioner", True), run.now(),
+                                restricted=patient.get("restricted_at") is not None)
         if skip is not None:
             await run.finish(row, skip.status, status=skip.status, last_error=skip.reason)
             return

@@ -17,7 +17,7 @@ from portal.clock import utcnow
 
 class ActorKind(StrEnum):
     VISITOR = "visitor"  # anyone on the public pages or API, booking online without an account
-    PATIENT = "patient"  # someone holding a secret link to their own booking (manage token)
+    PATIENT = "patient"  # someone holding a secret link: to a booking (manage token) or a privacy centre
     STAFF = "staff"  # a signed-in practitioner, assistant or administrator
     SYSTEM = "system"  # the worker, the calendar sync, the purge, an operator's CLI command
     PROVIDER = "provider"  # a provider's signed webhook (Vonage receipts and replies)
@@ -41,6 +41,8 @@ class Scope:
 
     practice_ids: frozenset[int] | None = None
     practitioner_ids: frozenset[int] | None = None
+    # A privacy-centre link opens the patient records of one address: those, nothing else.
+    patient_ids: frozenset[int] | None = None
 
     def allows(self, practice_id: int, practitioner_id: int | None = None) -> bool:
         if self.practice_ids is not None and practice_id not in self.practice_ids:
@@ -74,6 +76,14 @@ def visitor(channel: str, *, ip: str = "", locale: str = "fr", now: datetime | N
 def patient(channel: str, *, ip: str = "", locale: str = "fr", now: datetime | None = None) -> Ctx:
     """A visitor who presents a manage token: what they may touch is the booking it opens."""
     return Ctx(Actor(ActorKind.PATIENT), now or utcnow(), channel=channel, ip=ip, locale=locale)
+
+
+def privacy_centre(patient_ids: frozenset[int], practice_ids: frozenset[int], *, ip: str = "", locale: str = "fr",
+                   now: datetime | None = None) -> Ctx:
+    """A patient holding a privacy-centre link: the records it opens (one per practice they dealt
+    with, all under the address the link was sent to), and nothing else."""
+    return Ctx(Actor(ActorKind.PATIENT, "privacy"), now or utcnow(),
+               Scope(practice_ids=practice_ids, patient_ids=patient_ids), channel="web", ip=ip, locale=locale)
 
 
 def system(name: str, *, now: datetime | None = None) -> Ctx:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 
-_SECRET_PATHS = re.compile(r"^(/b/|/api/v1/bookings/|/feeds/)[^/?.]+")
+_SECRET_PATHS = re.compile(r"^(/b/|/api/v1/bookings/|/feeds/|/privacy/c/|/privacy/confirm/)[^/?.]+")
 
 
 def redact_path(path: str) -> str:

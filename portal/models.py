@@ -5,7 +5,7 @@ Tortoise loads an app from one module; this is it, and a short way to import any
 from portal.audit.models import AuditEvent
 from portal.booking.models import CANCELLED_STATUSES, Appointment, AppointmentStatus, IdempotencyRecord
 from portal.messaging.models import OutboxMessage, OutboxStatus
-from portal.patients.models import ConsentRecord, Patient
+from portal.patients.models import ConsentRecord, Patient, PrivacyLink
 from portal.practice.models import (
     AvailabilityException,
     BusyBlock,
@@ -30,5 +30,6 @@ __all__ = [
     "Patient",
     "Practice",
     "Practitioner",
+    "PrivacyLink",
     "Service",
 ]

@@ -76,6 +76,17 @@ class Settings:
     # External calendars on loopback, private or link-local addresses (refused by default: a
     # calendar address must not reach the server's own network).
     calendar_allow_internal: bool = False
+    # Privacy centre: how long a one-time link (and the session it opens) lasts, and the throttles
+    # of link requests (per address, per client IP).
+    privacy_link_minutes: int = 30
+    privacy_link_rate_limit: RateLimit = field(default_factory=lambda: RateLimit(3, 3600))
+    privacy_ip_rate_limit: RateLimit = field(default_factory=lambda: RateLimit(20, 3600))
+    # Retention: message files under var/outbox/ (the file backends) are deleted after this many days.
+    outbox_file_days: int = 7
+    # The privacy notice's processors, per deployment (who hosts, who sends SMS and e-mail).
+    privacy_hosting: str = ""
+    privacy_sms_provider: str = ""
+    privacy_email_relay: str = ""
 
     @property
     def run_inline_workers(self) -> bool:
@@ -142,6 +153,13 @@ def _max_request_bytes(config: Config) -> int:
     return value
 
 
+def _bounded(config: Config, name: str, default: int, low: int, high: int) -> int:
+    value = _int(config, name, default)
+    if not low <= value <= high:
+        raise ConfigError(f"{name}: expected a whole number between {low} and {high}, got {value}")
+    return value
+
+
 def _bool(config: Config, name: str, default: bool | None) -> bool | None:
     raw = config(name, default="").strip().lower()
     if raw == "":
@@ -195,6 +213,14 @@ def _build(config: Config, env: Mapping[str, str]) -> Settings:
         inline_workers=_bool(config, "INLINE_WORKERS", None),
         max_request_bytes=_max_request_bytes(config),
         calendar_allow_internal=bool(_bool(config, "CALENDAR_ALLOW_INTERNAL", False)),
+        privacy_link_minutes=_bounded(config, "PRIVACY_LINK_MINUTES", 30, 5, 24 * 60),
+        privacy_link_rate_limit=RateLimit.parse("PRIVACY_LINK_RATE_LIMIT",
+                                                config("PRIVACY_LINK_RATE_LIMIT", default="3/hour")),
+        privacy_ip_rate_limit=RateLimit.parse("PRIVACY_IP_RATE_LIMIT", config("PRIVACY_IP_RATE_LIMIT", default="20/hour")),
+        outbox_file_days=_bounded(config, "OUTBOX_FILE_DAYS", 7, 0, 3650),
+        privacy_hosting=config("PRIVACY_HOSTING", default=""),
+        privacy_sms_provider=config("PRIVACY_SMS_PROVIDER", default=""),
+        privacy_email_relay=config("PRIVACY_EMAIL_RELAY", default=""),
     )
     _require_backend_settings(settings)
     return settings

@@ -35,11 +35,12 @@ class FileChannel:
     async def send(self, message: OutgoingEmail | OutgoingSms) -> str:
         if isinstance(message, OutgoingEmail):
             path = self._write(f"{message.name}.eml", message.message.as_bytes())
-            log.info("e-mail to %s written to %s: %s", ", ".join(message.recipients), path, message.message["Subject"])
+            # No address in the log: logs outlive an erasure (the file itself is removed by it).
+            log.info("e-mail written to %s", path)
             return message.message_id
         body = f"To: {message.to}\nFrom: {message.sender}\nClient-Ref: {message.client_ref}\n\n{message.text}\n"
         path = self._write(f"{message.name}.txt", body.encode())
-        log.info("SMS to %s written to %s", message.to, path)
+        log.info("SMS written to %s", path)
         return message.client_ref
 
     async def close(self) -> None:

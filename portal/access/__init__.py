@@ -21,14 +21,17 @@ MAX_TOKEN_LENGTH = 128
 
 
 def scoped(ctx: Ctx, query: QuerySet[M], *, practice: str = "practice_id",
-           practitioner: str | None = None) -> QuerySet[M]:
+           practitioner: str | None = None, patient: str | None = None) -> QuerySet[M]:
     """`query` narrowed to what the context may touch: its practices and, where the rows belong
-    to a practitioner (`practitioner` names the field), its practitioners."""
+    to a practitioner or a patient (`practitioner`, `patient` name the field), its practitioners
+    and (a privacy centre) its patients."""
     scope = ctx.scope
     if scope.practice_ids is not None:
         query = query.filter(**{f"{practice}__in": sorted(scope.practice_ids)})
     if practitioner is not None and scope.practitioner_ids is not None:
         query = query.filter(**{f"{practitioner}__in": sorted(scope.practitioner_ids)})
+    if patient is not None and scope.patient_ids is not None:
+        query = query.filter(**{f"{patient}__in": sorted(scope.patient_ids)})
     return query
 
 
@@ -37,7 +40,8 @@ async def booking_by_token(ctx: Ctx, token: str) -> ManagedBooking:
     never stored), with what its pages and use cases need."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise NotFound("Rendez-vous introuvable.")
-    query = scoped(ctx, Appointment.filter(manage_token_hash=token_hash(token)), practitioner="practitioner_id")
+    query = scoped(ctx, Appointment.filter(manage_token_hash=token_hash(token)), practitioner="practitioner_id",
+                   patient="patient_id")
     appointment = await query.first().select_related("practice", "practitioner", "service", "patient")
     if appointment is None:
         raise NotFound("Rendez-vous introuvable.")
@@ -45,17 +49,23 @@ async def booking_by_token(ctx: Ctx, token: str) -> ManagedBooking:
 
 
 async def appointment_by_id(ctx: Ctx, appointment_id: int) -> Appointment:
-    found = await scoped(ctx, Appointment.filter(id=appointment_id), practitioner="practitioner_id").first()
+    found = await scoped(ctx, Appointment.filter(id=appointment_id), practitioner="practitioner_id",
+                         patient="patient_id").first()
     if found is None:
         raise NotFound("Rendez-vous introuvable.")
     return found
 
 
 async def patient_by_id(ctx: Ctx, patient_id: int) -> Patient:
-    found = await scoped(ctx, Patient.filter(id=patient_id)).first()
+    found = await own_patients(ctx).filter(id=patient_id).first()
     if found is None:
         raise NotFound("Patient introuvable.")
     return found
+
+
+def own_patients(ctx: Ctx) -> QuerySet[Patient]:
+    """The patient records the context may touch (a privacy centre: those its link opens)."""
+    return scoped(ctx, Patient.all(), patient="id")
 
 
 def practices(ctx: Ctx, slug: str | None = None) -> QuerySet[Practice]:

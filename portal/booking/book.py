@@ -24,10 +24,10 @@ from portal.booking.rows import (
 )
 from portal.context import Ctx
 from portal.db import retry_locked
-from portal.errors import SlotTaken
+from portal.errors import NotAllowed, SlotTaken
 from portal.links import seal_manage_token
 from portal.messaging import plan as message_plan
-from portal.models import IdempotencyRecord
+from portal.models import IdempotencyRecord, Patient
 from portal.patients import consent_texts
 from portal.patients.input import FieldErrors, PatientInput, validate_patient
 from portal.scheduling import blocked_interval
@@ -188,6 +188,15 @@ def _new_booking(
     )
 
 
+async def refuse_if_restricted(patient_ids: list[int]) -> None:
+    """A patient who restricted processing (or objected) is not booked online until they lift it
+    (privacy centre); the practice can still book them by phone. One indexed read, only for a
+    returning patient (the known records of this address and birth date)."""
+    if await Patient.filter(id__in=patient_ids, restricted_at__isnull=False).exists():
+        raise NotAllowed("Vous avez limité l'utilisation de vos données : la réservation en ligne est suspendue. "
+                         "Levez la limitation dans votre espace confidentialité, ou appelez le cabinet.")
+
+
 async def book_appointment(
     ctx: Ctx, request: BookingRequest, *, secret_key: str = "", idempotency: Idempotency | None = None
 ) -> BookingResult:
@@ -197,6 +206,8 @@ async def book_appointment(
     now = ctx.now
     start, patient_data, choices, comment = validate_request(request, now)
     target, known_patients = await load_target_and_patients(request.practitioner, request.service, patient_data)
+    if known_patients:
+        await refuse_if_restricted([known.id for known in known_patients])
     verdict = await check_start(target, start, now)
     if verdict == "off_grid":
         raise FieldErrors({"start": "Ce créneau n'est pas proposé à la réservation."})

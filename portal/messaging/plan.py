@@ -16,6 +16,10 @@ PATIENT, PRACTITIONER = "patient", "practitioner"
 # Message kinds: to the patient, then to the practitioner.
 CONFIRMATION, REMINDER, MOVED, CANCELLED = "confirmation", "reminder", "moved", "cancelled"
 PRACTITIONER_BOOKED, PRACTITIONER_CANCELLED = "practitioner_booked", "practitioner_cancelled"
+# Privacy centre messages (no appointment): the one-time link, the confirmation of a new address
+# or number. Asked for by the patient to exercise a right: sent even while processing is restricted.
+PRIVACY_LINK, CONTACT_CONFIRM = "privacy_link", "contact_confirm"
+PRIVACY_KINDS = (PRIVACY_LINK, CONTACT_CONFIRM)
 
 
 def consent_needed(kind: str, channel: str, audience: str) -> str | None:

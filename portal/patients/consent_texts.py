@@ -11,7 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 
 PRIVACY_DIR = Path(__file__).resolve().parents[2] / "templates" / "privacy"
-PRIVACY_NOTICE_VERSION = "2026-11-26"
+# The notice in force; older versions stay on file: the consent ledger points at them.
+PRIVACY_NOTICE_VERSION = "2026-11-30"
 
 
 @dataclass(frozen=True)
@@ -60,3 +61,15 @@ def known_privacy_versions() -> frozenset[str]:
 def opt_in(purpose: str, locale: str) -> ConsentText:
     texts = _OPT_INS[purpose]
     return ConsentText(purpose, OPT_IN_VERSION, texts.get(locale, texts["fr"]))
+
+
+def agreed_text(purpose: str, version: str, sha256: str) -> str | None:
+    """The exact text a ledger row points at: the version in whichever locale has that hash
+    (the patient saw one language). None if no text on file matches (it was changed in place)."""
+    if purpose == "privacy_notice":
+        candidates = [privacy_notice(locale, version) for locale in ("fr", "en") if version in known_privacy_versions()]
+    elif purpose in _OPT_INS and version == OPT_IN_VERSION:
+        candidates = [opt_in(purpose, locale) for locale in _OPT_INS[purpose]]
+    else:
+        candidates = []
+    return next((text.text for text in candidates if text.sha256 == sha256), None)

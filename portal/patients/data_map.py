@@ -18,6 +18,9 @@ class Table:
     personal: tuple[str, ...]  # columns that hold or reveal something about the patient
     not_personal: tuple[str, ...]  # the other columns (ids, states, bookkeeping)
     retention: str  # what DOMAIN.md's rules make of it
+    # What erasure (portal.patients.erasure) overwrites, column by column, and what it keeps.
+    erased: tuple[str, ...] = ()
+    kept: str = ""
 
 
 @dataclass(frozen=True)
@@ -31,9 +34,11 @@ TABLES: tuple[Table, ...] = (
     Table(
         "patient", "id",
         personal=("civility", "first_name", "last_name", "email", "phone", "birth_date", "locale", "created_at",
-                  "updated_at"),
-        not_personal=("id", "practice_id"),
-        retention="the practice's contract + 2 months, or erasure on request",
+                  "updated_at", "restricted_at", "restriction_reason"),
+        not_personal=("id", "practice_id", "erased_at"),
+        retention="the practice's retention after the last visit (contract + 2 months), or erasure on request",
+        erased=("civility", "first_name", "last_name", "email", "phone", "birth_date", "restriction_reason"),
+        kept="the row, anonymised (birth date 1900-01-01): the pseudonym the kept consent proofs point at",
     ),
     Table(
         "appointment", "patient_id",
@@ -43,12 +48,17 @@ TABLES: tuple[Table, ...] = (
         not_personal=("id", "practice_id", "practitioner_id", "service_id", "version", "manage_token_hash",
                       "manage_token_sealed"),
         retention="the practice's contract + 2 months, or erasure on request (a visit history)",
+        erased=("comment", "contact_phone", "manage_token_hash", "manage_token_sealed", "sms_reminder",
+                "email_reminder"),
+        kept="past slots as anonymous busy time (times, service, attendance); future ones are cancelled",
     ),
     Table(
         "consent_record", "patient_id",
         personal=("patient_id", "appointment_id", "purpose", "granted", "recorded_at", "channel", "ip"),
         not_personal=("id", "practice_id", "text_version", "text_sha256"),
-        retention="kept, minimal, as proof of consent for the legal term (append-only)",
+        retention="kept, minimal, as proof of consent for the legal term (append-only); IP blanked after 12 months",
+        erased=("ip",),
+        kept="purpose, granted, text version and hash, time, channel: the proof, now of an anonymous patient",
     ),
     Table(
         "outbox_message", "(SELECT patient_id FROM appointment WHERE appointment.id = outbox_message.appointment_id)",
@@ -57,12 +67,16 @@ TABLES: tuple[Table, ...] = (
         not_personal=("id", "practice_id", "audience", "appointment_version", "dedupe_key", "expires_at",
                       "attempts", "next_attempt_at", "lease_until"),
         retention="the message log: with its appointment",
+        erased=("last_error",),
+        kept="kind, channel, dates and status (pending ones cancelled); no address or body is stored here",
     ),
     Table(
         "audit_event", "patient_id",
         personal=("patient_id", "ip", "at", "object_id"),
         not_personal=("id", "practice_id", "actor", "role", "action", "object_type", "detail", "channel"),
-        retention="connection data: 13 months (append-only until then)",
+        retention="connection data: 13 months (append-only until then); IP blanked after 12 months",
+        erased=("ip",),
+        kept="who acted on which id, when: ids only, no patient data (the trigger allows blanking ip only)",
     ),
     Table(
         "idempotency_record", "(the booking's answer: manage link and ids)",
@@ -70,14 +84,24 @@ TABLES: tuple[Table, ...] = (
         not_personal=("id", "key", "status_code", "created_at"),
         retention="a day (creneau.maintenance)",
     ),
+    Table(
+        "privacy_link", "(SELECT id FROM patient WHERE patient.email = privacy_link.email)",
+        personal=("email", "new_value", "created_at", "used_at"),
+        not_personal=("id", "kind", "token_hash", "token_sealed", "expires_at", "session_hash", "outbox_message_id"),
+        retention="deleted once expired (creneau purge)",
+        erased=("*",),
+        kept="nothing: the patient's links are deleted",
+    ),
 )
 
 FILES: tuple[Files, ...] = (
     Files("outbox/*.eml", "e-mails as sent by the file backend: name, address, appointment, manage link",
-          "development and demo only (EMAIL_BACKEND=file)"),
+          "development and demo only (EMAIL_BACKEND=file): deleted at erasure, and after OUTBOX_FILE_DAYS"),
     Files("outbox/*.txt", "SMS as sent by the file backend: number, appointment, manage link",
-          "development and demo only (SMS_BACKEND=file)"),
+          "development and demo only (SMS_BACKEND=file): deleted at erasure, and after OUTBOX_FILE_DAYS"),
 )
+# Message files are named after their outbox row (notifier.mime.message_id, the SMS client_ref).
+OUTBOX_FILE_PREFIX = "outbox-"
 
 
 def table(name: str) -> Table:

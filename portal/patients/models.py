@@ -16,6 +16,12 @@ class Patient(Model):
     locale = fields.CharField(max_length=8, default="fr")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    # Restriction or objection (GDPR art. 18 and 21), set from the privacy centre: while set, no
+    # message goes to the patient and no online booking is taken. The practice sees why.
+    restricted_at = fields.DatetimeField(null=True)
+    restriction_reason = fields.CharField(max_length=300, null=True)
+    # Set when identity and contact data were irreversibly anonymised (erasure or retention).
+    erased_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "patient"
@@ -40,3 +46,30 @@ class ConsentRecord(Model):
     class Meta:
         table = "consent_record"
         indexes = (("patient_id", "purpose"),)
+
+
+class PrivacyLink(Model):
+    """A one-time link sent by e-mail (or SMS): the way into the privacy centre (`centre`), or the
+    proof that a new address or number is the patient's (`email_change`, `phone_change`).
+
+    The token is stored hashed (to look it up) and sealed with SECRET_KEY (for the worker, which
+    renders the message later); never in clear. A centre link is used once: opening it binds it
+    to the browser that opened it (session_hash, a cookie), for a short session."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=16)  # centre, email_change, phone_change
+    token_hash = fields.CharField(max_length=64, unique=True)
+    token_sealed = fields.TextField(default="")
+    # The address the centre is opened for: its patient records across the deployment's practices.
+    email = fields.CharField(max_length=254)
+    # The new address or number a change link confirms (empty for a centre link).
+    new_value = fields.CharField(max_length=254, default="")
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    session_hash = fields.CharField(max_length=64, default="")
+    outbox_message_id = fields.IntField(null=True)  # the message that carries it
+
+    class Meta:
+        table = "privacy_link"
+        indexes = (("email",), ("expires_at",))

@@ -37,6 +37,9 @@ def from_minutes(value: int) -> time:
     return time(23, 59, 59) if value >= 24 * 60 else time(value // 60, value % 60)
 
 
+DEFAULT_RETENTION_MONTHS = 2
+
+
 def default_reminder_policy() -> dict:
     # Hours before the visit, per channel (the default: e-mail 48 h, SMS 24 h).
     return {"email": [48], "sms": [24]}
@@ -58,6 +61,11 @@ class Practice(Model):
     messages_show_service = fields.BooleanField(default=False)
     notify_practitioner = fields.BooleanField(default=True)
     sms_sender_id = fields.CharField(max_length=11, default="")
+    # Retention (creneau purge): a patient's identity and visit details are anonymised this many
+    # months after their last visit, or after the practice's contract ends (DOMAIN.md: the
+    # contract + 2 months).
+    retention_months = fields.IntField(default=DEFAULT_RETENTION_MONTHS)
+    contract_ends_on = fields.DateField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

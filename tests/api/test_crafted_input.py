@@ -2,6 +2,7 @@
 
 import pytest
 
+from portal.patients.consent_texts import PRIVACY_NOTICE_VERSION
 from tests.api.test_bookings_api import body, frozen_clock  # noqa: F401 (fixture)
 from tests.builders import consents
 
@@ -21,7 +22,7 @@ async def test_absurd_dates_are_422(client, params):
 @pytest.mark.parametrize("overrides", [
     {"start": "9999-12-31T23:59:00-01:00"},
     {"start": "0001-01-01T00:00:00+01:00"},
-    {"consents": consents(privacy_notice=["2026-11-26"])},
+    {"consents": consents(privacy_notice=[PRIVACY_NOTICE_VERSION])},
     {"consents": consents(privacy_notice={"v": 1})},
 ])
 async def test_absurd_booking_fields_are_422(client, overrides):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from creneau import database as db
 from portal.models import OutboxMessage
+from portal.patients.consent_texts import PRIVACY_NOTICE_VERSION
 from tests.builders import book, load_demo, paris
 from tests.concurrency.server import stop
 from tests.conftest import _open, requires_postgres
@@ -49,7 +50,7 @@ async def wait_for(condition, timeout: float, what: str) -> None:
 async def many_messages(count: int, now) -> list[int]:
     """One booking's confirmation row, copied `count` times (distinct dedupe keys)."""
     await load_demo()
-    await book(paris(2026, 12, 1, 11), now, consents={"privacy_notice": "2026-11-26", "email_reminders": False,
+    await book(paris(2026, 12, 1, 11), now, consents={"privacy_notice": PRIVACY_NOTICE_VERSION, "email_reminders": False,
                                                         "sms_reminders": False})
     template = await OutboxMessage.get(kind="confirmation", channel="email")
     rows = [

@@ -74,6 +74,35 @@ def test_check(row, appointment_now, consents, notify_practitioner, expected):
     assert outcome(policy.check(row, appointment_now, consents, notify_practitioner, NOW)) == expected
 
 
+RESTRICTED = [  # the patient restricted processing (privacy centre): message, outcome
+    pytest.param(message(), (OutboxStatus.CANCELLED, "patient restricted processing"), id="restricted-confirmation"),
+    pytest.param(message(REMINDER, SMS), (OutboxStatus.CANCELLED, "patient restricted processing"),
+                 id="restricted-reminder"),
+    pytest.param(message("practitioner_booked", audience=PRACTITIONER), None, id="restricted-practice-still-told"),
+]
+
+
+@pytest.mark.parametrize(("row", "expected"), RESTRICTED)
+def test_check_restricted(row, expected):
+    assert outcome(policy.check(row, appointment(), GRANTED, True, NOW, restricted=True)) == expected
+
+
+LINK = {"used_at": None}
+PRIVACY = [  # a privacy-centre message: the row, its link now, outcome
+    pytest.param(message("privacy_link"), LINK, None, id="privacy-link-goes"),
+    pytest.param(message("privacy_link", expires_at=NOW), LINK, EXPIRED, id="privacy-link-expired"),
+    pytest.param(message("contact_confirm"), None, (OutboxStatus.CANCELLED, "link no longer exists"),
+                 id="privacy-link-deleted"),
+    pytest.param(message("privacy_link"), {"used_at": NOW}, (OutboxStatus.CANCELLED, "link already used"),
+                 id="privacy-link-used"),
+]
+
+
+@pytest.mark.parametrize(("row", "link", "expected"), PRIVACY)
+def test_check_privacy(row, link, expected):
+    assert outcome(policy.check_privacy(row, link, NOW)) == expected
+
+
 LEASE = NOW + timedelta(minutes=2)
 BEFORE_SEND = [  # expires_at, lease_until, the channel's send timeout (s), outcome
     pytest.param(VISIT, LEASE, 30.0, None, id="goes"),
@@ -101,7 +130,7 @@ def policy_skips() -> list[tuple[OutboxStatus, str]]:
 
 
 def test_every_reason_of_the_policy_has_a_row_and_every_row_a_reason():
-    tabled = {p.values[-1] for p in CHECK + BEFORE_SEND if p.values[-1] is not None}
+    tabled = {p.values[-1] for p in CHECK + BEFORE_SEND + RESTRICTED + PRIVACY if p.values[-1] is not None}
     skips = policy_skips()
     assert len(skips) >= 10
     for status, pattern in skips:

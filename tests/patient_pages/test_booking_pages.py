@@ -178,7 +178,9 @@ async def test_pages_ask_nothing_of_third_parties_and_keep_a_strict_policy(clien
 
 async def test_privacy_notice_is_versioned(client):
     page = await client.get("/privacy")
-    assert "Version du 2026-11-26" in page.text and "CNIL" in page.text
+    assert f"Version du {PRIVACY_NOTICE_VERSION}" in page.text and "CNIL" in page.text
+    old = await client.get("/privacy?version=2026-11-26")  # what earlier patients agreed to stays readable
+    assert old.status_code == 200 and "trois ans" in old.text
     assert (await client.get("/privacy?version=1999-01-01")).status_code == 404
     english = await client.get("/privacy?lang=en")
     assert "Who is responsible for your data?" in english.text

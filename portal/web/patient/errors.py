@@ -31,7 +31,7 @@ def error_page(request: Request, status: int, message: str, *, headers: dict | N
     from portal.web.patient.rendering import render
 
     # A token in the URL (manage pages) must not leak from an error page either.
-    token_page = request.url.path.startswith("/b/")
+    token_page = request.url.path.startswith(("/b/", "/privacy/c/", "/privacy/confirm/"))
     try:
         return render(request, "portal/error.html", {
             "status": status, "title": _TITLES.get(status, "Erreur"), "message": message, "back_url": back_url,

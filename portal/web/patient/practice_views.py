@@ -41,8 +41,10 @@ async def privacy(request: Request) -> Response:
     if version not in consent_texts.known_privacy_versions():
         raise HTTPException(404)
     locale = request_locale(request)
-    practices = await access.practices(request_ctx(request)).order_by("name").values(*_PRACTICE_FIELDS)
+    practices = await access.practices(request_ctx(request)).order_by("name").values(
+        *_PRACTICE_FIELDS, "retention_months", "contract_ends_on")
     return render(request, "portal/privacy.html", {
+        "settings": request.app.state.settings,
         "version": version,
         "current": version == consent_texts.PRIVACY_NOTICE_VERSION,
         "notice": consent_texts.privacy_notice(locale, version).text,

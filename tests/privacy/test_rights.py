@@ -1,0 +1,148 @@
+"""Rectification (a new address or number is used only once confirmed from it), withdrawal of
+reminders, restriction (no message, no online booking, the practice sees why)."""
+
+from __future__ import annotations
+
+import pytest
+
+from notifier.worker import drain_once
+from portal.errors import NotAllowed
+from portal.models import Appointment, OutboxMessage, Patient
+from tests.builders import book, paris, patient
+from tests.patient_pages.conftest import csrf_token
+from tests.privacy.conftest import drain, link_in, open_centre
+
+TUESDAY_14, WEDNESDAY_10 = paris(2026, 12, 1, 14), paris(2026, 12, 2, 10)
+
+
+async def opened(client, channels, now) -> tuple[str, str]:
+    form = await client.get("/privacy/access")
+    await client.post("/privacy/access", data={"csrf_token": csrf_token(form.text), "email": "elise.durand@example.org"})
+    await drain(client._transport.app, channels, now)
+    link = link_in(channels["email"].sent[-1])
+    page = await open_centre(client, link)
+    return link, csrf_token(page.text)
+
+
+async def test_names_are_corrected_and_bad_ones_refused_per_field(client, frozen, channels):
+    await book(TUESDAY_14, frozen)
+    link, token = await opened(client, channels, frozen)
+    refused = await client.post(link + "/names", data={"csrf_token": token, "first_name": "", "last_name": "Durand"})
+    assert refused.status_code == 422 and "Indiquez votre prénom" in refused.text
+    done = await client.post(link + "/names", data={"csrf_token": token, "first_name": "Élise", "last_name": "Durand"})
+    assert done.status_code == 303
+    assert (await Patient.get()).last_name == "Durand"
+
+
+async def test_a_new_email_is_used_only_once_confirmed_from_it(client, frozen, channels):
+    await book(TUESDAY_14, frozen)
+    link, token = await opened(client, channels, frozen)
+    await client.post(link + "/contact/email", data={"csrf_token": token, "email": "Elise@Nouvelle.example"})
+    assert (await Patient.get()).email == "elise.durand@example.org"  # not yet
+    await drain(client._transport.app, channels, frozen)
+    confirmation = channels["email"].sent[-1]
+    assert confirmation.recipients == ("elise@nouvelle.example",)  # sent to the new address, not the old
+    confirm = link_in(confirmation, "/privacy/confirm/")
+    page = await client.get(confirm)
+    done = await client.post(confirm, data={"csrf_token": csrf_token(page.text)})
+    assert done.status_code == 200 and "Coordonnées confirmées" in done.text
+    assert (await Patient.get()).email == "elise@nouvelle.example"
+    again = await client.post(confirm, data={"csrf_token": csrf_token(page.text)})
+    assert again.status_code == 404  # single use
+    assert (await client.get(link)).status_code == 200  # the open centre follows the address
+
+
+async def test_a_new_phone_is_confirmed_by_sms_then_serves_upcoming_bookings(client, frozen, channels):
+    result = await book(TUESDAY_14, frozen)
+    link, token = await opened(client, channels, frozen)
+    refused = await client.post(link + "/contact/phone", data={"csrf_token": token, "phone": "01 42 00 00 00"})
+    assert refused.status_code == 422 and "mobile" in refused.text
+    await client.post(link + "/contact/phone", data={"csrf_token": token, "phone": "07 98 76 54 32"})
+    await drain(client._transport.app, channels, frozen)
+    sms = channels["sms"].sent[-1]
+    assert sms.to == "+33798765432"
+    confirm = link_in(sms, "/privacy/confirm/")
+    page = await client.get(confirm)
+    await client.post(confirm, data={"csrf_token": csrf_token(page.text)})
+    assert (await Patient.get()).phone == "+33798765432"
+    assert (await Appointment.get(id=result.appointment_id)).contact_phone == "+33798765432"
+
+
+async def test_withdrawing_sms_reminders_stops_them(client, frozen, channels):
+    result = await book(TUESDAY_14, frozen)
+    link, token = await opened(client, channels, frozen)
+    done = await client.post(link + "/reminders", data={"csrf_token": token, "purpose": "sms_reminders"})
+    assert done.status_code == 303
+    assert not (await Appointment.get(id=result.appointment_id)).sms_reminder
+    assert await OutboxMessage.filter(appointment_id=result.appointment_id, channel="sms", status="pending").count() == 0
+
+
+async def test_restriction_stops_messages_and_online_booking_until_lifted(client, frozen, channels):
+    result = await book(TUESDAY_14, frozen)
+    link, token = await opened(client, channels, frozen)
+    done = await client.post(link + "/restriction", data={"csrf_token": token, "reason": "objection",
+                                                         "note": "je conteste"})
+    assert done.status_code == 303
+    record = await Patient.get()
+    assert record.restricted_at == frozen and record.restriction_reason == "objection: je conteste"  # the practice sees why
+    pending = await OutboxMessage.filter(appointment_id=result.appointment_id, audience="patient").values_list(
+        "status", "last_error")
+    assert {status for status, _ in pending} <= {"cancelled", "sent"}
+    with pytest.raises(NotAllowed):
+        await book(WEDNESDAY_10, frozen)
+    page = await client.get(link)
+    lifted = await client.post(link + "/restriction", data={"csrf_token": csrf_token(page.text), "lift": "1"})
+    assert lifted.status_code == 303 and (await Patient.get()).restricted_at is None
+    assert (await book(WEDNESDAY_10, frozen)).appointment_id
+
+
+async def test_the_worker_sends_nothing_to_a_restricted_patient(client, frozen, channels):
+    """The send-time check, whatever was pending when the flag was set (here: set behind the
+    use case's back, so that only the worker's check can stop the message)."""
+    await book(TUESDAY_14, frozen, patient=patient())
+    await Patient.all().update(restricted_at=frozen, restriction_reason="restriction")
+    await drain_once(client._transport.app.state.settings, channels, now=lambda: frozen)
+    to_patient = [m for m in channels["email"].sent if "elise.durand@example.org" in m.recipients] + channels["sms"].sent
+    assert to_patient == []
+    reasons = await OutboxMessage.filter(audience="patient").exclude(status="pending").values_list("status", "last_error")
+    assert set(reasons) == {("cancelled", "patient restricted processing")}
+    assert await OutboxMessage.filter(audience="practitioner", status="sent").count() == 1  # the practice is told
+
+
+async def test_the_practice_reads_the_flag_and_why_through_the_core(database, now):
+    from dataclasses import replace
+
+    from portal.context import Scope
+    from portal.errors import NotFound
+    from portal.patients.rights import restriction_of
+    from tests.builders import load_demo, system
+
+    await load_demo()
+    await book(TUESDAY_14, now)
+    record = await Patient.get()
+    assert await restriction_of(system(now), record.id) is None
+    await Patient.filter(id=record.id).update(restricted_at=now, restriction_reason="objection")
+    shown = await restriction_of(system(now), record.id)
+    assert shown is not None and (shown.since, shown.reason) == (now, "objection")
+    elsewhere = replace(system(now), scope=Scope(practice_ids=frozenset({record.practice_id + 1})))
+    with pytest.raises(NotFound):
+        await restriction_of(elsewhere, record.id)  # another practice's staff sees nothing
+
+
+async def test_a_centre_reaches_its_own_patients_and_nothing_else(database, now):
+    from portal import access
+    from portal.context import privacy_centre
+    from portal.errors import NotFound
+    from tests.builders import load_demo
+
+    await load_demo()
+    mine = await book(TUESDAY_14, now)
+    other = await book(WEDNESDAY_10, now, patient=patient(email="someone@example.org", first_name="Paul"))
+    me = await Patient.get(email="elise.durand@example.org")
+    ctx = privacy_centre(frozenset({me.id}), frozenset({me.practice_id}), now=now)
+    assert (await access.appointment_by_id(ctx, mine.appointment_id)).id == mine.appointment_id
+    with pytest.raises(NotFound):
+        await access.appointment_by_id(ctx, other.appointment_id)
+    with pytest.raises(NotFound):
+        await access.booking_by_token(ctx, other.manage_token)
+    assert [p.id for p in await access.own_patients(ctx)] == [me.id]
