@@ -15,6 +15,11 @@ from portal.practice.models import (
     Service,
 )
 
+# isort: split
+# Last, and after the names above: importing portal.access.models runs portal/access/__init__.py,
+# which imports those names back from this module.
+from portal.access.models import SignInFailure, StaffGrant, StaffSession, StaffUser
+
 __all__ = [
     "AuditEvent",
     "CANCELLED_STATUSES",
@@ -31,4 +36,8 @@ __all__ = [
     "Practice",
     "Practitioner",
     "Service",
+    "SignInFailure",
+    "StaffGrant",
+    "StaffSession",
+    "StaffUser",
 ]
