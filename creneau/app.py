@@ -26,6 +26,8 @@ from portal.errors import DomainError, SlotTaken
 from portal.patients.input import FieldErrors
 from portal.settings import Settings
 from portal.web import json_error, request_locale, translate
+from portal.web.admin import auth as admin_auth, routes as admin_routes
+from portal.web.admin.oidc import OidcStateSession
 from portal.web.api import routes as api_routes
 from portal.web.patient import routes as patient_routes
 from portal.web.ratelimit import RateLimiter, phone_limit
@@ -34,7 +36,7 @@ from portal.web.security import SecurityHeadersMiddleware, security_headers
 
 log = logging.getLogger("creneau")
 
-ROUTES = [*api_routes.routes, *patient_routes.routes, *calendar_sync.routes.routes, *notifier.webhooks.routes]
+ROUTES = [*api_routes.routes, *patient_routes.routes, *admin_routes.routes, *calendar_sync.routes.routes, *notifier.webhooks.routes]
 # Loops that `creneau serve` runs inside the web process on SQLite (one command, a whole system).
 BACKGROUND_LOOPS = [notifier.worker.run_loop, calendar_sync.sync.run_loop]
 
@@ -136,10 +138,13 @@ def create_app(settings: Settings, *, manage_db: bool = True, run_background: bo
             DomainError: _domain_error,
             HTTPException: _http_error,
             Exception: _server_error,
+            **admin_auth.EXCEPTION_HANDLERS,
         },
     )
     log_redaction.install()
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(OidcStateSession, secret_key=str(settings.secret_key),
+                       https=settings.base_url.startswith("https://"))
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors,
                        https=settings.base_url.startswith("https://"))
     app.state.settings = settings

@@ -63,6 +63,7 @@ class Settings:
     oidc_issuer: str = ""
     oidc_client_id: str = ""
     oidc_client_secret: Secret = Secret("")
+    oidc_provider_name: str = ""  # shown as "Se connecter avec …"; the issuer's host when empty
     booking_rate_limit: RateLimit = field(default_factory=lambda: RateLimit(20, 3600))
     var_dir: Path = VAR_DIR
     frame_ancestors: str = "'self'"
@@ -73,6 +74,9 @@ class Settings:
     inline_workers: bool | None = None
     # Larger request bodies answer 413 before they are read (a booking is under 2 KiB).
     max_request_bytes: int = 64 * 1024
+    # Back-office sessions end after this long without a request, and this long after sign-in.
+    admin_session_idle_minutes: int = 30
+    admin_session_absolute_hours: int = 12
 
     @property
     def run_inline_workers(self) -> bool:
@@ -139,6 +143,13 @@ def _max_request_bytes(config: Config) -> int:
     return value
 
 
+def _bounded(config: Config, name: str, default: int, low: int, high: int) -> int:
+    value = _int(config, name, default)
+    if not low <= value <= high:
+        raise ConfigError(f"{name}: expected a whole number between {low} and {high}, got {value}")
+    return value
+
+
 def _bool(config: Config, name: str, default: bool | None) -> bool | None:
     raw = config(name, default="").strip().lower()
     if raw == "":
@@ -185,12 +196,15 @@ def _build(config: Config, env: Mapping[str, str]) -> Settings:
         oidc_issuer=config("OIDC_ISSUER", default=""),
         oidc_client_id=config("OIDC_CLIENT_ID", default=""),
         oidc_client_secret=Secret(config("OIDC_CLIENT_SECRET", default="")),
+        oidc_provider_name=config("OIDC_PROVIDER_NAME", default="")[:60],
         booking_rate_limit=RateLimit.parse("BOOKING_RATE_LIMIT", config("BOOKING_RATE_LIMIT", default="20/hour")),
         var_dir=var_dir,
         frame_ancestors=config("FRAME_ANCESTORS", default="'self'"),
         trust_forwarded_for=bool(_bool(config, "TRUST_FORWARDED_FOR", False)),
         inline_workers=_bool(config, "INLINE_WORKERS", None),
         max_request_bytes=_max_request_bytes(config),
+        admin_session_idle_minutes=_bounded(config, "ADMIN_SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
+        admin_session_absolute_hours=_bounded(config, "ADMIN_SESSION_ABSOLUTE_HOURS", 12, 1, 7 * 24),
     )
     _require_backend_settings(settings)
     return settings
@@ -204,3 +218,11 @@ def _require_backend_settings(settings: Settings) -> None:
             raise ConfigError("VONAGE_API_KEY: required when SMS_BACKEND=vonage")
         if not str(settings.vonage_api_secret):
             raise ConfigError("VONAGE_API_SECRET: required when SMS_BACKEND=vonage")
+    oidc = {"OIDC_ISSUER": settings.oidc_issuer, "OIDC_CLIENT_ID": settings.oidc_client_id,
+            "OIDC_CLIENT_SECRET": str(settings.oidc_client_secret)}
+    if any(oidc.values()):
+        missing = [name for name, value in oidc.items() if not value]
+        if missing:
+            raise ConfigError(f"{missing[0]}: required when any OIDC_* setting is set")
+        if urlsplit(settings.oidc_issuer).scheme not in ("http", "https"):
+            raise ConfigError(f"OIDC_ISSUER: expected the provider's https URL, got {settings.oidc_issuer!r}")

@@ -41,7 +41,8 @@ def generate_password() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(20))
 
 
-def _fernet(secret_key: str) -> Fernet:
+def fernet(secret_key: str) -> Fernet:
+    """Seals TOTP secrets at rest (and a secret being enrolled, in its form)."""
     digest = hashlib.sha256(b"creneau/totp-secret/v1:" + secret_key.encode()).digest()
     return Fernet(base64.urlsafe_b64encode(digest))
 
@@ -51,12 +52,12 @@ def new_totp_secret() -> str:
 
 
 def seal_totp_secret(secret: str, secret_key: str) -> str:
-    return _fernet(secret_key).encrypt(secret.encode()).decode()
+    return fernet(secret_key).encrypt(secret.encode()).decode()
 
 
 def unseal_totp_secret(sealed: str, secret_key: str) -> str | None:
     try:
-        return _fernet(secret_key).decrypt(sealed.encode()).decode() if sealed else None
+        return fernet(secret_key).decrypt(sealed.encode()).decode() if sealed else None
     except InvalidToken:
         return None
 

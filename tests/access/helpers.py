@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pyotp
 
 from portal.access import accounts
@@ -24,9 +26,10 @@ async def add_staff(now, email: str = "admin@cabinet-des-lilas.example", role: s
     user, _ = await accounts.add_user(system(now), email, role, home, practitioner=linked, password=PASSWORD,
                                       grants=granted)
     codes: list[str] = []
-    if totp:
-        code = pyotp.TOTP(TOTP_SECRET).at(now)
-        codes = await accounts.enrol_totp(system(now), user, TOTP_SECRET, code, SECRET_KEY) or []
+    if totp:  # enrolled two minutes ago: the code of `now` is still unused
+        enrolled = now - timedelta(minutes=2)
+        code = pyotp.TOTP(TOTP_SECRET).at(enrolled)
+        codes = await accounts.enrol_totp(system(enrolled), user, TOTP_SECRET, code, SECRET_KEY) or []
     return user, codes
 
 
