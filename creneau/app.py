@@ -104,6 +104,14 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def _announce_demo_admin(settings: Settings) -> None:
+    """On the demo only (its practice loaded, its administrator's published password unchanged)."""
+    from portal.access.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, demo_admin_still_open
+
+    if await demo_admin_still_open():
+        log.info("demo back-office: %s/admin/login as %s / %s", settings.base_url, DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD)
+
+
 def create_app(settings: Settings, *, manage_db: bool = True, run_background: bool | None = None) -> Starlette:
     """`manage_db=False` when the caller (tests, benchmarks) opened the database itself.
     `run_background` defaults to INLINE_WORKERS (on SQLite only, unless set)."""
@@ -117,6 +125,7 @@ def create_app(settings: Settings, *, manage_db: bool = True, run_background: bo
                 await database.migrate(settings.database_url)
                 await database.close()
             await database.init(settings.database_url)
+            await _announce_demo_admin(settings)
         stop = asyncio.Event()
         loops = [maintenance.run_loop] + (BACKGROUND_LOOPS if run_background else [])
         tasks = [asyncio.create_task(loop(settings, stop)) for loop in loops]
