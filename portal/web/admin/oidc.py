@@ -12,6 +12,7 @@ import logging
 from dataclasses import replace
 from urllib.parse import urlsplit
 
+import httpx2
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.starlette_client import OAuth
 from joserfc.errors import JoseError
@@ -90,7 +91,11 @@ async def start(request: Request) -> Response:
     if not configured(request):
         return RedirectResponse(LOGIN_PATH, status_code=303)
     redirect_uri = request.app.state.settings.base_url + CALLBACK
-    return await _client(request).authorize_redirect(request, redirect_uri)
+    try:
+        return await _client(request).authorize_redirect(request, redirect_uri)
+    except (httpx2.HTTPError, OAuthError, ValueError, KeyError, RuntimeError) as error:
+        log.warning("OpenID Connect provider unreachable or malformed: %s %s", type(error).__name__, error)
+        return _failed()
 
 
 async def callback(request: Request) -> Response:
@@ -100,11 +105,13 @@ async def callback(request: Request) -> Response:
     ctx = replace(request_ctx(request), channel="admin")
     issuer = settings.oidc_issuer
     try:
-        # The ID token's issuer must be the configured one (not just what discovery says).
-        token = await _client(request).authorize_access_token(
-            request, claims_options={"iss": {"essential": True, "values": [issuer]}})
-    except (OAuthError, JoseError, ValueError, KeyError) as error:
-        log.info("OpenID Connect sign-in refused: %s", type(error).__name__)
+        # The issuer must be the configured one (not just what discovery says), and the audience
+        # this client: authlib alone accepts another audience when `azp` names this client.
+        token = await _client(request).authorize_access_token(request, claims_options={
+            "iss": {"essential": True, "values": [issuer]},
+            "aud": {"essential": True, "values": [settings.oidc_client_id]}})
+    except (httpx2.HTTPError, OAuthError, JoseError, ValueError, KeyError, RuntimeError) as error:
+        log.info("OpenID Connect sign-in refused: %s %s", type(error).__name__, error)
         await signin.refuse(ctx, "oidc", None, source="oidc")
         return _failed()
     claims = token.get("userinfo")
