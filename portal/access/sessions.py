@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tortoise.expressions import Q
+
 from portal.access.models import StaffSession, StaffUser
 from portal.tokens import new_token, token_hash
 
@@ -27,8 +29,14 @@ class Session:
     user: StaffUser
 
 
+# Beyond the largest lifetimes the settings allow (a day idle, a week in all): surely dead.
+FORGOTTEN_IDLE, FORGOTTEN_AGE = timedelta(days=1), timedelta(days=7)
+
+
 async def open_session(user: StaffUser, now: datetime, ip: str, *, verified: bool) -> str:
-    """A new session and its token (shown once, to be set as the cookie)."""
+    """A new session and its token (shown once, to be set as the cookie). Sessions nobody
+    presented again (a closed browser) are deleted on the way: each sign-in tidies up."""
+    await StaffSession.filter(Q(last_seen_at__lt=now - FORGOTTEN_IDLE) | Q(created_at__lt=now - FORGOTTEN_AGE)).delete()
     token = new_token()
     await StaffSession.create(token_hash=token_hash(token), staff_id=user.id, verified=verified, created_at=now,
                               last_seen_at=now, ip=ip[:45])

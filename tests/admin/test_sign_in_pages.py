@@ -168,3 +168,11 @@ async def test_an_account_that_requires_2fa_must_enrol_first(client, clock):
     assert (await sign_in(client, ADMIN)).headers["location"] == "/admin/"
     assert (await client.get("/admin/")).headers["location"] == "/admin/account/2fa"
     assert (await client.get("/admin/account/2fa")).status_code == 200
+
+
+async def test_sessions_left_behind_are_deleted_at_a_later_sign_in(client, new_client, clock):
+    await signed_in_as(client, clock.now)  # and never comes back
+    clock.now += timedelta(days=1, minutes=1)
+    async with new_client() as later:
+        await sign_in(later, ADMIN, code=totp_code(clock.now))
+    assert await StaffSession.all().count() == 1
