@@ -18,7 +18,14 @@ from portal.practice.models import (
 # isort: split
 # Last, and after the names above: importing portal.access.models runs portal/access/__init__.py,
 # which imports those names back from this module.
-from portal.access.models import SignInFailure, StaffGrant, StaffSession, StaffUser
+from portal.access.models import (
+    SignInFailure,
+    StaffGrant,
+    StaffPasskey,
+    StaffSession,
+    StaffUser,
+    WebAuthnChallenge,
+)
 
 __all__ = [
     "AuditEvent",
@@ -38,6 +45,8 @@ __all__ = [
     "Service",
     "SignInFailure",
     "StaffGrant",
+    "StaffPasskey",
     "StaffSession",
     "StaffUser",
+    "WebAuthnChallenge",
 ]

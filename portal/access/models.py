@@ -90,3 +90,33 @@ class SignInFailure(Model):
 
     class Meta:
         table = "sign_in_failure"
+
+
+class StaffPasskey(Model):
+    """A passkey (WebAuthn credential) of a staff member: a phishing-resistant sign-in."""
+
+    id = fields.IntField(primary_key=True)
+    staff = fields.ForeignKeyField("portal.StaffUser", related_name="passkeys", on_delete=fields.CASCADE)
+    credential_id = fields.CharField(max_length=1400, unique=True)  # base64url, as the browser sends it
+    public_key = fields.TextField()  # COSE key, base64url
+    sign_count = fields.BigIntField(default=0)
+    name = fields.CharField(max_length=60, default="")
+    created_at = fields.DatetimeField()
+    last_used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "staff_passkey"
+
+
+class WebAuthnChallenge(Model):
+    """A challenge handed to a browser for a passkey ceremony, accepted once and briefly."""
+
+    id = fields.IntField(primary_key=True)
+    challenge_hash = fields.CharField(max_length=64, unique=True)
+    purpose = fields.CharField(max_length=16)  # sign_in, register
+    staff = fields.ForeignKeyField("portal.StaffUser", related_name="webauthn_challenges", null=True,
+                                   on_delete=fields.CASCADE)
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "webauthn_challenge"

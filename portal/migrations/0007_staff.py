@@ -1,4 +1,4 @@
-"""Staff accounts of the back-office: users, grants, server-side sessions, refused sign-ins."""
+"""Staff accounts of the back-office: users, grants, server-side sessions, refused sign-ins, passkeys."""
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
@@ -59,6 +59,21 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='StaffPasskey',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('staff', fields.ForeignKeyField('portal.StaffUser', source_field='staff_id', db_constraint=True, to_field='id', related_name='passkeys', on_delete=OnDelete.CASCADE)),
+                ('credential_id', fields.CharField(unique=True, max_length=1400)),
+                ('public_key', fields.TextField(unique=False)),
+                ('sign_count', fields.BigIntField(default=0)),
+                ('name', fields.CharField(default='', max_length=60)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('last_used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'staff_passkey', 'app': 'portal', 'pk_attr': 'id', 'table_description': 'A passkey (WebAuthn credential) of a staff member: a phishing-resistant sign-in.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='StaffSession',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -70,6 +85,18 @@ class Migration(migrations.Migration):
                 ('ip', fields.CharField(default='', max_length=45)),
             ],
             options={'table': 'staff_session', 'app': 'portal', 'pk_attr': 'id', 'table_description': 'A signed-in browser. `verified` is false between the password and the second factor.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='WebAuthnChallenge',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('challenge_hash', fields.CharField(unique=True, max_length=64)),
+                ('purpose', fields.CharField(max_length=16)),
+                ('staff', fields.ForeignKeyField('portal.StaffUser', source_field='staff_id', null=True, db_constraint=True, to_field='id', related_name='webauthn_challenges', on_delete=OnDelete.CASCADE)),
+                ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'webauthn_challenge', 'app': 'portal', 'pk_attr': 'id', 'table_description': 'A challenge handed to a browser for a passkey ceremony, accepted once and briefly.'},
             bases=['Model'],
         ),
     ]

@@ -55,6 +55,7 @@ class Case:
     public: bool = False  # reachable signed out (the sign-in pages)
     signed_out: int = 303  # a non-public route redirects to /admin/login
     form: Mapping[str, str] = field(default_factory=dict)  # posted with a valid CSRF token
+    json: bool = False  # a JSON endpoint of the pages' script: `form` as JSON, the token in X-CSRF-Token
     expect: Mapping[str, int] = field(default_factory=dict)  # role -> status once signed in
     inside: Callable[[World, str], dict] | None = None  # path parameters within the role's scope
     outside: Callable[[World, str], dict] | None = None  # path parameters outside it: 404
@@ -75,6 +76,11 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/admin/account/2fa"): Case(expect=EVERY_ROLE_200),
     # The account is enrolled already: the page says so.
     ("POST", "/admin/account/2fa"): Case(form={"code": "123456", "sealed": "x"}, expect=EVERY_ROLE_200),
+    ("POST", "/admin/passkey/options"): Case(public=True, signed_out=200, json=True, expect=EVERY_ROLE_200),
+    ("POST", "/admin/passkey/sign-in"): Case(public=True, signed_out=401, json=True, form={"id": "x"},
+                                             expect={role: 401 for role in ROLES}),
+    ("POST", "/admin/account/passkeys/options"): Case(json=True, expect=EVERY_ROLE_200),
+    ("POST", "/admin/account/passkeys"): Case(json=True, form={"id": "x"}, expect={role: 422 for role in ROLES}),
 }
 
 
@@ -123,6 +129,8 @@ def csrf_token_for(client) -> str:
 async def call(client, method: str, path: str, case: Case):
     if method == "GET":
         return await client.get(path)
+    if case.json:
+        return await client.request(method, path, json=dict(case.form), headers={"X-CSRF-Token": csrf_token_for(client)})
     return await client.request(method, path, data={"csrf_token": csrf_token_for(client), **case.form})
 
 

@@ -13,7 +13,7 @@ import pytest
 from creneau import database as db
 from portal.practice.demo import load_demo
 from tests.access.helpers import PASSWORD, add_staff, totp_code
-from tests.concurrency.server import live_server
+from tests.concurrency.server import free_port, live_server
 from tests.patient_pages.browser import PHONE, horizontal_overflow, launched_browser, screenshot, serious_violations
 
 pytestmark = pytest.mark.browser
@@ -44,10 +44,22 @@ def staff_database(path) -> tuple[str, list[str]]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    """Served as http://localhost:PORT, BASE_URL included: a passkey's relying party must be a
+    host name (WebAuthn refuses an IP address), and the browser's origin must be BASE_URL's."""
     var_dir = tmp_path_factory.mktemp("admin-browser")
     url, codes = staff_database(var_dir / "creneau.sqlite3")
-    with live_server(url, var_dir, workers=1, INLINE_WORKERS="0") as running:
-        yield running.url, codes
+    port = free_port()
+    base = f"http://localhost:{port}"
+    with live_server(url, var_dir, workers=1, port=port, INLINE_WORKERS="0", BASE_URL=base):
+        yield base, codes
+
+
+def watch_errors(page) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
 
 
 def sign_in(page, base: str, code: str) -> None:
@@ -55,7 +67,7 @@ def sign_in(page, base: str, code: str) -> None:
     assert page.url.endswith("/admin/login")
     page.get_by_label("Adresse e-mail").fill(ADMIN)
     page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("button", name="Se connecter", exact=True).click()
     page.get_by_label(CODE_LABEL).fill(code)
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Bonjour").wait_for()
@@ -75,7 +87,7 @@ def test_axe_finds_no_serious_violation_on_the_sign_in_pages(server):
             found["login"] = serious_violations(page)
             page.get_by_label("Adresse e-mail").fill(ADMIN)
             page.get_by_label("Mot de passe").fill(PASSWORD)
-            page.get_by_role("button", name="Se connecter").click()
+            page.get_by_role("button", name="Se connecter", exact=True).click()
             page.get_by_label(CODE_LABEL).wait_for()
             found["code"] = serious_violations(page)
             page.get_by_label(CODE_LABEL).fill(codes[0])  # a recovery code this time
@@ -95,10 +107,7 @@ def test_sign_in_with_password_and_totp_on_a_phone(server):
         context = browser.new_context(viewport=PHONE, locale="fr-FR")
         context.set_default_timeout(10_000)
         page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda message: errors.append(message.text)
-                if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        errors = watch_errors(page)
         try:
             page.goto(base + "/admin/login")
             assert horizontal_overflow(page) <= 0
@@ -110,6 +119,38 @@ def test_sign_in_with_password_and_totp_on_a_phone(server):
             page.get_by_text("Vous êtes déconnecté.").wait_for()
             page.goto(base + "/admin/")
             assert page.url.endswith("/admin/login")
+        finally:
+            context.close()
+        assert not errors, errors
+
+
+def test_add_a_passkey_then_sign_in_with_it_alone(server):
+    """Chromium's virtual authenticator (DevTools Protocol, WebAuthn domain) plays the phone or
+    security key; the page keeps the real CSP, so the script is what production runs."""
+    base, codes = server
+    with launched_browser() as browser:
+        context = browser.new_context(viewport=PHONE, locale="fr-FR")
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        errors = watch_errors(page)
+        cdp = context.new_cdp_session(page)
+        cdp.send("WebAuthn.enable")
+        authenticator = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
+            "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
+            "isUserVerified": True, "automaticPresenceSimulation": True}})["authenticatorId"]
+        try:
+            sign_in(page, base, codes[1])
+            page.goto(base + "/admin/account/2fa")
+            assert page.get_by_text("Aucune clé d’accès pour l’instant.").is_visible()
+            page.get_by_role("button", name="Ajouter une clé d’accès").click()
+            page.get_by_text("Clé d’accès enregistrée.").wait_for()
+            page.get_by_role("button", name="Se déconnecter").click()
+            page.get_by_text("Vous êtes déconnecté.").wait_for()
+            page.get_by_role("button", name="Se connecter avec une clé d’accès").click()
+            page.get_by_role("heading", name="Bonjour").wait_for()
+            assert page.url == base + "/admin/"
+            credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
+            assert len(credentials) == 1 and credentials[0]["isResidentCredential"]
         finally:
             context.close()
         assert not errors, errors

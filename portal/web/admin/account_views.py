@@ -10,7 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from portal.access import accounts, secrets as creds
-from portal.web import csrf
+from portal.access.models import StaffPasskey
+from portal.web import csrf, request_ctx, translate
 from portal.web.admin.auth import require_staff, signed_in_user
 from portal.web.admin.pages import admin_page, form_expired
 from portal.web.patient.errors import N_
@@ -41,12 +42,20 @@ def qr_svg(uri: str, title: str) -> Markup:
     return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
 
 
-def _enrol_page(request: Request, secret: str, *, error: str | None = None, status: int = 200) -> Response:
+async def _account_page(request: Request, values: dict, status: int = 200) -> Response:
+    user = signed_in_user(request)
+    values.update(passkeys=await StaffPasskey.filter(staff_id=user.id).order_by("created_at"),
+                  done=request.query_params.get("done"))
+    return admin_page(request, "admin/account_2fa.html", values, status=status)
+
+
+async def _enrol_page(request: Request, secret: str, *, error: str | None = None, status: int = 200) -> Response:
     user = signed_in_user(request)
     uri = creds.provisioning_uri(secret, user.email)
-    return admin_page(request, "admin/account_2fa.html", {
+    return await _account_page(request, {
         "enrolled": False, "secret": secret, "sealed": _seal(request, user.id, secret), "error": error,
-        "qr": qr_svg(uri, N_("Code QR à scanner avec votre application d'authentification")),
+        "qr": qr_svg(uri, translate(N_("Code QR à scanner avec votre application d'authentification"),
+                                    request_ctx(request).locale)),
     }, status=status)
 
 
@@ -54,9 +63,8 @@ async def second_factor(request: Request) -> Response:
     await require_staff(request)
     user = signed_in_user(request)
     if user.has_totp:
-        return admin_page(request, "admin/account_2fa.html", {
-            "enrolled": True, "remaining": len(user.recovery_codes), "error": None})
-    return _enrol_page(request, creds.new_totp_secret())
+        return await _account_page(request, {"enrolled": True, "remaining": len(user.recovery_codes), "error": None})
+    return await _enrol_page(request, creds.new_totp_secret())
 
 
 async def enrol(request: Request) -> Response:
@@ -73,5 +81,5 @@ async def enrol(request: Request) -> Response:
     codes = await accounts.enrol_totp(ctx, user, secret, str(form.get("code", ""))[:64], _secret_key(request))
     if codes is None:
         message = N_("Ce code ne correspond pas. Saisissez le code affiché maintenant par l'application.")
-        return _enrol_page(request, secret, error=message, status=422)
+        return await _enrol_page(request, secret, error=message, status=422)
     return admin_page(request, "admin/recovery_codes.html", {"codes": codes})

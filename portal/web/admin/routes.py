@@ -4,7 +4,7 @@ authorization matrix (tests/admin/test_authorization_matrix.py) finds each route
 
 from starlette.routing import Route
 
-from portal.web.admin import account_views, login_views, oidc
+from portal.web.admin import account_views, login_views, oidc, passkey_views
 
 routes = [
     Route("/admin", login_views.home, methods=["GET"]),
@@ -18,7 +18,12 @@ routes = [
     Route(oidc.CALLBACK, oidc.callback, methods=["GET"]),
     Route("/admin/account/2fa", account_views.second_factor, methods=["GET"]),
     Route("/admin/account/2fa", account_views.enrol, methods=["POST"]),
+    Route("/admin/passkey/options", passkey_views.sign_in_options, methods=["POST"]),
+    Route("/admin/passkey/sign-in", passkey_views.sign_in, methods=["POST"]),
+    Route("/admin/account/passkeys/options", passkey_views.register_options, methods=["POST"]),
+    Route("/admin/account/passkeys", passkey_views.register, methods=["POST"]),
 ]
 
 # Reached without a session: everything else under /admin redirects to the sign-in page.
-PUBLIC_PATHS = frozenset({"/admin/login", "/admin/login/code", "/admin/oidc/start", oidc.CALLBACK})
+PUBLIC_PATHS = frozenset({"/admin/login", "/admin/login/code", "/admin/oidc/start", oidc.CALLBACK,
+                          "/admin/passkey/options", "/admin/passkey/sign-in"})
