@@ -21,7 +21,7 @@ RP = passkeys.RelyingParty(id="rdv.example.fr", origin="https://rdv.example.fr")
 
 
 @pytest.fixture
-async def enrolled(database, now):
+async def enrolled(any_database, now):
     """An administrator with a passkey on a software authenticator."""
     await load_demo()
     user, _ = await add_staff(now)

@@ -18,7 +18,7 @@ from tests.builders import SECRET_KEY, load_demo, system, visitor
 
 
 @pytest.fixture
-async def demo(database):
+async def demo(any_database):
     await load_demo()
 
 
