@@ -19,6 +19,8 @@ async def test_password_then_totp_signs_in_and_shows_the_landing_page(client, cl
     user, _ = await add_staff(clock.now, ADMIN, totp=True)
     first = await post_form(client, "/admin/login", email=ADMIN, password=PASSWORD)
     assert first.status_code == 303 and first.headers["location"] == "/admin/login/code"
+    code_page = await client.get("/admin/login/code")
+    assert 'id="passkey-sign-in" hidden' in code_page.text  # a passkey may complete the sign-in too
     assert (await client.get("/admin/")).headers["location"] == "/admin/login/code"  # not yet signed in
     pending = client.cookies["creneau_staff"]
     done = await post_form(client, "/admin/login/code", code=totp_code(clock.now))
@@ -95,6 +97,7 @@ async def test_sign_in_is_throttled_after_five_refusals(client, clock):
         assert (await sign_in(client, ADMIN, "wrong")).status_code == 401
     throttled = await sign_in(client, ADMIN)
     assert throttled.status_code == 429 and "Trop de tentatives" in throttled.text
+    assert throttled.headers["retry-after"] == "900"
     clock.now += timedelta(minutes=15)
     assert (await sign_in(client, ADMIN)).status_code == 303
 

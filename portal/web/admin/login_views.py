@@ -79,7 +79,10 @@ async def login(request: Request) -> Response:
         user = await signin.check_password(ctx, email, password, _secret_key(request))
     except SignInRefused as refused:
         status, message = REFUSALS[refused.reason]
-        return await login_page(request, error=message, status=status, email=email.strip())
+        page = await login_page(request, error=message, status=status, email=email.strip())
+        if status == 429:
+            page.headers["retry-after"] = str(int(signin.WINDOW.total_seconds()))
+        return page
     # Whatever session this browser had ends here: a new token at every sign-in.
     await close_session(request.cookies.get(COOKIE))
     if user.has_totp:
