@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from creneau.app import ROUTES
 from portal.models import Appointment
+from portal.web.admin.routes import PUBLIC_PATHS
 from tests.access.helpers import add_staff, totp_code
 from tests.admin.conftest import sign_in
 from tests.builders import SECRET_KEY, book, paris
@@ -99,6 +100,8 @@ def test_every_admin_route_declares_how_to_test_it():
     undeclared = [endpoint for endpoint in ENDPOINTS if endpoint not in CASES]
     assert not undeclared, f"add these to CASES in {__name__}: {undeclared}"
     assert not set(CASES) - set(ENDPOINTS), f"CASES names routes that no longer exist: {set(CASES) - set(ENDPOINTS)}"
+    # Reachable signed out: exactly the sign-in pages the routes module declares public.
+    assert {path for (_, path), case in CASES.items() if case.public} == PUBLIC_PATHS
     for endpoint, case in CASES.items():
         assert set(case.expect) == set(ROLES), f"{endpoint}: say what each role gets"
         assert ("{" in endpoint[1]) == (case.inside is not None) == (case.outside is not None), endpoint
