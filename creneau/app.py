@@ -26,6 +26,8 @@ from portal.errors import DomainError, SlotTaken
 from portal.patients.input import FieldErrors
 from portal.settings import Settings
 from portal.web import json_error, request_locale, text_guard, translate
+from portal.web.admin import auth as admin_auth, routes as admin_routes
+from portal.web.admin.oidc import OidcStateSession
 from portal.web.api import routes as api_routes
 from portal.web.patient import routes as patient_routes
 from portal.web.privacy import routes as privacy_routes
@@ -36,7 +38,8 @@ from portal.web.text_guard import RefuseUnstorableText
 
 log = logging.getLogger("creneau")
 
-ROUTES = [*api_routes.routes, *privacy_routes.routes, *patient_routes.routes, *calendar_sync.routes.routes, *notifier.webhooks.routes]
+ROUTES = [*api_routes.routes, *privacy_routes.routes, *patient_routes.routes, *admin_routes.routes,
+          *calendar_sync.routes.routes, *notifier.webhooks.routes]
 # Loops that `creneau serve` runs inside the web process on SQLite (one command, a whole system).
 BACKGROUND_LOOPS = [notifier.worker.run_loop, calendar_sync.sync.run_loop]
 
@@ -111,6 +114,12 @@ async def _unstorable_text(request: Request, status: int, fields: dict[str, str]
     if _wants_json(request):
         return field_errors_response(request, FieldErrors(fields))
     return _html_error(request, 400, translate(text_guard.MESSAGE, request_locale(request)))
+async def _announce_demo_admin(settings: Settings) -> None:
+    """On the demo only (its practice loaded, its administrator's published password unchanged)."""
+    from portal.access.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, demo_admin_still_open
+
+    if await demo_admin_still_open():
+        log.info("demo back-office: %s/admin/login as %s / %s", settings.base_url, DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD)
 
 
 def create_app(settings: Settings, *, manage_db: bool = True, run_background: bool | None = None) -> Starlette:
@@ -126,6 +135,7 @@ def create_app(settings: Settings, *, manage_db: bool = True, run_background: bo
                 await database.migrate(settings.database_url)
                 await database.close()
             await database.init(settings.database_url)
+            await _announce_demo_admin(settings)
         stop = asyncio.Event()
         loops = [maintenance.run_loop] + (BACKGROUND_LOOPS if run_background else [])
         tasks = [asyncio.create_task(loop(settings, stop)) for loop in loops]
@@ -147,11 +157,14 @@ def create_app(settings: Settings, *, manage_db: bool = True, run_background: bo
             DomainError: _domain_error,
             HTTPException: _http_error,
             Exception: _server_error,
+            **admin_auth.EXCEPTION_HANDLERS,
         },
     )
     log_redaction.install()
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(RefuseUnstorableText, refuse=_unstorable_text)
+    app.add_middleware(OidcStateSession, secret_key=str(settings.secret_key),
+                       https=settings.base_url.startswith("https://"))
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors,
                        https=settings.base_url.startswith("https://"))
     app.state.settings = settings

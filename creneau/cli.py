@@ -17,7 +17,7 @@ from datetime import time
 
 import calendar_sync.cli
 import notifier.cli
-from creneau import database as db
+from creneau import database as db, user_cli
 from portal.practice.models import is_slug
 from portal.settings import ConfigError, Settings, load_settings
 
@@ -55,6 +55,8 @@ async def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from portal import context
+    from portal.access.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, create_demo_admin
     from portal.models import Practice
     from portal.practice.demo import DEMO_PRACTICE, load_demo
 
@@ -65,7 +67,9 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         print("database not empty: demo not loaded")
         return 0
     practice = await load_demo()
+    await create_demo_admin(context.system("cli"), practice)
     print(f"demo practice loaded: {settings.base_url}/c/{practice.slug}")
+    print(f"demo back-office: {settings.base_url}/admin/login as {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}")
     return 0
 
 
@@ -240,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--dry-run", action="store_true", help="count what would go, change nothing")
     purge.set_defaults(handler=cmd_purge, needs_db=True)
 
+    user_cli.register(sub)
     notifier.cli.register(sub)
     sub.choices["worker"].set_defaults(handler=cmd_worker)
     calendar_sync.cli.register(sub)

@@ -15,6 +15,18 @@ from portal.practice.models import (
     Service,
 )
 
+# isort: split
+# Last, and after the names above: importing portal.access.models runs portal/access/__init__.py,
+# which imports those names back from this module.
+from portal.access.models import (
+    SignInFailure,
+    StaffGrant,
+    StaffPasskey,
+    StaffSession,
+    StaffUser,
+    WebAuthnChallenge,
+)
+
 __all__ = [
     "AuditEvent",
     "CANCELLED_STATUSES",
@@ -32,4 +44,10 @@ __all__ = [
     "Practitioner",
     "PrivacyLink",
     "Service",
+    "SignInFailure",
+    "StaffGrant",
+    "StaffPasskey",
+    "StaffSession",
+    "StaffUser",
+    "WebAuthnChallenge",
 ]

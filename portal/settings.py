@@ -63,6 +63,7 @@ class Settings:
     oidc_issuer: str = ""
     oidc_client_id: str = ""
     oidc_client_secret: Secret = Secret("")
+    oidc_provider_name: str = ""  # shown as "Se connecter avec …"; the issuer's host when empty
     booking_rate_limit: RateLimit = field(default_factory=lambda: RateLimit(20, 3600))
     var_dir: Path = VAR_DIR
     frame_ancestors: str = "'self'"
@@ -87,6 +88,9 @@ class Settings:
     privacy_hosting: str = ""
     privacy_sms_provider: str = ""
     privacy_email_relay: str = ""
+    # Back-office sessions end after this long without a request, and this long after sign-in.
+    admin_session_idle_minutes: int = 30
+    admin_session_absolute_hours: int = 12
 
     @property
     def run_inline_workers(self) -> bool:
@@ -206,6 +210,7 @@ def _build(config: Config, env: Mapping[str, str]) -> Settings:
         oidc_issuer=config("OIDC_ISSUER", default=""),
         oidc_client_id=config("OIDC_CLIENT_ID", default=""),
         oidc_client_secret=Secret(config("OIDC_CLIENT_SECRET", default="")),
+        oidc_provider_name=config("OIDC_PROVIDER_NAME", default="")[:60],
         booking_rate_limit=RateLimit.parse("BOOKING_RATE_LIMIT", config("BOOKING_RATE_LIMIT", default="20/hour")),
         var_dir=var_dir,
         frame_ancestors=config("FRAME_ANCESTORS", default="'self'"),
@@ -221,6 +226,8 @@ def _build(config: Config, env: Mapping[str, str]) -> Settings:
         privacy_hosting=config("PRIVACY_HOSTING", default=""),
         privacy_sms_provider=config("PRIVACY_SMS_PROVIDER", default=""),
         privacy_email_relay=config("PRIVACY_EMAIL_RELAY", default=""),
+        admin_session_idle_minutes=_bounded(config, "ADMIN_SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
+        admin_session_absolute_hours=_bounded(config, "ADMIN_SESSION_ABSOLUTE_HOURS", 12, 1, 7 * 24),
     )
     _require_backend_settings(settings)
     return settings
@@ -234,3 +241,11 @@ def _require_backend_settings(settings: Settings) -> None:
             raise ConfigError("VONAGE_API_KEY: required when SMS_BACKEND=vonage")
         if not str(settings.vonage_api_secret):
             raise ConfigError("VONAGE_API_SECRET: required when SMS_BACKEND=vonage")
+    oidc = {"OIDC_ISSUER": settings.oidc_issuer, "OIDC_CLIENT_ID": settings.oidc_client_id,
+            "OIDC_CLIENT_SECRET": str(settings.oidc_client_secret)}
+    if any(oidc.values()):
+        missing = [name for name, value in oidc.items() if not value]
+        if missing:
+            raise ConfigError(f"{missing[0]}: required when any OIDC_* setting is set")
+        if urlsplit(settings.oidc_issuer).scheme not in ("http", "https"):
+            raise ConfigError(f"OIDC_ISSUER: expected the provider's https URL, got {settings.oidc_issuer!r}")

@@ -19,7 +19,9 @@ def test_the_console_script_migrates_a_new_database_and_loads_the_demo(tmp_path)
     result = subprocess.run([str(script), "demo"], env=environ, cwd=tmp_path, capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "demo practice loaded: http://127.0.0.1:8000/c/cabinet-des-lilas\n"
+    assert result.stdout == ("demo practice loaded: http://127.0.0.1:8000/c/cabinet-des-lilas\n"
+                             "demo back-office: http://127.0.0.1:8000/admin/login as admin@cabinet-des-lilas.example"
+                             " / lilas-demo-2026\n")
 
 
 def test_help_lists_the_commands(creneau):

@@ -33,6 +33,10 @@ def test_defaults_run_on_sqlite_and_generate_a_secret_once(tmp_path):
     ({"CALENDAR_ALLOW_INTERNAL": "sometimes"}, "CALENDAR_ALLOW_INTERNAL"),
     ({"MAX_REQUEST_BYTES": "64k"}, "MAX_REQUEST_BYTES"),
     ({"MAX_REQUEST_BYTES": "10"}, "MAX_REQUEST_BYTES"),
+    ({"ADMIN_SESSION_IDLE_MINUTES": "0"}, "ADMIN_SESSION_IDLE_MINUTES"),
+    ({"ADMIN_SESSION_ABSOLUTE_HOURS": "a day"}, "ADMIN_SESSION_ABSOLUTE_HOURS"),
+    ({"OIDC_ISSUER": "https://id.example.org"}, "OIDC_CLIENT_ID"),
+    ({"OIDC_ISSUER": "id.example.org", "OIDC_CLIENT_ID": "c", "OIDC_CLIENT_SECRET": "s"}, "OIDC_ISSUER"),
 ])
 def test_malformed_values_name_the_variable(tmp_path, env, named):
     with pytest.raises(ConfigError) as error:

@@ -39,9 +39,10 @@ class Server:
 
 
 @contextmanager
-def live_server(database_url: str, var_dir, workers: int = 2, **env):
-    """Yields the Server once every worker has said 'Application startup complete'."""
-    port = free_port()
+def live_server(database_url: str, var_dir, workers: int = 2, port: int | None = None, **env):
+    """Yields the Server once every worker has said 'Application startup complete'. `port`:
+    chosen by the caller when a setting must name it (BASE_URL)."""
+    port = port or free_port()
     environ = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=SECRET_KEY, CRENEAU_VAR_DIR=str(var_dir),
                    BOOKING_RATE_LIMIT="0", EMAIL_BACKEND="memory", SMS_BACKEND="memory")
     environ.update(env)

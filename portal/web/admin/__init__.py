@@ -1,0 +1,1 @@
+"""The practitioner back-office (/admin): sign-in, sessions, and the pages staff work in."""

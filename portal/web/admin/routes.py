@@ -1,0 +1,29 @@
+"""The back-office's routes. Every one but the sign-in pages starts with `require_staff`; the
+authorization matrix (tests/admin/test_authorization_matrix.py) finds each route here by its
+/admin path and fails until the test says how to exercise it."""
+
+from starlette.routing import Route
+
+from portal.web.admin import account_views, login_views, oidc, passkey_views
+
+routes = [
+    Route("/admin", login_views.home, methods=["GET"]),
+    Route("/admin/", login_views.home, methods=["GET"]),
+    Route("/admin/login", login_views.login_form, methods=["GET"]),
+    Route("/admin/login", login_views.login, methods=["POST"]),
+    Route("/admin/login/code", login_views.code_form, methods=["GET"]),
+    Route("/admin/login/code", login_views.code, methods=["POST"]),
+    Route("/admin/logout", login_views.logout, methods=["POST"]),
+    Route("/admin/oidc/start", oidc.start, methods=["GET"]),
+    Route(oidc.CALLBACK, oidc.callback, methods=["GET"]),
+    Route("/admin/account/2fa", account_views.second_factor, methods=["GET"]),
+    Route("/admin/account/2fa", account_views.enrol, methods=["POST"]),
+    Route("/admin/passkey/options", passkey_views.sign_in_options, methods=["POST"]),
+    Route("/admin/passkey/sign-in", passkey_views.sign_in, methods=["POST"]),
+    Route("/admin/account/passkeys/options", passkey_views.register_options, methods=["POST"]),
+    Route("/admin/account/passkeys", passkey_views.register, methods=["POST"]),
+]
+
+# Reached without a session: everything else under /admin redirects to the sign-in page.
+PUBLIC_PATHS = frozenset({"/admin/login", "/admin/login/code", "/admin/oidc/start", oidc.CALLBACK,
+                          "/admin/passkey/options", "/admin/passkey/sign-in"})

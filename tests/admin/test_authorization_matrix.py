@@ -1,0 +1,173 @@
+"""The authorization matrix: every route of the app under /admin, signed out and as each role,
+with objects inside and outside the role's scope.
+
+Routes are found in the app itself (creneau.app.ROUTES): a new /admin route fails
+`test_every_admin_route_declares_how_to_test_it` until CASES says how to exercise it. For a
+path with parameters, `inside` gives parameters the role may see (answering `expect[role]`)
+and `outside` parameters it may not (another practice's object for an administrator, another
+practitioner's for a practitioner or an assistant): those must answer 404, never the data.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import pytest
+from itsdangerous import URLSafeTimedSerializer
+from starlette.routing import Route
+
+from creneau.app import ROUTES
+from portal.models import Appointment
+from portal.web.admin.routes import PUBLIC_PATHS
+from tests.access.helpers import add_staff, totp_code
+from tests.admin.conftest import sign_in
+from tests.builders import SECRET_KEY, book, paris
+from tests.two_practices.conftest import LEA, load_second_practice
+
+ROLES: dict[str, dict] = {
+    "admin": {},
+    "practitioner": {"practitioner": "camille-martin"},  # Camille's own agenda
+    "assistant": {"grants": ("hugo-bernard",)},  # Hugo's agenda only
+}
+
+
+@dataclass(frozen=True)
+class World:
+    """One booked appointment per practitioner: two in the demo practice, one in another."""
+
+    appointment: Mapping[str, int]  # practitioner slug -> appointment id
+    patient: Mapping[str, int]  # practitioner slug -> the patient of that appointment
+
+
+def in_scope(role: str) -> str:
+    return {"admin": "hugo-bernard", "practitioner": "camille-martin", "assistant": "hugo-bernard"}[role]
+
+
+def out_of_scope(role: str) -> str:
+    """What the role must not see: another practice's practitioner for an administrator, a
+    colleague of the same practice for the others."""
+    return {"admin": LEA, "practitioner": "hugo-bernard", "assistant": "camille-martin"}[role]
+
+
+@dataclass(frozen=True)
+class Case:
+    public: bool = False  # reachable signed out (the sign-in pages)
+    signed_out: int = 303  # a non-public route redirects to /admin/login
+    form: Mapping[str, str] = field(default_factory=dict)  # posted with a valid CSRF token
+    json: bool = False  # a JSON endpoint of the pages' script: `form` as JSON, the token in X-CSRF-Token
+    expect: Mapping[str, int] = field(default_factory=dict)  # role -> status once signed in
+    inside: Callable[[World, str], dict] | None = None  # path parameters within the role's scope
+    outside: Callable[[World, str], dict] | None = None  # path parameters outside it: 404
+
+
+EVERY_ROLE_200 = {role: 200 for role in ROLES}
+CASES: dict[tuple[str, str], Case] = {
+    ("GET", "/admin"): Case(expect=EVERY_ROLE_200),
+    ("GET", "/admin/"): Case(expect=EVERY_ROLE_200),
+    ("GET", "/admin/login"): Case(public=True, signed_out=200, expect={role: 303 for role in ROLES}),
+    ("POST", "/admin/login"): Case(public=True, signed_out=401, form={"email": "x@example.org", "password": "x"},
+                                   expect={role: 401 for role in ROLES}),
+    ("GET", "/admin/login/code"): Case(public=True, expect={role: 303 for role in ROLES}),
+    ("POST", "/admin/login/code"): Case(public=True, form={"code": "123456"}, expect={role: 303 for role in ROLES}),
+    ("POST", "/admin/logout"): Case(expect={role: 303 for role in ROLES}),
+    ("GET", "/admin/oidc/start"): Case(public=True, expect={role: 303 for role in ROLES}),
+    ("GET", "/admin/oidc/callback"): Case(public=True, expect={role: 303 for role in ROLES}),
+    ("GET", "/admin/account/2fa"): Case(expect=EVERY_ROLE_200),
+    # The account is enrolled already: the page says so.
+    ("POST", "/admin/account/2fa"): Case(form={"code": "123456", "sealed": "x"}, expect=EVERY_ROLE_200),
+    ("POST", "/admin/passkey/options"): Case(public=True, signed_out=200, json=True, expect=EVERY_ROLE_200),
+    ("POST", "/admin/passkey/sign-in"): Case(public=True, signed_out=401, json=True, form={"id": "x"},
+                                             expect={role: 401 for role in ROLES}),
+    ("POST", "/admin/account/passkeys/options"): Case(json=True, expect=EVERY_ROLE_200),
+    ("POST", "/admin/account/passkeys"): Case(json=True, form={"id": "x"}, expect={role: 422 for role in ROLES}),
+}
+
+
+def admin_endpoints() -> list[tuple[str, str]]:
+    found = set()
+    for route in ROUTES:
+        if isinstance(route, Route) and route.path.startswith("/admin"):
+            found.update((method, route.path) for method in route.methods or () if method != "HEAD")
+    return sorted(found)
+
+
+ENDPOINTS = admin_endpoints()
+
+
+def test_every_admin_route_declares_how_to_test_it():
+    undeclared = [endpoint for endpoint in ENDPOINTS if endpoint not in CASES]
+    assert not undeclared, f"add these to CASES in {__name__}: {undeclared}"
+    assert not set(CASES) - set(ENDPOINTS), f"CASES names routes that no longer exist: {set(CASES) - set(ENDPOINTS)}"
+    # Reachable signed out: exactly the sign-in pages the routes module declares public.
+    assert {path for (_, path), case in CASES.items() if case.public} == PUBLIC_PATHS
+    for endpoint, case in CASES.items():
+        assert set(case.expect) == set(ROLES), f"{endpoint}: say what each role gets"
+        assert ("{" in endpoint[1]) == (case.inside is not None) == (case.outside is not None), endpoint
+
+
+async def build_world(now) -> World:
+    await load_second_practice()
+    appointments, patients = {}, {}
+    for slug, service, start in (("camille-martin", "consultation-adulte", paris(2026, 12, 1, 11)),
+                                 ("hugo-bernard", "consultation", paris(2026, 12, 1, 15)),
+                                 (LEA, "consultation", paris(2026, 12, 1, 10))):
+        appointment = await Appointment.get(id=(await book(start, now, practitioner=slug, service=service)).appointment_id)
+        appointments[slug], patients[slug] = appointment.id, appointment.patient_id
+    return World(appointments, patients)
+
+
+def fill(path: str, params: dict) -> str:
+    return path.format(**params)
+
+
+def csrf_token_for(client) -> str:
+    """A valid token for this browser's CSRF cookie, as a page of the app would give it."""
+    if "csrf" not in client.cookies:
+        client.cookies.set("csrf", secrets.token_urlsafe(32))
+    return URLSafeTimedSerializer(SECRET_KEY, salt="creneau/csrf/v1").dumps(client.cookies["csrf"])
+
+
+async def call(client, method: str, path: str, case: Case):
+    if method == "GET":
+        return await client.get(path)
+    if case.json:
+        return await client.request(method, path, json=dict(case.form), headers={"X-CSRF-Token": csrf_token_for(client)})
+    return await client.request(method, path, data={"csrf_token": csrf_token_for(client), **case.form})
+
+
+@pytest.mark.parametrize(("method", "path"), ENDPOINTS)
+async def test_signed_out(client, method, path, now):
+    case = CASES[(method, path)]
+    world = await build_world(now) if case.inside else None
+    target = fill(path, case.inside(world, "admin")) if case.inside and world else path
+    answer = await call(client, method, target, case)
+    assert answer.status_code == case.signed_out, answer.text[:300]
+    if not case.public:
+        assert answer.headers["location"].startswith("/admin/login")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "path"), ENDPOINTS)
+async def test_signed_in_as_each_role(client, method, path, role, now):
+    case = CASES[(method, path)]
+    world = await build_world(now) if case.inside else None
+    email = f"{role}@cabinet-des-lilas.example"
+    await add_staff(now, email, "admin" if role == "admin" else role, totp=True, **ROLES[role])
+    assert (await sign_in(client, email, code=totp_code(now))).headers["location"] == "/admin/"
+    target = fill(path, case.inside(world, role)) if case.inside and world else path
+    answer = await call(client, method, target, case)
+    assert answer.status_code == case.expect[role], answer.text[:300]
+    if case.outside and world:
+        refused = await call(client, method, fill(path, case.outside(world, role)), case)
+        assert refused.status_code == 404, f"{role} reached {path} outside their scope"
+
+
+async def test_the_world_puts_each_appointment_with_its_own_practitioner(demo, now):
+    world = await build_world(now)
+    for slug, appointment_id in world.appointment.items():
+        appointment = await Appointment.get(id=appointment_id).select_related("practitioner")
+        assert appointment.practitioner.slug == slug and appointment.patient_id == world.patient[slug]
+    for role in ROLES:
+        assert in_scope(role) != out_of_scope(role)
