@@ -70,7 +70,7 @@ def fill_form(page, *, first_name: str = "Élise", phone: str = "06 12 34 56 78"
     page.get_by_label("Prénom").fill(first_name)
     page.get_by_label("Nom", exact=True).fill("Durand-Lefèvre")
     page.get_by_label("Adresse e-mail").fill("elise@example.org")
-    page.get_by_label("Téléphone mobile").fill(phone)
+    page.get_by_label("Téléphone", exact=True).fill(phone)
     page.get_by_label("Date de naissance").fill("12/04/1987")
     page.get_by_label(re.compile("politique de confidentialité")).check()
 
