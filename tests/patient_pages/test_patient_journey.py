@@ -5,12 +5,14 @@ Each test names the issue's item it holds; the browser side is in test_browser_j
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
 
 from portal.models import Appointment
 from tests.builders import OSTEO
+from tests.patient_pages.conftest import hidden
 from tests.patient_pages.test_booking_pages import TUESDAY_9, filled, form_url
 
 BOOK = f"/p/{OSTEO}/book"
@@ -77,3 +79,56 @@ async def test_without_sms_a_landline_is_accepted_and_the_field_says_so(client):
     assert "mobile" in hint and "fixe" in hint
     sent = await client.post(BOOK, data=filled(form.text, phone="01 42 00 00 00"))
     assert sent.status_code == 303
+
+
+# Item 4: switching language keeps the page.
+async def test_switching_language_on_a_refused_form_keeps_the_slot_and_the_fields(client):
+    form = await client.get(form_url(TUESDAY_9))
+    refused = await client.post(BOOK, data=filled(form.text, birth_date="31/02/1990", sms_reminders="1"))
+    assert refused.status_code == 422
+    switch = re.search(r'<button type="submit" form="booking-form"[^>]*name="switch_language" value="en"'
+                       r'[^>]*formaction="([^"]+)"', refused.text)
+    assert switch, "the language switch of the form page must re-send the form"
+    switched = await client.post(switch.group(1).replace("&amp;", "&"),
+                                 data=filled(refused.text, birth_date="31/02/1990", sms_reminders="1",
+                                             switch_language="en"))
+    assert switched.status_code == 200
+    assert '<html lang="en">' in switched.text and "3. Your details" in switched.text
+    assert "Tuesday 1 December 2026 at 9:00\u00a0AM" in switched.text
+    assert 'value="Durand"' in switched.text and 'value="31/02/1990"' in switched.text
+    assert "checked" in attributes_of(switched.text, "sms_reminders")
+    assert "lang=en" in switched.headers["set-cookie"]
+    assert await Appointment.all().count() == 0
+
+
+# Item 6: a double tap books once and says so.
+async def test_the_same_form_sent_twice_shows_the_booking_made_by_the_first(client):
+    form = await client.get(form_url(TUESDAY_9))
+    data = filled(form.text, form_key=hidden(form.text, "form_key"))
+    first = await client.post(BOOK, data=data)
+    second = await client.post(BOOK, data=data)
+    assert first.status_code == second.status_code == 303
+    assert second.headers["location"] == first.headers["location"]
+    assert await Appointment.all().count() == 1
+
+
+async def test_two_taps_at_once_book_once(client):
+    form = await client.get(form_url(TUESDAY_9))
+    data = filled(form.text, form_key=hidden(form.text, "form_key"))
+    answers = await asyncio.gather(client.post(BOOK, data=data), client.post(BOOK, data=data))
+    assert [a.status_code for a in answers] == [303, 303]
+    assert answers[0].headers["location"] == answers[1].headers["location"]
+    assert await Appointment.all().count() == 1
+
+
+async def test_a_refused_submit_frees_the_form_for_the_corrected_one(client):
+    form = await client.get(form_url(TUESDAY_9))
+    key = hidden(form.text, "form_key")
+    refused = await client.post(BOOK, data=filled(form.text, form_key=key, email="nope"))
+    assert refused.status_code == 422 and hidden(refused.text, "form_key") == key
+    fixed = await client.post(BOOK, data=filled(refused.text, form_key=key))
+    assert fixed.status_code == 303
+    other = await client.post(BOOK, data=filled(form.text, form_key=key, first_name="Léo",
+                                                start="2026-12-01T10:00:00+01:00"))
+    assert other.status_code == 303 and other.headers["location"] != fixed.headers["location"]
+    assert await Appointment.all().count() == 2

@@ -11,6 +11,7 @@ from datetime import date
 
 from portal.booking.book import BookingRequest
 from portal.patients import consent_texts
+from portal.web.patient import form_once
 from portal.web.patient.errors import N_
 
 # Order of the fields on the page: the error summary lists them in this order.
@@ -18,6 +19,7 @@ FIELDS = ("start", "civility", "first_name", "last_name", "email", "phone", "bir
           "privacy_notice", "email_reminders", "sms_reminders")
 TEXT_FIELDS = ("civility", "first_name", "last_name", "email", "phone", "birth_date", "comment")
 HONEYPOT = "website"
+SWITCH_LANGUAGE = "switch_language"  # the header's language buttons on the form page
 MAX_FIELD = 1000
 
 # Day, month, four-digit year with any separator phones and people use (/ . - space), or none at
@@ -37,6 +39,7 @@ def values_from(form) -> dict:
     values["privacy_version"] = str(form.get("privacy_version", ""))[:32] or consent_texts.PRIVACY_NOTICE_VERSION
     for name in ("privacy_notice", "email_reminders", "sms_reminders"):
         values[name] = bool(form.get(name))
+    values[form_once.FIELD] = form_once.form_key(form)
     return values
 
 

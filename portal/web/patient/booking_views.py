@@ -14,7 +14,7 @@ from portal.errors import NotFound, SlotTaken
 from portal.patients import consent_texts
 from portal.patients.input import FieldErrors
 from portal.web import request_ctx, request_locale
-from portal.web.patient import booking_form, csrf, throttle
+from portal.web.patient import booking_form, csrf, form_once, throttle
 from portal.web.patient.errors import N_, error_page
 from portal.web.patient.profiles import find_service, practitioner_profile
 from portal.web.patient.rendering import render
@@ -88,6 +88,10 @@ async def book_submit(request: Request) -> Response:
     profile, service = await _form_context(request)
     form = await request.form()
     values = booking_form.values_from(form)
+    if form.get(booking_form.SWITCH_LANGUAGE):
+        # The header's language buttons submit this form: the same form, in the other language
+        # (the locale comes from the button's `?lang=`), nothing booked and nothing lost.
+        return _render_form(request, profile, service, values)
     if not csrf.valid(request, form.get(csrf.FIELD)):
         # Nothing typed is lost: the form comes back with a fresh token, to send again.
         return _render_form(request, profile, service, values, status=403, notice=N_(
@@ -95,13 +99,33 @@ async def book_submit(request: Request) -> Response:
     if form.get(booking_form.HONEYPOT):
         # Filled by a robot (the field is hidden from people): book nothing, say little.
         return error_page(request, 400, N_("Votre demande n'a pas pu être enregistrée. Réessayez ou appelez le cabinet."))
+    key = form_once.record_key(form)
+    if key is not None:
+        booked = await form_once.claim(request, key)
+        if booked:  # the same form was sent twice: show what the first submit booked
+            return RedirectResponse(f"/b/{booked}?new=1", status_code=303)
+        if booked == "":
+            return error_page(request, 409, N_(
+                "Votre demande précédente est encore en cours. Patientez un instant puis rechargez la page."))
+    made = False
+    try:
+        response = await _book(request, profile, service, values, key)
+        made = response.status_code == 303
+        return response
+    finally:
+        if key is not None and not made:
+            await form_once.release(key)
+
+
+async def _book(request: Request, profile: dict, service: dict, values: dict, key: str | None) -> Response:
     limited = throttle.check(request, values["phone"])
     if limited is not None:
         return limited
     booking = booking_form.booking_request(values, profile["slug"], service["slug"])
     settings = request.app.state.settings
     try:
-        result = await book_appointment(request_ctx(request), booking, secret_key=str(settings.secret_key))
+        result = await book_appointment(request_ctx(request), booking, secret_key=str(settings.secret_key),
+                                        idempotency=form_once.booking(key) if key else None)
     except FieldErrors as exc:
         errors = booking_form.form_errors(exc.fields, values)
         return _render_form(request, profile, service, values, errors=errors, status=422)
