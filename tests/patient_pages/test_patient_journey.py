@@ -11,8 +11,8 @@ import re
 import pytest
 
 from portal.models import Appointment
-from tests.builders import OSTEO
-from tests.patient_pages.conftest import hidden
+from tests.builders import OSTEO, load_demo
+from tests.patient_pages.conftest import csrf_token, hidden
 from tests.patient_pages.test_booking_pages import TUESDAY_9, filled, form_url
 
 BOOK = f"/p/{OSTEO}/book"
@@ -132,3 +132,43 @@ async def test_a_refused_submit_frees_the_form_for_the_corrected_one(client):
                                                 start="2026-12-01T10:00:00+01:00"))
     assert other.status_code == 303 and other.headers["location"] != fixed.headers["location"]
     assert await Appointment.all().count() == 2
+
+
+# Item 5: embedding works, CSRF stays sound without a third-party cookie.
+async def _token_without_cookie(make_client) -> tuple[str, str]:
+    await load_demo()
+    async with make_client() as fresh:
+        form = await fresh.get(form_url(TUESDAY_9))
+    return form.text, csrf_token(form.text)
+
+
+async def test_a_same_origin_post_needs_no_cookie_as_in_a_third_party_iframe(make_client):
+    html, _ = await _token_without_cookie(make_client)
+    async with make_client() as iframe:  # its cookies never reach the server: a new client, no jar
+        sent = await iframe.post(BOOK, data=filled(html), headers={"sec-fetch-site": "same-origin",
+                                                                  "origin": "http://testserver"})
+    assert sent.status_code == 303
+    assert await Appointment.all().count() == 1
+
+
+async def test_a_post_from_another_site_is_refused_even_with_the_cookie(client):
+    form = await client.get(form_url(TUESDAY_9))
+    for headers in ({"sec-fetch-site": "cross-site", "origin": "http://evil.example"},
+                    {"sec-fetch-site": "same-site", "origin": "http://sub.testserver"},
+                    {"origin": "http://evil.example"}, {"origin": "null"}):
+        sent = await client.post(BOOK, data=filled(form.text), headers=headers)
+        assert sent.status_code == 403, headers
+    assert await Appointment.all().count() == 0
+    origin_only = await client.post(BOOK, data=filled(form.text), headers={"origin": "http://testserver"})
+    assert origin_only.status_code == 303
+
+
+async def test_without_fetch_metadata_the_cookie_is_still_required(make_client):
+    html, _ = await _token_without_cookie(make_client)
+    async with make_client() as old_browser:
+        sent = await old_browser.post(BOOK, data=filled(html))
+        assert sent.status_code == 403
+        forged = await old_browser.post(BOOK, data=filled(html, csrf_token="forged"),
+                                        headers={"sec-fetch-site": "same-origin"})
+        assert forged.status_code == 403
+    assert await Appointment.all().count() == 0
