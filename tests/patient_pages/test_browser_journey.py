@@ -177,7 +177,7 @@ def test_a_double_tap_and_a_resend_book_once_and_show_the_booking(page, server, 
     # Two identical posts at once from the page itself (what a double tap or a resend sends),
     # then the patient's own tap: all three end on the one booking.
     landed = page.evaluate("""async () => {
-        const form = document.getElementById('booking-form');
+        const form = document.querySelector('form.booking-form');
         const send = () => fetch(form.action, {method: 'POST', body: new URLSearchParams(new FormData(form))});
         const answers = await Promise.all([send(), send()]);
         return answers.map((answer) => [answer.status, answer.url]);
