@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import timedelta
 
 import pytest
 
-from portal.models import Appointment
-from tests.builders import OSTEO, load_demo
+from portal.models import Appointment, BusyBlock, OutboxMessage, Practice, Practitioner
+from tests.builders import OSTEO, book, consents, load_demo, paris
 from tests.patient_pages.conftest import csrf_token, hidden
-from tests.patient_pages.test_booking_pages import TUESDAY_9, filled, form_url
+from tests.patient_pages.test_booking_pages import TUESDAY_9, WEEK, filled, form_url
 
 BOOK = f"/p/{OSTEO}/book"
 
@@ -172,3 +173,57 @@ async def test_without_fetch_metadata_the_cookie_is_still_required(make_client):
                                         headers={"sec-fetch-site": "same-origin"})
         assert forged.status_code == 403
     assert await Appointment.all().count() == 0
+
+
+# Item 8: the cut-off is visible before it binds.
+async def test_default_reminders_arrive_while_the_patient_can_still_act(client, frozen):
+    practice = await Practice.get(slug="cabinet-des-lilas")
+    assert practice.cancellation_cutoff_hours == 24
+    result = await book(paris(2026, 12, 4, 11), frozen, consents=consents(email_reminders=True, sms_reminders=True))
+    reminders = await OutboxMessage.filter(appointment_id=result.appointment_id, kind="reminder").order_by("channel")
+    closes = paris(2026, 12, 4, 11) - timedelta(hours=practice.cancellation_cutoff_hours)
+    assert [(m.channel, closes - m.due_at >= timedelta(hours=12)) for m in reminders] == [("email", True), ("sms", True)]
+
+
+async def test_slots_inside_the_cutoff_are_marked_on_the_week_and_the_form(client):
+    week = (await client.get(WEEK)).text  # now: Monday 30 November, 9:00 in Paris
+    today_11 = re.search(r'<a class="slot late"[^>]*id="slot-20261130T1000Z"[^>]*aria-label="([^"]+)"', week)
+    assert today_11 and today_11.group(1).endswith(", ne pourra plus être modifié en ligne")
+    assert re.search(r'<a class="slot"[^>]*id="slot-20261201T0900Z"', week)  # Tuesday 10:00: 25 h ahead
+    assert "Moins de 24 heures avant : ce rendez-vous ne pourra plus être modifié ni annulé en ligne." in week
+    late_form = await client.get(form_url(paris(2026, 11, 30, 11)))
+    assert "il ne pourra plus être modifié ni annulé en ligne" in late_form.text
+    assert 'href="tel:+33142000000"' in late_form.text
+    assert "ne pourra plus être modifié" not in (await client.get(form_url(paris(2026, 12, 1, 10)))).text
+
+
+# Item 9: a week that fits a phone.
+async def test_a_day_shows_its_first_slots_and_the_rest_behind_a_details(client):
+    week = (await client.get(WEEK + "&week=2026-12-07")).text
+    monday = week[week.index('id="day-2026-12-07"'):week.index('id="day-2026-12-08"')]
+    shown, more = monday.split('<details class="more-slots">')
+    assert len(re.findall(r'class="slot[ "]', shown)) == 4
+    assert "Plus de créneaux (" in more and len(re.findall(r'class="slot[ "]', more)) >= 4
+    outside_details = re.sub(r"<details.*?</details>", "", week, flags=re.S)
+    assert len(re.findall(r'class="slot[ "]', outside_details)) <= 6 * 4  # was up to 146 links in a row
+    labels = re.findall(r'class="slot[^"]*"[^>]*aria-label="([^"]+)"', week)
+    assert labels and all(re.fullmatch(r"\w+ \d{1,2} décembre 2026 à \d{1,2}\u00a0h\u00a0\d{2}", label) for label in labels)
+
+
+async def test_closed_and_full_days_say_which(client, frozen):
+    practitioner = await Practitioner.get(slug=OSTEO)
+    await BusyBlock.create(practitioner=practitioner, starts_at=paris(2026, 12, 12, 8), ends_at=paris(2026, 12, 12, 13))
+    week = (await client.get(WEEK + "&week=2026-12-07")).text
+    saturday = week[week.index('id="day-2026-12-12"'):week.index('id="day-2026-12-13"')]
+    sunday = week[week.index('id="day-2026-12-13"'):]
+    assert "Complet" in saturday and "Fermé" not in saturday
+    assert "Fermé" in sunday.split("</section>")[0]
+    english = (await client.get(WEEK + "&week=2026-12-07&lang=en")).text
+    assert "Closed" in english and "Fully booked" in english
+
+
+async def test_the_move_page_opens_on_the_appointments_week(client, frozen):
+    result = await book(paris(2026, 12, 16, 10), frozen)
+    page = await client.get(f"/b/{result.manage_token}/move")
+    assert 'id="day-2026-12-14"' in page.text and 'id="day-2026-11-30"' not in page.text
+    assert "Semaine précédente" in page.text

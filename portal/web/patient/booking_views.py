@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -18,7 +18,7 @@ from portal.web.patient import booking_form, csrf, form_once, throttle
 from portal.web.patient.errors import N_, error_page
 from portal.web.patient.profiles import find_service, practitioner_profile
 from portal.web.patient.rendering import render
-from portal.web.patient.week import first_free_day, load_week, parse_week
+from portal.web.patient.week import first_free_slot, load_week, parse_week, slot_id
 
 
 def _page_url(slug: str, **query: str) -> str:
@@ -35,12 +35,17 @@ async def practitioner_page(request: Request) -> Response:
         now = request_ctx(request).now
         target = await load_target(profile["slug"], service["slug"])
         if request.query_params.get("first"):
-            day = await first_free_day(target, now)
-            query = {"service": service["slug"], **({"week": day.isoformat()} if day else {"none": "1"})}
-            return RedirectResponse(_page_url(profile["slug"], **query) + "#slots", status_code=303)
+            # Straight to the slot itself (its link's id), in its week.
+            slot = await first_free_slot(target, now)
+            if slot is None:
+                return RedirectResponse(_page_url(profile["slug"], service=service["slug"], none="1") + "#slots",
+                                        status_code=303)
+            week = slot.start.astimezone(target.tz).date().isoformat()
+            return RedirectResponse(_page_url(profile["slug"], service=service["slug"], week=week)
+                                    + "#" + slot_id(slot.start), status_code=303)
         today = now.astimezone(target.tz).date()
         monday = parse_week(request.query_params.get("week"), today, target.rules.horizon)
-        context["week"] = await load_week(target, monday, now)
+        context["week"] = await load_week(target, monday, now, cutoff_hours=profile["practice"]["cutoff_hours"])
         context["nothing_free"] = bool(request.query_params.get("none"))
     return render(request, "portal/practitioner.html", context)
 
@@ -68,9 +73,13 @@ def _render_form(request: Request, profile: dict, service: dict, values: dict, *
     locale = request_locale(request)
     # The exact texts the ledger records (consent_texts), shown as the checkbox labels.
     opt_ins = {name: consent_texts.opt_in(name, locale).text for name in ("email_reminders", "sms_reminders")}
+    start = _chosen_start(values["start"])
+    closes = request_ctx(request).now + timedelta(hours=profile["practice"]["cutoff_hours"])
     return render(request, "portal/book.html", {
         "profile": profile, "service": service, "values": values, "errors": errors or {}, "opt_in_texts": opt_ins,
-        "start": _chosen_start(values["start"]), "nearest": nearest or [], "notice": notice,
+        "start": start, "nearest": nearest or [], "notice": notice,
+        # Inside the cut-off: say so before the patient books, not after.
+        "within_cutoff": start is not None and start < closes,
         "privacy_version": consent_texts.PRIVACY_NOTICE_VERSION,
     }, status=status)
 
