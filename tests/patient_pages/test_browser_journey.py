@@ -187,3 +187,35 @@ def test_a_double_tap_and_a_resend_book_once_and_show_the_booking(page, server, 
     assert landed == [[200, page.url], [200, page.url]]
     assert appointments_of(database_file, "Timothée") == 1
     assert horizontal_overflow(page) <= 0
+
+
+def test_a_week_fits_a_phone_and_first_available_lands_on_the_slot(audit_page, server):
+    page = audit_page
+    page.goto(server + "/p/camille-martin?service=consultation-adulte")
+    page.get_by_role("link", name="Premier créneau disponible").click()
+    page.wait_for_url(re.compile(r"#slot-\d{8}T\d{4}Z$"))
+    focused = page.evaluate("() => [document.activeElement.id, document.activeElement.getAttribute('aria-label')]")
+    assert "#" + focused[0] == page.url[page.url.index("#"):]
+    assert re.fullmatch(r"\w+ \d{1,2} \w+ \d{4} à \d{1,2}\u00a0h\u00a0\d{2}(, ne pourra plus être modifié en ligne)?",
+                        focused[1])
+    # The next week, from its navigation link to its last day, in a few Tab presses.
+    page.get_by_role("link", name="Semaine suivante").first.click()
+    page.locator("a.slot").first.wait_for()
+    page.get_by_role("link", name="Semaine suivante").first.focus()
+    stops = 0
+    last_open_day = "() => { const days = [...document.querySelectorAll('section.day')].filter((d) => d.querySelector('a.slot'));" \
+                    " return document.activeElement.closest('section.day') === days[days.length - 1]; }"
+    while not page.evaluate(last_open_day):
+        page.keyboard.press("Tab")
+        stops += 1
+        assert stops < 35, "the week's last open day is too many Tab presses away"
+    assert page.get_by_text("Fermé").first.is_visible()  # Sunday
+    # More slots of a day open with the keyboard, and each is named with its full date.
+    more = page.locator("details.more-slots summary").first
+    more.focus()
+    page.keyboard.press("Enter")
+    hidden_before = page.locator("details.more-slots").first.locator("a.slot").first
+    hidden_before.wait_for(state="visible")
+    assert re.search(r"\d{4} à \d", hidden_before.get_attribute("aria-label"))
+    assert horizontal_overflow(page) <= 0
+    assert serious_violations(page) == []
