@@ -227,3 +227,32 @@ async def test_the_move_page_opens_on_the_appointments_week(client, frozen):
     page = await client.get(f"/b/{result.manage_token}/move")
     assert 'id="day-2026-12-14"' in page.text and 'id="day-2026-11-30"' not in page.text
     assert "Semaine précédente" in page.text
+
+
+# Item 10: what patients expect to see.
+async def test_prices_are_shown_when_the_practice_set_them(client):
+    french = (await client.get(f"/p/{OSTEO}")).text
+    assert "45 min · 60\u00a0€" in french and "30 min · 50\u00a0€" in french
+    assert "60\u00a0€" in (await client.get(form_url(TUESDAY_9))).text
+    assert "€" not in (await client.get("/p/hugo-bernard")).text  # no price set: nothing shown
+    assert "€60" in (await client.get(f"/p/{OSTEO}?lang=en")).text
+
+
+async def test_the_confirmation_page_says_where_the_email_went(client):
+    form = await client.get(form_url(TUESDAY_9))
+    sent = await client.post(BOOK, data=filled(form.text, email="Elise@Example.org"))
+    page = await client.get(sent.headers["location"])
+    assert "Un e-mail de confirmation est envoyé à elise@example.org" in page.text
+    assert "60\u00a0€" in page.text
+
+
+async def test_call_the_practice_only_with_its_number(client):
+    form = await client.get(form_url(TUESDAY_9))
+    robot = await client.post(BOOK, data=filled(form.text, website="http://spam.example"))
+    assert robot.status_code == 400 and 'href="tel:+33142000000"' in robot.text
+    await Practice.filter(slug="cabinet-des-lilas").update(phone="")
+    robot = await client.post(BOOK, data=filled(form.text, website="http://spam.example"))
+    assert "appel" not in robot.text.lower()
+    nothing = await client.get(WEEK + "&none=1")  # where "first available" sends when nothing is free
+    assert "est proposé en ligne pour le moment." in nothing.text
+    assert "appel" not in nothing.text.lower()

@@ -107,7 +107,8 @@ async def book_submit(request: Request) -> Response:
             "Pour votre sécurité, ce formulaire a expiré. Vérifiez vos informations et envoyez-le à nouveau."))
     if form.get(booking_form.HONEYPOT):
         # Filled by a robot (the field is hidden from people): book nothing, say little.
-        return error_page(request, 400, N_("Votre demande n'a pas pu être enregistrée. Réessayez ou appelez le cabinet."))
+        return error_page(request, 400, N_("Votre demande n'a pas pu être enregistrée. Réessayez."),
+                          phone=profile["practice"]["phone"])
     key = form_once.record_key(form)
     if key is not None:
         booked = await form_once.claim(request, key)

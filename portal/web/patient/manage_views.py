@@ -55,7 +55,8 @@ async def _context(request: Request, booking: ManagedBooking) -> dict:
     return {
         "booking": booking, "appointment": appointment, "practice": booking.practice,
         "practitioner": practitioner, "service": {"name": service.name, "name_en": service.name_en,
-                                                  "duration_minutes": service.duration_minutes},
+                                                  "duration_minutes": service.duration_minutes,
+                                                  "price_cents": service.price_cents},
         "patient": appointment.patient, "tz": ZoneInfo(booking.practice.timezone),
         "changeable": booking.changeable(now), "past": appointment.starts_at <= now,
     }

@@ -38,6 +38,7 @@ def environment(locale: str) -> Environment:
         time_of_day=lambda value, tz: formatting.time_of_day(value, tz, locale),
         day_heading=lambda value, with_year=False: formatting.day_heading(value, locale, with_year),
         duration=lambda minutes: formatting.duration(minutes, locale),
+        price=lambda cents: formatting.price(cents, locale),
         phone_display=formatting.phone_display,
         slot_id=slot_id,
         # Dynamic messages (the core's French strings): translated, then escaped like any text.
