@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test check bench install install-test messages messages-update clean
+.PHONY: run test check bench install install-test messages messages-update clean reset-demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,5 +46,18 @@ test: check messages
 bench: install-test messages
 	$(BIN)/python -m benchmarks
 
+# Build products only: the virtualenv, compiled catalogs, caches, test screenshots. Never var/
+# (the database, the secret key that seals manage links, the outbox): see reset-demo.
 clean:
-	rm -rf $(VENV) var test-artifacts
+	rm -rf $(VENV) test-artifacts .mypy_cache .ruff_cache
+	rm -f portal/locale/*/LC_MESSAGES/messages.mo
+	find . -path ./var -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Deletes the local SQLite database and the file outbox on purpose, then loads the demo afresh.
+# The secret key stays (nothing signed with it survives the reset anyway).
+VAR_DIR ?= var
+reset-demo: install messages
+	rm -f $(VAR_DIR)/creneau.sqlite3 $(VAR_DIR)/creneau.sqlite3-wal $(VAR_DIR)/creneau.sqlite3-shm
+	rm -rf $(VAR_DIR)/outbox
+	CRENEAU_VAR_DIR=$(VAR_DIR) DATABASE_URL=sqlite://$(VAR_DIR)/creneau.sqlite3 $(BIN)/creneau migrate
+	CRENEAU_VAR_DIR=$(VAR_DIR) DATABASE_URL=sqlite://$(VAR_DIR)/creneau.sqlite3 $(BIN)/creneau demo

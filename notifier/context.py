@@ -55,7 +55,7 @@ async def load_batch(rows: list[dict]) -> Batch:
     batch.patients = _by_id(await Patient.filter(id__in=patient_ids).values(
         "id", "civility", "first_name", "last_name", "email", "phone", "locale", "restricted_at"))
     batch.practitioners = _by_id(await Practitioner.filter(id__in={a["practitioner_id"] for a in found}).values(
-        "id", "title", "first_name", "last_name", "profession", "email"))
+        "id", "slug", "title", "first_name", "last_name", "profession", "email"))
     batch.services = _by_id(await Service.filter(id__in={a["service_id"] for a in found}).values("id", "name", "name_en"))
     # The ledger is append-only: the latest row per (patient, purpose) is the patient's choice now.
     ledger = await ConsentRecord.filter(patient_id__in=patient_ids, purpose__in=CONSENT_PURPOSES).order_by(
@@ -99,6 +99,8 @@ def message_context(row: dict, batch: Batch, base_url: str, secret_key: str) -> 
         "service": service_name if show_service else None,
         "manage_url": manage_link(base_url, appointment["manage_token_sealed"], secret_key) if to_patient else None,
         "cancelled_by": "practitioner" if appointment["status"] == "cancelled_by_practitioner" else "patient",
+        # The practitioner's booking page: after a cancellation, the way back to a new appointment.
+        "book_again_url": f"{base_url.rstrip('/')}/p/{practitioner['slug']}" if to_patient else None,
         # Every e-mail to a patient shows the way to the privacy centre in its footer.
         "privacy_url": privacy_access_url(base_url) if to_patient else None,
     }

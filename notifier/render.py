@@ -2,7 +2,8 @@
 `templates/emails/<locale>/` and `templates/sms/<locale>/`. No database, no clock, no settings.
 
 The context is a plain dict built by `notifier.context`: practice, practitioner, patient, start,
-end, service (None unless the practice opted in), manage_url (None when unknown), cancelled_by.
+end, service (None unless the practice opted in), manage_url (None when unknown), cancelled_by,
+book_again_url (the practitioner's booking page; None in the practitioner's own messages).
 SMS rules are enforced here: only who, when and where to manage, folded to GSM-7, one segment.
 """
 
@@ -25,7 +26,7 @@ EMAIL_KINDS = ("confirmation", "reminder", "moved", "cancelled", "practitioner_b
                "privacy_link", "contact_confirm")
 SMS_KINDS = ("confirmation", "reminder", "moved", "cancelled", "contact_confirm")
 # Only these reach an SMS template: no patient name, no comment, no reason for the visit.
-SMS_KEYS = ("practice", "practitioner", "start", "manage_url", "service")
+SMS_KEYS = ("practice", "practitioner", "start", "manage_url", "service", "book_again_url")
 
 @dataclass(frozen=True)
 class RenderedEmail:

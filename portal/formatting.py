@@ -77,6 +77,15 @@ def duration(minutes: int, locale: str) -> str:
     return f"{hours} h {rest:02d}" if hours and rest else (f"{hours} h" if hours else f"{rest} min")
 
 
+def price(cents: int, locale: str) -> str:
+    """60 €, 60,50 € in French; €60, €60.50 in English. No-break space before the sign."""
+    euros, rest = divmod(cents, 100)
+    if locale == "en":
+        return f"€{euros:,}" + (f".{rest:02d}" if rest else "")
+    amount = f"{euros:,}".replace(",", "\u202f") + (f",{rest:02d}" if rest else "")
+    return amount + "\u00a0€"
+
+
 def _upper_meridiem(text: str, locale: str) -> str:
     # en_GB writes "am"/"pm"; the patient-facing style is "9:30 AM". A time never breaks
     # across lines: no-break spaces inside "9 h 30" and "9:30 AM".

@@ -21,6 +21,7 @@ from portal.scheduling import (
     available_slots,
     blocked_interval,
     is_bookable,
+    opening_intervals,
 )
 from portal.sql import as_date, as_datetime, fetch
 
@@ -168,6 +169,23 @@ async def list_slots(
         appointments=calendar.appointments, busy=calendar.busy, service=target.rules,
         now=now, tz=target.tz, start_date=first, end_date=last,
     )
+
+
+async def list_days(
+    target: BookingTarget, first: date, last: date, now: datetime, exclude_appointment: int | None = None
+) -> tuple[list[Slot], set[date]]:
+    """Free slots as `list_slots`, and the days the practitioner is open at all (a day with no
+    free slot is either full or closed, and patients are told which), from one calendar read."""
+    calendar = await load_calendar(target.practitioner_id, first, last, target.tz, exclude_appointment)
+    slots = available_slots(
+        rules=calendar.rules, breaks=calendar.breaks, exceptions=calendar.exceptions,
+        appointments=calendar.appointments, busy=calendar.busy, service=target.rules,
+        now=now, tz=target.tz, start_date=first, end_date=last,
+    )
+    days = (first + timedelta(days=offset) for offset in range((last - first).days + 1))
+    open_days = {day for day in days if opening_intervals(
+        day, rules=calendar.rules, breaks=calendar.breaks, exceptions=calendar.exceptions, tz=target.tz)}
+    return slots, open_days
 
 
 async def check_start(target: BookingTarget, start: datetime, now: datetime, exclude_appointment: int | None = None) -> str:

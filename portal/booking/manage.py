@@ -32,8 +32,8 @@ def _ensure_changeable(booking: ManagedBooking, now: datetime) -> None:
         raise NotAllowed("Ce rendez-vous est déjà annulé.")
     if now >= booking.cutoff():
         raise CutoffPassed(
-            "Ce rendez-vous ne peut plus être modifié en ligne moins de %(hours)s heures avant : "
-            "contactez le cabinet.",
+            # Pages add the practice's phone when it has one (never "call" without a number).
+            "Ce rendez-vous ne peut plus être modifié en ligne moins de %(hours)s heures avant.",
             hours=booking.practice.cancellation_cutoff_hours,
         )
 

@@ -68,7 +68,7 @@ def clean_phone(raw: object, *, for_sms: bool) -> tuple[str | None, str | None]:
     if kind in phone.COSTLY_TYPES:
         return None, "Ce numéro est surtaxé : indiquez un numéro de mobile."
     if for_sms and kind not in phone.SMS_TYPES:
-        return None, "Les rappels par SMS demandent un numéro de mobile."
+        return None, "Ce numéro est un fixe : les rappels par SMS demandent un numéro de mobile (06 ou 07)."
     return phone.e164(raw), None
 
 

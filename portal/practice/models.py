@@ -41,8 +41,11 @@ DEFAULT_RETENTION_MONTHS = 2
 
 
 def default_reminder_policy() -> dict:
-    # Hours before the visit, per channel (the issue's default: e-mail 48 h, SMS 24 h).
-    return {"email": [48], "sms": [24]}
+    """Hours before the visit, per channel. Both arrive well before the default 24-hour
+    cancellation cut-off closes online changes: the patient can still move or cancel after
+    reading them (an SMS 24 h before arrived exactly when that stopped being possible). The SMS
+    comes two days before, at the time of day of the visit, so never at night."""
+    return {"email": [72], "sms": [48]}
 
 
 class Practice(Model):

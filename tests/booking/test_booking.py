@@ -14,12 +14,12 @@ from tests.builders import book, load_demo, paris, patient, request, visitor
 
 async def test_booking_writes_appointment_consents_and_messages(any_database, now):
     await load_demo()
-    result = await book(paris(2026, 12, 1, 11), now)
+    result = await book(paris(2026, 12, 2, 11), now)
 
     appointment = await Appointment.get(id=result.appointment_id)
-    assert appointment.starts_at == paris(2026, 12, 1, 11)
+    assert appointment.starts_at == paris(2026, 12, 2, 11)
     assert appointment.ends_at - appointment.starts_at == timedelta(minutes=45)
-    assert appointment.blocked_until == paris(2026, 12, 1, 12)  # 15 min buffer after
+    assert appointment.blocked_until == paris(2026, 12, 2, 12)  # 15 min buffer after
     assert appointment.status == "not_filled" and appointment.version == 1
     assert appointment.manage_token_hash == token_hash(result.manage_token)
     assert len(result.manage_token) >= 43  # 256 bits, url-safe
@@ -41,13 +41,13 @@ async def test_booking_writes_appointment_consents_and_messages(any_database, no
         ("confirmation", "email", "patient", now),
         ("practitioner_booked", "email", "practitioner", now),
         ("confirmation", "sms", "patient", now),
-        ("reminder", "sms", "patient", paris(2026, 11, 30, 11)),  # 24 h before; 48 h is already past
+        ("reminder", "sms", "patient", paris(2026, 11, 30, 11)),  # 48 h before; the e-mail's 72 h is already past
     ]
     assert all(m.expires_at == appointment.starts_at for m in messages)
     assert all(m.created_at == now and m.status == "pending" and m.attempts == 0 for m in messages)
     assert {m.dedupe_key.removeprefix(f"{appointment.id}:") for m in messages} == {
         "confirmation:email:patient:v1:0", "practitioner_booked:email:practitioner:v1:0",
-        "confirmation:sms:patient:v1:0", "reminder:sms:patient:v1:24",
+        "confirmation:sms:patient:v1:0", "reminder:sms:patient:v1:48",
     }
     assert {(m.practice_id, m.appointment_version) for m in messages} == {(appointment.practice_id, 1)}
     assert {(c.patient_id, c.practice_id) for c in consents} == {(appointment.patient_id, appointment.practice_id)}

@@ -40,12 +40,12 @@ async def test_booking_confirmation_goes_out_once(any_database, settings, channe
 
 async def test_reminder_goes_at_its_time_and_never_after_the_start(any_database, settings, channels, clock, now):
     await load_demo()
-    await book(paris(2026, 12, 3, 11), now)  # reminders: e-mail 48 h before, SMS 24 h before
+    await book(paris(2026, 12, 3, 11), now)  # reminders: e-mail 72 h before, SMS 48 h before
     await drain_once(settings, channels, now=clock)
     channels["email"].sent.clear(), channels["sms"].sent.clear()
-    clock.set(paris(2026, 12, 1, 10, 59))
+    clock.set(paris(2026, 11, 30, 10, 59))
     assert (await drain_once(settings, channels, now=clock)).claimed == 0
-    clock.set(paris(2026, 12, 1, 11))
+    clock.set(paris(2026, 11, 30, 11))
     assert (await drain_once(settings, channels, now=clock)).outcomes == {"sent": 1}
     assert "Rappel" in subject(channels["email"].sent[0])
     clock.set(paris(2026, 12, 3, 11))  # the SMS reminder was never sent in time: it expires

@@ -59,7 +59,7 @@ async def test_week_lists_slots_named_with_full_date_and_time(client):
 async def test_first_available_jumps_to_the_week_of_the_first_free_slot(client):
     answer = await client.get(WEEK + "&first=1")
     assert answer.status_code == 303
-    assert answer.headers["location"] == f"{WEEK}&week=2026-11-30#slots"
+    assert answer.headers["location"] == f"{WEEK}&week=2026-11-30#slot-20261130T1000Z"  # the slot itself
 
 
 async def test_booking_through_the_form_records_consents_and_shows_the_manage_page(client):

@@ -12,3 +12,11 @@ document.addEventListener("DOMContentLoaded", function () {
     target.focus();
   }
 });
+
+// "First available" lands on the slot's own link (#slot-…): give it the keyboard focus too, so
+// that Enter books it and Tab goes on from there.
+document.addEventListener("DOMContentLoaded", function () {
+  if (!/^#slot-[0-9A-Z]+$/.test(window.location.hash)) return;
+  var slot = document.getElementById(window.location.hash.slice(1));
+  if (slot && !document.querySelector("[autofocus]")) slot.focus();
+});

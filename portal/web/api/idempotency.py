@@ -51,8 +51,10 @@ def client_network(client_ip: str) -> str:
     return str(address.ipv4_mapped or address) if isinstance(address, ipaddress.IPv6Address) else str(address)
 
 
-async def reserve(key: str, digest: str, now: datetime, settings) -> Response | None:
-    """None when this request now owns the key; otherwise the response to give."""
+async def claim(key: str, digest: str, now: datetime) -> IdempotencyRecord | None:
+    """None when this request now owns the key; otherwise the record holding it (answered, or
+    still in progress). The API and the booking form (portal.web.patient.form_once) share it."""
+    record = None
     for _ in range(3):
         try:
             await IdempotencyRecord.create(key=key, request_sha256=digest, status_code=IN_PROGRESS, body="",
@@ -62,22 +64,38 @@ async def reserve(key: str, digest: str, now: datetime, settings) -> Response | 
             record = await IdempotencyRecord.get_or_none(key=key)
         if record is None:
             continue  # purged in between: try again
-        if record.request_sha256 != digest:
-            raise IdempotencyMismatch("Cette clé d'idempotence a déjà servi pour une autre requête.")
-        if record.status_code != IN_PROGRESS:
-            return await replay(record, settings)
-        if record.created_at > now - ABANDONED_AFTER:
-            break
+        if record.status_code != IN_PROGRESS or record.created_at > now - ABANDONED_AFTER:
+            return record
         await IdempotencyRecord.filter(id=record.id, status_code=IN_PROGRESS).delete()
+    # Still contended after three tries: say "in progress" rather than run twice.
+    return record or IdempotencyRecord(key=key, request_sha256=digest, status_code=IN_PROGRESS, body="")
+
+
+async def reserve(key: str, digest: str, now: datetime, settings) -> Response | None:
+    """None when this request now owns the key; otherwise the response to give."""
+    record = await claim(key, digest, now)
+    if record is None:
+        return None
+    if record.request_sha256 != digest:
+        raise IdempotencyMismatch("Cette clé d'idempotence a déjà servi pour une autre requête.")
+    if record.status_code != IN_PROGRESS:
+        return await replay(record, settings)
     return json_error(409, "request_in_progress", "Une requête avec cette clé est en cours : réessayez dans un instant.",
                       headers={"Retry-After": "1"})
+
+
+async def booked_token(record: IdempotencyRecord, secret_key: str) -> str | None:
+    """The manage token of the booking a 201 record answered, from the appointment's sealed copy."""
+    appointment_id = json.loads(record.body).get("id") if record.status_code == 201 else None
+    sealed = await Appointment.filter(id=appointment_id).values_list("manage_token_sealed", flat=True) \
+        if isinstance(appointment_id, int) else []
+    return unseal_manage_token(sealed[0], secret_key) if sealed else None
 
 
 async def replay(record: IdempotencyRecord, settings) -> Response:
     body = json.loads(record.body)
     if record.status_code == 201:
-        sealed = await Appointment.filter(id=body["id"]).values_list("manage_token_sealed", flat=True)
-        token = unseal_manage_token(sealed[0] if sealed else "", str(settings.secret_key))
+        token = await booked_token(record, str(settings.secret_key))
         body["manage_url"] = manage_url(settings.base_url, token) if token else None
     return JSONResponse(body, status_code=record.status_code, headers={"Idempotent-Replayed": "true"})
 

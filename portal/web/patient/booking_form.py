@@ -11,6 +11,7 @@ from datetime import date
 
 from portal.booking.book import BookingRequest
 from portal.patients import consent_texts
+from portal.web.patient import form_once
 from portal.web.patient.errors import N_
 
 # Order of the fields on the page: the error summary lists them in this order.
@@ -18,10 +19,16 @@ FIELDS = ("start", "civility", "first_name", "last_name", "email", "phone", "bir
           "privacy_notice", "email_reminders", "sms_reminders")
 TEXT_FIELDS = ("civility", "first_name", "last_name", "email", "phone", "birth_date", "comment")
 HONEYPOT = "website"
+SWITCH_LANGUAGE = "switch_language"  # the header's language buttons on the form page
 MAX_FIELD = 1000
 
+# Day, month, four-digit year with any separator phones and people use (/ . - space), or none at
+# all: iOS's numeric keypad has no slash, so 12041987 is what many patients can type.
 _DMY = re.compile(r"^\s*(\d{1,2})\s*[/.\- ]\s*(\d{1,2})\s*[/.\- ]\s*(\d{4})\s*$")
+_DIGITS = re.compile(r"^\s*(\d{2})(\d{2})(\d{4})\s*$")
+_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 BIRTH_DATE_FORMAT = N_("Indiquez votre date de naissance au format JJ/MM/AAAA, par exemple 12/04/1987.")
+BIRTH_DATE_IMPOSSIBLE = N_("Cette date n'existe pas : vérifiez le jour et le mois (JJ/MM/AAAA).")
 
 
 def values_from(form) -> dict:
@@ -32,19 +39,33 @@ def values_from(form) -> dict:
     values["privacy_version"] = str(form.get("privacy_version", ""))[:32] or consent_texts.PRIVACY_NOTICE_VERSION
     for name in ("privacy_notice", "email_reminders", "sms_reminders"):
         values[name] = bool(form.get(name))
+    values[form_once.FIELD] = form_once.form_key(form)
     return values
 
 
-def iso_birth_date(raw: str) -> str | None:
-    """French habit (12/04/1987) or ISO (1987-04-12); None when it is neither a real date."""
-    match = _DMY.match(raw)
-    try:
+def _birth_parts(raw: str) -> tuple[int, int, int] | None:
+    """(year, month, day) as typed, whether or not they make a real date; None when unreadable."""
+    for pattern, order in ((_DMY, (2, 1, 0)), (_DIGITS, (2, 1, 0)), (_ISO, (0, 1, 2))):
+        match = pattern.match(raw)
         if match:
-            day, month, year = (int(part) for part in match.groups())
-            return date(year, month, day).isoformat()
-        return date.fromisoformat(raw.strip()).isoformat()
+            parts = [int(part) for part in match.groups()]
+            return parts[order[0]], parts[order[1]], parts[order[2]]
+    return None
+
+
+def iso_birth_date(raw: str) -> str | None:
+    """French habit (12/04/1987, 12 04 1987, 12041987) or ISO (1987-04-12); None when it is
+    not a real date."""
+    parts = _birth_parts(raw)
+    try:
+        return date(*parts).isoformat() if parts else None
     except ValueError:
         return None
+
+
+def birth_date_message(raw: str) -> str:
+    """Why a typed birth date was refused: an unreadable spelling, or a day that does not exist."""
+    return BIRTH_DATE_FORMAT if _birth_parts(raw) is None else BIRTH_DATE_IMPOSSIBLE
 
 
 def booking_request(values: dict, practitioner: str, service: str) -> BookingRequest:
@@ -69,7 +90,7 @@ def form_errors(fields: dict[str, str], values: dict) -> dict[str, str]:
     """The core's keys (`patient.email`, `consents.sms_reminders`) mapped to form fields, in page order."""
     errors = {key.split(".")[-1]: message for key, message in fields.items()}
     if "birth_date" in errors and iso_birth_date(values["birth_date"]) is None:
-        errors["birth_date"] = BIRTH_DATE_FORMAT
+        errors["birth_date"] = birth_date_message(values["birth_date"])
     if "privacy_notice" in errors and not values["privacy_notice"]:
         errors["privacy_notice"] = N_("Cochez la case pour indiquer que vous avez pris connaissance de la politique de confidentialité.")
     ordered = {name: errors[name] for name in FIELDS if name in errors}

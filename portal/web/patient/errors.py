@@ -27,7 +27,8 @@ _TITLES = {
 
 
 def error_page(request: Request, status: int, message: str, *, headers: dict | None = None,
-               back_url: str | None = None) -> HTMLResponse:
+               back_url: str | None = None, phone: str | None = None) -> HTMLResponse:
+    """`phone`: the practice's number, offered as the other way to book (only when there is one)."""
     from portal.web.patient.rendering import render
 
     # A token in the URL (manage pages) must not leak from an error page either.
@@ -35,6 +36,7 @@ def error_page(request: Request, status: int, message: str, *, headers: dict | N
     try:
         return render(request, "portal/error.html", {
             "status": status, "title": _TITLES.get(status, "Erreur"), "message": message, "back_url": back_url,
+            "phone": phone,
         }, status=status, token_page=token_page, headers=headers)
     except Exception:  # the error page itself must never fail into a trace
         log.exception("error page failed")

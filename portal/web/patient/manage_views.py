@@ -56,7 +56,8 @@ async def _context(request: Request, booking: ManagedBooking) -> dict:
     return {
         "booking": booking, "appointment": appointment, "practice": booking.practice,
         "practitioner": practitioner, "service": {"name": service.name, "name_en": service.name_en,
-                                                  "duration_minutes": service.duration_minutes},
+                                                  "duration_minutes": service.duration_minutes,
+                                                  "price_cents": service.price_cents},
         "patient": appointment.patient, "tz": ZoneInfo(booking.practice.timezone),
         "changeable": booking.changeable(now), "past": appointment.starts_at <= now,
     }
@@ -135,8 +136,11 @@ async def _move_week(request: Request, booking: ManagedBooking, context: dict, *
                      error: str | None = None, nearest: list | None = None) -> Response:
     now = request_ctx(request).now
     target = await load_target(booking.practitioner_slug, booking.service_slug)
-    monday = parse_week(request.query_params.get("week"), now.astimezone(target.tz).date(), target.rules.horizon)
-    week = await load_week(target, monday, now, exclude_appointment=booking.appointment.id)
+    # Without a chosen week, the appointment's own week: moving is mostly "a bit earlier or later".
+    wanted = request.query_params.get("week") or booking.appointment.starts_at.astimezone(target.tz).date().isoformat()
+    monday = parse_week(wanted, now.astimezone(target.tz).date(), target.rules.horizon)
+    week = await load_week(target, monday, now, exclude_appointment=booking.appointment.id,
+                           cutoff_hours=booking.practice.cancellation_cutoff_hours)
     return render(request, "portal/move.html", {**context, "week": week, "error": error, "nearest": nearest or []},
                   status=status, token_page=True)
 

@@ -13,6 +13,7 @@ from portal import formatting
 from portal.i18n import LOCALES, ROOT, translations
 from portal.web import request_locale
 from portal.web.patient import csrf
+from portal.web.patient.week import slot_id
 
 TEMPLATES_DIR = ROOT / "templates"
 LANG_COOKIE = "lang"
@@ -37,7 +38,9 @@ def environment(locale: str) -> Environment:
         time_of_day=lambda value, tz: formatting.time_of_day(value, tz, locale),
         day_heading=lambda value, with_year=False: formatting.day_heading(value, locale, with_year),
         duration=lambda minutes: formatting.duration(minutes, locale),
+        price=lambda cents: formatting.price(cents, locale),
         phone_display=formatting.phone_display,
+        slot_id=slot_id,
         # Dynamic messages (the core's French strings): translated, then escaped like any text.
         t=translations(locale).gettext,
         service_name=lambda service: (service.get("name_en") or service["name"]) if locale == "en" else service["name"],

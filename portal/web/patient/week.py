@@ -1,23 +1,40 @@
 """A week of free slots for one service, and the jump to the first free one.
 
-Slot computation is the booking core's (`list_slots`); this only groups and pages it.
+Slot computation is the booking core's (`list_days`); this only groups and pages it. On a phone
+a week could be 150 slot links in one column: each day shows its first SHOWN_PER_DAY slots and
+the rest behind a <details> (no JavaScript needed, and closed, its links take no Tab stop).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from portal.booking.availability import BookingTarget, list_slots
+from portal.booking.availability import BookingTarget, list_days, list_slots
 from portal.scheduling import Slot
 
 SEARCH_CHUNK_DAYS = 14
+SHOWN_PER_DAY = 4
+
+
+def slot_id(start: datetime) -> str:
+    """The HTML id of a slot's link (UTC: the repeated autumn hour must not give two the same)."""
+    return start.astimezone(UTC).strftime("slot-%Y%m%dT%H%MZ")
 
 
 @dataclass(frozen=True)
 class Day:
     date: date
     slots: list[Slot]
+    open: bool = True  # False: the practitioner does not work that day (not merely full)
+
+    @property
+    def first(self) -> list[Slot]:
+        return self.slots[:SHOWN_PER_DAY]
+
+    @property
+    def more(self) -> list[Slot]:
+        return self.slots[SHOWN_PER_DAY:]
 
 
 @dataclass(frozen=True)
@@ -26,10 +43,19 @@ class Week:
     days: list[Day]
     previous: date | None  # None: this week holds today, nothing earlier to show
     next: date | None  # None: beyond the service's booking horizon
+    # Slots starting before this can no longer be moved or cancelled online (the practice's cut-off).
+    changes_close: datetime | None = None
 
     @property
     def empty(self) -> bool:
         return not any(day.slots for day in self.days)
+
+    def late(self, slot: Slot) -> bool:
+        return self.changes_close is not None and slot.start < self.changes_close
+
+    @property
+    def any_late(self) -> bool:
+        return any(self.late(slot) for day in self.days for slot in day.slots)
 
 
 def monday_of(value: date) -> date:
@@ -47,26 +73,28 @@ def parse_week(raw: str | None, today: date, horizon: timedelta = timedelta(days
     return monday_of(wanted)
 
 
-async def load_week(target: BookingTarget, monday: date, now: datetime, exclude_appointment: int | None = None) -> Week:
+async def load_week(target: BookingTarget, monday: date, now: datetime, exclude_appointment: int | None = None,
+                    cutoff_hours: int = 0) -> Week:
     today = now.astimezone(target.tz).date()
     first = max(monday, today)  # past days of this week have nothing to offer
     last = monday + timedelta(days=6)
-    slots = await list_slots(target, first, last, now, exclude_appointment)
+    slots, open_days = await list_days(target, first, last, now, exclude_appointment)
     by_day: dict[date, list[Slot]] = {}
     for slot in slots:
         by_day.setdefault(slot.start.astimezone(target.tz).date(), []).append(slot)
-    days = [Day(first + timedelta(days=i), by_day.get(first + timedelta(days=i), []))
-            for i in range((last - first).days + 1)]
+    dates = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    days = [Day(day, by_day.get(day, []), day in open_days) for day in dates]
     horizon = today + target.rules.horizon
     return Week(
         monday=monday, days=days,
         previous=monday - timedelta(days=7) if monday > monday_of(today) else None,
         next=monday + timedelta(days=7) if monday + timedelta(days=7) <= horizon else None,
+        changes_close=now + timedelta(hours=cutoff_hours) if cutoff_hours else None,
     )
 
 
-async def first_free_day(target: BookingTarget, now: datetime) -> date | None:
-    """The day of the first free slot within the service's horizon, searched in chunks."""
+async def first_free_slot(target: BookingTarget, now: datetime) -> Slot | None:
+    """The first free slot within the service's horizon, searched in chunks."""
     today = now.astimezone(target.tz).date()
     horizon = today + target.rules.horizon
     start = today
@@ -74,6 +102,6 @@ async def first_free_day(target: BookingTarget, now: datetime) -> date | None:
         end = min(start + timedelta(days=SEARCH_CHUNK_DAYS - 1), horizon)
         slots = await list_slots(target, start, end, now)
         if slots:
-            return slots[0].start.astimezone(target.tz).date()
+            return slots[0]
         start = end + timedelta(days=1)
     return None
