@@ -53,10 +53,13 @@ class Appointment(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     cancelled_at = fields.DatetimeField(null=True)
+    # Why the practice cancelled, when it said (may hold health data: never in the audit trail).
+    cancel_reason = fields.TextField(null=True)
 
     class Meta:
         table = "appointment"
-        indexes = (("practitioner_id", "blocked_from"),)
+        # (patient_id, starts_at): a patient's visit history and absence counts.
+        indexes = (("practitioner_id", "blocked_from"), ("patient_id", "starts_at"))
 
 
 class IdempotencyRecord(Model):

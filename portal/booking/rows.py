@@ -25,6 +25,7 @@ from portal.models import AppointmentStatus
 from portal.patients.consent import CONSENT_COLUMNS, consent_row, record_consents
 from portal.patients.consent_texts import ConsentText
 from portal.patients.input import PatientInput
+from portal.patients.search_key import search_key
 from portal.sql import Expression, fetch, fetch_on, insert_many, insert_sql
 
 # The booking's one read before its transaction: the target (practitioner, service, practice)
@@ -35,7 +36,7 @@ FROM {TARGET_FROM}
 LEFT JOIN patient pa ON pa.practice_id = p.practice_id AND pa.email = ? AND pa.birth_date = ?
 WHERE {TARGET_WHERE}"""
 _PATIENT_COLUMNS = ("practice_id", "civility", "first_name", "last_name", "email", "phone", "birth_date", "locale",
-                    "created_at", "updated_at")
+                    "search_key", "created_at", "updated_at")
 _APPOINTMENT_COLUMNS = ("practice_id", "practitioner_id", "service_id", "patient_id", "starts_at", "ends_at",
                         "blocked_from", "blocked_until", "status", "sms_reminder", "email_reminder", "comment",
                         "contact_phone", "source", "version", "locale", "manage_token_hash", "manage_token_sealed",
@@ -186,7 +187,8 @@ def _patient_row(booking: NewBooking) -> dict:
     data, now = booking.patient, booking.now
     return dict(practice_id=booking.practice_id, civility=data.civility, first_name=data.first_name,
                 last_name=data.last_name, email=data.email, phone=data.phone, birth_date=data.birth_date,
-                locale=booking.locale, created_at=now, updated_at=now)
+                locale=booking.locale, search_key=search_key(data.first_name, data.last_name, data.email, data.phone),
+                created_at=now, updated_at=now)
 
 
 def _appointment_row(booking: NewBooking, patient_id) -> dict:

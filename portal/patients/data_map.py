@@ -30,8 +30,8 @@ class Files:
 TABLES: tuple[Table, ...] = (
     Table(
         "patient", "id",
-        personal=("civility", "first_name", "last_name", "email", "phone", "birth_date", "locale", "created_at",
-                  "updated_at"),
+        personal=("civility", "first_name", "last_name", "email", "phone", "birth_date", "locale", "search_key",
+                  "created_at", "updated_at"),
         not_personal=("id", "practice_id"),
         retention="the practice's contract + 2 months, or erasure on request",
     ),
@@ -39,10 +39,17 @@ TABLES: tuple[Table, ...] = (
         "appointment", "patient_id",
         personal=("patient_id", "starts_at", "ends_at", "blocked_from", "blocked_until", "status", "comment",
                   "contact_phone", "sms_reminder", "email_reminder", "locale", "created_at", "updated_at",
-                  "cancelled_at", "source"),
+                  "cancelled_at", "cancel_reason", "source"),
         not_personal=("id", "practice_id", "practitioner_id", "service_id", "version", "manage_token_hash",
                       "manage_token_sealed"),
         retention="the practice's contract + 2 months, or erasure on request (a visit history)",
+    ),
+    Table(
+        "patient_note", "patient_id",
+        personal=("patient_id", "text", "created_at"),
+        not_personal=("id", "practice_id", "practitioner_id", "author_staff_id"),
+        retention="the practice's contract + 2 months, or erasure on request (never shown to the patient's "
+                  "pages, feeds or messages: staff in scope only)",
     ),
     Table(
         "consent_record", "patient_id",
