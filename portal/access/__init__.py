@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
 from portal.booking.managed import ManagedBooking
-from portal.context import Ctx
+from portal.context import ActorKind, Ctx
 from portal.errors import NotFound
 from portal.models import Appointment, Patient, Practice, Practitioner
 from portal.practice.models import is_slug
@@ -52,10 +53,46 @@ async def appointment_by_id(ctx: Ctx, appointment_id: int) -> Appointment:
 
 
 async def patient_by_id(ctx: Ctx, patient_id: int) -> Patient:
-    found = await scoped(ctx, Patient.filter(id=patient_id)).first()
+    found = await patients(ctx).filter(id=patient_id).first()
     if found is None:
         raise NotFound("Patient introuvable.")
     return found
+
+
+def patients(ctx: Ctx) -> QuerySet[Patient]:
+    """The patients the context may see: its practices' and, for a scope limited to some
+    practitioners (a practitioner, an assistant), those who booked with one of them."""
+    query = scoped(ctx, Patient.all())
+    if ctx.scope.practitioner_ids is not None:
+        seen = scoped(ctx, Appointment.all(), practitioner="practitioner_id").values("patient_id")
+        query = query.filter(id__in=Subquery(seen))
+    return query
+
+
+def require_staff(ctx: Ctx) -> None:
+    """The back-office's use cases serve signed-in staff of a practice, nobody else: to anyone
+    else (and to staff without a practice) they answer as if nothing existed."""
+    if ctx.actor.kind is not ActorKind.STAFF or not ctx.scope.practice_ids:
+        raise NotFound("Page introuvable.")
+
+
+def require_admin(ctx: Ctx) -> None:
+    """What only a practice's administrator may read (the audit trail)."""
+    require_staff(ctx)
+    if ctx.actor.role != "admin" or ctx.scope.practitioner_ids is not None:
+        raise NotFound("Page introuvable.")
+
+
+async def practitioner_by_id(ctx: Ctx, practitioner_id: int) -> Practitioner:
+    found = await scoped(ctx, Practitioner.filter(id=practitioner_id), practitioner="id").first()
+    if found is None:
+        raise NotFound("Praticien introuvable.")
+    return found
+
+
+def practitioners(ctx: Ctx) -> QuerySet[Practitioner]:
+    """Every practitioner the context may see, bookable online or not."""
+    return scoped(ctx, Practitioner.all(), practitioner="id")
 
 
 def practices(ctx: Ctx, slug: str | None = None) -> QuerySet[Practice]:
