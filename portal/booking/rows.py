@@ -106,7 +106,9 @@ class NewBooking:
     appointment: dict  # appointment columns, but for the patient, status, version and times
     consents: list[ConsentText]
     planned: list[PlannedMessage]
-    ctx: Ctx  # who books: consents carry its channel and IP, the audit event its actor
+    ctx: Ctx  # who books: the audit event carries its actor, channel and IP
+    consent_channel: str  # how the patient gave the consents: the context's channel online, "phone"…
+    consent_ip: str
 
     @property
     def now(self) -> datetime:
@@ -138,7 +140,8 @@ async def write_booking(conn, booking: NewBooking) -> NewAppointment:
         conn, "appointment", _APPOINTMENT_COLUMNS, _appointment_row(booking, patient_id)), booking)
     ctx = booking.ctx
     await record_consents(practice_id=booking.practice_id, patient_id=patient_id, appointment_id=appointment.id,
-                          texts=booking.consents, now=ctx.now, channel=ctx.channel, ip=ctx.ip, conn=conn)
+                          texts=booking.consents, now=ctx.now, channel=booking.consent_channel,
+                          ip=booking.consent_ip, conn=conn)
     await write_planned(appointment, booking.planned, conn, now=ctx.now, fresh=True)
     await insert_many(conn, "audit_event", AUDIT_COLUMNS, [_audit_row(booking, appointment.id, patient_id)])
     return appointment
@@ -163,8 +166,8 @@ async def _write_in_one_statement(conn, booking: NewBooking) -> NewAppointment:
                 "RETURNING id)")
     appointment_id = Expression("(SELECT id FROM new_appointment)")
     if booking.consents:
-        rows = [consent_row(booking.practice_id, patient_id, appointment_id, text, now, booking.ctx.channel,
-                            booking.ctx.ip) for text in booking.consents]
+        rows = [consent_row(booking.practice_id, patient_id, appointment_id, text, now, booking.consent_channel,
+                            booking.consent_ip) for text in booking.consents]
         ctes.append(f"consents AS ({insert_sql('consent_record', CONSENT_COLUMNS, rows, params)})")
     if booking.planned:
         rows = [message_row(booking.practice_id, appointment_id, 1,
@@ -202,9 +205,12 @@ def _appointment_row(booking: NewBooking, patient_id) -> dict:
 
 
 def _audit_row(booking: NewBooking, appointment_id, patient_id) -> dict:
-    """The ids may be SQL of the single-statement booking."""
+    """The ids may be SQL of the single-statement booking. The source is said when the booking
+    did not come from the context itself (a phone booking taken by staff)."""
+    source = booking.appointment["source"]
+    detail = {} if source in ("online", "api") else {"source": source}
     return event_row(booking.ctx, "appointment.book", "appointment", appointment_id,
-                     practice_id=booking.practice_id, patient_id=patient_id)
+                     practice_id=booking.practice_id, patient_id=patient_id, **detail)
 
 
 def _new_appointment(appointment_id: int, booking: NewBooking) -> NewAppointment:
