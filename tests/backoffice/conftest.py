@@ -66,7 +66,8 @@ async def build_world(now: datetime) -> World:
     ids = dict(await Practitioner.all().values_list("slug", "id"))
     camille = await book(paris(2026, 12, 1, 11), now, comment="Douleur lombaire")
     hugo = await book(paris(2026, 12, 1, 10), now, practitioner="hugo-bernard", service="consultation",
-                      patient=patient(first_name="Marc", last_name="Roux", email="marc.roux@example.org"))
+                      patient=patient(first_name="Marc", last_name="Roux", email="marc.roux@example.org",
+                                      phone="07 81 22 33 44"))
     lea = await book_appointment(visitor(now), BookingRequest(
         practitioner=LEA, service="consultation", start=paris(2026, 12, 1, 9),
         patient=patient(first_name="Inès", last_name="Moreau", email="ines.moreau@example.org"),
