@@ -52,7 +52,17 @@ def _collect(errors: dict[str, str], check, *args):
         return None
 
 
-async def book_by_phone(ctx: Ctx, request: PhoneBooking, *, secret_key: str = "") -> BookingResult:
+async def book_by_phone(ctx: Ctx, practitioner_id: int, service_slug: str, start: object, *, patient: object,
+                        consents: object, comment: object = "", outside_rules: bool = False, locale: str = "fr",
+                        secret_key: str = "") -> BookingResult:
+    """`patient`: an existing patient's id, or a new patient's fields as online; `consents` as
+    online, as the patient said them on the phone (the privacy notice's version they were told
+    of, the reminder choices)."""
+    request = PhoneBooking(practitioner_id, service_slug, start, patient, consents, comment, outside_rules, locale)
+    return await book_phone_request(ctx, request, secret_key=secret_key)
+
+
+async def book_phone_request(ctx: Ctx, request: PhoneBooking, *, secret_key: str = "") -> BookingResult:
     access.require_staff(ctx)
     practitioner = await access.practitioner_by_id(ctx, request.practitioner_id)
     known = await _returning_patient(ctx, request.patient)

@@ -12,7 +12,7 @@ import pytest
 from portal.booking.agenda import agenda, not_filled
 from portal.booking.attendance import set_attendance
 from portal.booking.details import appointment_details
-from portal.booking.phone_booking import PhoneBooking, book_by_phone
+from portal.booking.phone_booking import PhoneBooking, book_phone_request
 from portal.booking.practice_side import cancel_by_practice, move_by_practice
 from portal.errors import NotFound
 from portal.models import Appointment, AuditEvent, ConsentRecord, OutboxMessage, Patient, PatientNote
@@ -53,8 +53,8 @@ USE_CASES = {
     "attendance cancelled": lambda ctx, t, w: set_attendance(ctx, t.appointment, "cancelled_by_patient"),
     "cancel": lambda ctx, t, w: cancel_by_practice(ctx, t.appointment, "raison"),
     "move": lambda ctx, t, w: move_by_practice(ctx, t.appointment, paris(2026, 12, 3, 10), outside_rules=True),
-    "phone booking, practitioner": lambda ctx, t, w: book_by_phone(ctx, phone(t)),
-    "phone booking, patient": lambda ctx, t, w: book_by_phone(ctx, phone(
+    "phone booking, practitioner": lambda ctx, t, w: book_phone_request(ctx, phone(t)),
+    "phone booking, patient": lambda ctx, t, w: book_phone_request(ctx, phone(
         t, practitioner_id=w.camille, service="consultation-adulte", patient=t.patient)),
     "patient page": lambda ctx, t, w: patient_page(ctx, t.patient),
     "correct contact": lambda ctx, t, w: correct_contact(ctx, t.patient, phone="07 81 00 00 00"),

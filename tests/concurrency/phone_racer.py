@@ -9,7 +9,7 @@ from datetime import datetime
 from creneau import database as db
 from portal import context
 from portal.booking.book import BookingRequest, book_appointment
-from portal.booking.phone_booking import PhoneBooking, book_by_phone
+from portal.booking.phone_booking import PhoneBooking, book_phone_request
 from portal.context import Actor, ActorKind, Ctx, Scope
 from portal.errors import SlotTaken
 
@@ -32,7 +32,7 @@ async def _book(url_kind: str, index: int, round_: int, start: datetime, now: da
     if url_kind == "phone":
         staff = Ctx(Actor(ActorKind.STAFF, str(index), "assistant"), now,
                     scope=Scope(frozenset({practice_id}), frozenset({practitioner_id})), channel="admin")
-        await book_by_phone(staff, PhoneBooking(practitioner_id, "consultation-adulte", start,
+        await book_phone_request(staff, PhoneBooking(practitioner_id, "consultation-adulte", start,
                                                 _patient(url_kind, index, round_), consents))
     else:
         await book_appointment(context.visitor("api", now=now), BookingRequest(
