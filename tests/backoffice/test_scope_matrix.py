@@ -10,16 +10,17 @@ from datetime import date
 import pytest
 
 from portal.booking.agenda import agenda, not_filled
-from portal.booking.attendance import set_attendance
+from portal.booking.attendance import absence_counts, set_attendance
 from portal.booking.details import appointment_details
 from portal.booking.phone_booking import PhoneBooking, book_phone_request
 from portal.booking.practice_side import cancel_by_practice, move_by_practice
+from portal.context import Actor, ActorKind, Ctx, Scope
 from portal.errors import NotFound
 from portal.models import Appointment, AuditEvent, ConsentRecord, OutboxMessage, Patient, PatientNote
-from portal.patients.directory import correct_contact, patient_page
+from portal.patients.directory import correct_contact, patient_page, search
 from portal.patients.notes import add_note, list_notes
 from tests.backoffice.conftest import World
-from tests.builders import consents, paris, patient
+from tests.builders import consents, paris, patient, patient_ctx, system, visitor
 
 
 @dataclass(frozen=True)
@@ -88,3 +89,27 @@ async def test_out_of_scope_is_not_found_and_leaves_no_trace(world, use_case, ro
 async def test_an_administrator_reaches_every_practitioner_of_the_practice(world, use_case):
     target = await target_of(world, "another practitioner")
     await USE_CASES[use_case](world.admin(AFTER if "attendance" in use_case else None), target, world)
+
+
+@pytest.mark.parametrize("use_case", USE_CASES)
+@pytest.mark.parametrize("kind", ["visitor", "patient", "system", "staff without a practice"])
+async def test_nobody_but_a_practices_staff_uses_the_back_office(world, use_case, kind):
+    own = Target(world.camille, "consultation-adulte", world.camille_appointment,
+                 await world.patient_of(world.camille_appointment))
+    ctx = {"visitor": visitor(AFTER), "patient": patient_ctx(AFTER), "system": system(AFTER),
+           "staff without a practice": Ctx(Actor(ActorKind.STAFF, "9", "admin"), AFTER, scope=Scope(frozenset()),
+                                           channel="admin")}[kind]
+    before = await snapshot()
+    with pytest.raises(NotFound):
+        await USE_CASES[use_case](ctx, own, world)
+    assert await snapshot() == before
+
+
+@pytest.mark.parametrize(("role", "which"), OUT_OF_SCOPE)
+async def test_lists_hold_nothing_out_of_scope(world, role, which):
+    target = await target_of(world, which)
+    name = (await Patient.get(id=target.patient)).last_name
+    assert (await search(world.role(role), name)).patients == []
+    await set_attendance(world.admin(AFTER), world.hugo_appointment, "absent")
+    assert await absence_counts(world.role(role), [target.patient]) == {
+        target.patient: {"absent": 0, "excused_absence": 0}}
