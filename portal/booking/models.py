@@ -44,7 +44,7 @@ class Appointment(Model):
     # The mobile number typed for this booking (E.164): its SMS go there. A booking never
     # changes the patient's own number, which other bookings' messages may use.
     contact_phone = fields.CharField(max_length=20, default="")
-    source = fields.CharField(max_length=16, default="online")  # online, api, practitioner
+    source = fields.CharField(max_length=16, default="online")  # online, phone (taken by the practice)
     version = fields.IntField(default=1)
     locale = fields.CharField(max_length=8, default="fr")
     manage_token_hash = fields.CharField(max_length=64, unique=True)

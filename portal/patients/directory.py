@@ -18,7 +18,7 @@ from portal.db import retry_locked
 from portal.errors import FieldErrors
 from portal.models import CANCELLED_STATUSES, Appointment, AppointmentStatus, Patient
 from portal.patients.input import clean_email, clean_phone
-from portal.patients.notes import Note, list_notes
+from portal.patients.notes import Note, notes_of
 from portal.patients.search_key import search_key, search_terms
 from portal.sql import as_date, fetch
 
@@ -112,7 +112,7 @@ async def patient_page(ctx: Ctx, patient_id: int) -> PatientPage:
         .order_by("-starts_at", "-id").limit(MAX_VISITS) \
         .values_list("id", "practitioner_id", "service__name", "starts_at", "status", "source")
     absences = (await absence_counts(ctx, [patient.id]))[patient.id]
-    notes = await list_notes(ctx, patient.id)
+    notes = await notes_of(ctx, patient.id)
     await record_read(ctx, "patient.view", "patient", patient.id, practice_id=patient.practice_id,
                       patient_id=patient.id)
     return PatientPage(_row(patient), patient.locale,

@@ -13,7 +13,7 @@ from datetime import datetime
 from tortoise.transactions import in_transaction
 
 from portal import access
-from portal.audit.record import record as audit
+from portal.audit.record import record as audit, record_read
 from portal.context import Ctx
 from portal.db import retry_locked
 from portal.errors import FieldErrors, NotFound
@@ -62,10 +62,20 @@ async def add_note(ctx: Ctx, patient_id: int, practitioner_id: int, text: object
 
 
 async def list_notes(ctx: Ctx, patient_id: int) -> list[Note]:
-    """The notes the context may read, newest first (at most MAX_LISTED)."""
+    """The notes the context may read, newest first (at most MAX_LISTED); the reading is
+    audited (patient_note.list), as any staff read of patient data."""
     access.require_staff(ctx)
     patient = await access.patient_by_id(ctx, patient_id)
-    query = access.scoped(ctx, PatientNote.filter(patient_id=patient.id), practitioner="practitioner_id")
+    notes = await notes_of(ctx, patient.id)
+    await record_read(ctx, "patient_note.list", "patient", patient.id, practice_id=patient.practice_id,
+                      patient_id=patient.id)
+    return notes
+
+
+async def notes_of(ctx: Ctx, patient_id: int) -> list[Note]:
+    """For a patient already checked against the context, by a read that records its own event
+    (a patient's page)."""
+    query = access.scoped(ctx, PatientNote.filter(patient_id=patient_id), practitioner="practitioner_id")
     rows = await query.order_by("-created_at", "-id").limit(MAX_LISTED).values_list(
         "id", "practitioner_id", "author_staff_id", "text", "created_at")
     return [Note(*row) for row in rows]

@@ -86,6 +86,8 @@ async def test_notes_stay_with_the_agendas_they_were_written_for(world):
         await add_note(world.practitioner(), elise, world.camille, "   ")
     [event, _] = await AuditEvent.filter(action="patient_note.add").order_by("id").values()
     assert event["detail"] == {"practitioner_id": world.hugo} and "Appareillage" not in str(event)
+    reads = await AuditEvent.filter(action="patient_note.list").values_list("actor", "object_id")
+    assert sorted(reads) == [("staff:1", elise), ("staff:2", elise)]
 
 
 async def test_contact_details_are_corrected_audited_and_serve_upcoming_bookings(world):
