@@ -19,6 +19,11 @@ from portal.tokens import token_hash
 
 M = TypeVar("M")
 MAX_TOKEN_LENGTH = 128
+MAX_ID = 2**31 - 1  # integer primary keys: a larger number names nothing (and PostgreSQL refuses it)
+
+
+def is_id(value: object) -> bool:
+    return type(value) is int and 1 <= value <= MAX_ID
 
 
 def scoped(ctx: Ctx, query: QuerySet[M], *, practice: str = "practice_id",
@@ -46,6 +51,8 @@ async def booking_by_token(ctx: Ctx, token: str) -> ManagedBooking:
 
 
 async def appointment_by_id(ctx: Ctx, appointment_id: int) -> Appointment:
+    if not is_id(appointment_id):
+        raise NotFound("Rendez-vous introuvable.")
     found = await scoped(ctx, Appointment.filter(id=appointment_id), practitioner="practitioner_id").first()
     if found is None:
         raise NotFound("Rendez-vous introuvable.")
@@ -53,6 +60,8 @@ async def appointment_by_id(ctx: Ctx, appointment_id: int) -> Appointment:
 
 
 async def patient_by_id(ctx: Ctx, patient_id: int) -> Patient:
+    if not is_id(patient_id):
+        raise NotFound("Patient introuvable.")
     found = await patients(ctx).filter(id=patient_id).first()
     if found is None:
         raise NotFound("Patient introuvable.")
@@ -84,6 +93,8 @@ def require_admin(ctx: Ctx) -> None:
 
 
 async def practitioner_by_id(ctx: Ctx, practitioner_id: int) -> Practitioner:
+    if not is_id(practitioner_id):
+        raise NotFound("Praticien introuvable.")
     found = await scoped(ctx, Practitioner.filter(id=practitioner_id), practitioner="id").first()
     if found is None:
         raise NotFound("Praticien introuvable.")

@@ -50,8 +50,10 @@ def _check(filters: AuditFilters, limit: object, cursor: object) -> None:
     errors = {}
     if type(limit) is not int or not 1 <= limit <= MAX_LIMIT:
         errors["limit"] = f"De 1 à {MAX_LIMIT} événements par page."
-    if cursor is not None and type(cursor) is not int:
+    if cursor is not None and (type(cursor) is not int or not 1 <= cursor <= 2**63 - 1):
         errors["cursor"] = "Cette page du journal n'existe pas."
+    if filters.patient_id is not None and not access.is_id(filters.patient_id):
+        errors["patient_id"] = "Ce filtre n'est pas valide."
     for name in ("since", "until"):
         value = getattr(filters, name)
         if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):

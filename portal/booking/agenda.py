@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from portal import access
 from portal.booking.availability import Calendar, load_calendar, load_staff_target
+from portal.booking.book import plausible
 from portal.context import Ctx
 from portal.errors import FieldErrors, NotFound
 from portal.models import AppointmentStatus, Service
@@ -86,7 +87,7 @@ def _appointment(row) -> AgendaAppointment:
 
 
 def _check_window(first: object, days: object) -> None:
-    if not isinstance(first, date) or isinstance(first, datetime):
+    if not isinstance(first, date) or isinstance(first, datetime) or not plausible(first):
         raise FieldErrors({"first": "Choisissez un jour."})
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_DAYS:
         raise FieldErrors({"days": f"Un agenda montre de 1 à {MAX_DAYS} jours."})
@@ -96,7 +97,7 @@ async def _practitioners_in_scope(ctx: Ctx, practitioner_ids: list[int]) -> list
     """(id, display name, first service's slug); every id asked for must be in scope."""
     query = access.practitioners(ctx)
     if practitioner_ids:
-        if len(set(practitioner_ids)) > MAX_PRACTITIONERS or not all(type(i) is int for i in practitioner_ids):
+        if len(set(practitioner_ids)) > MAX_PRACTITIONERS or not all(access.is_id(i) for i in practitioner_ids):
             raise NotFound("Praticien introuvable.")
         query = query.filter(id__in=sorted(set(practitioner_ids)))
     found = await query.order_by("last_name", "id").limit(MAX_PRACTITIONERS).values_list(

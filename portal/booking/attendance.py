@@ -60,7 +60,7 @@ async def absence_counts(ctx: Ctx, patient_ids: list[int]) -> dict[int, dict[str
     """{patient id: {"absent": n, "excused_absence": n}} over the appointments the context may
     see (its practice's; a practitioner's or assistant's own agendas): never another practice's."""
     access.require_staff(ctx)
-    if len(patient_ids) > MAX_PATIENTS or not all(type(i) is int for i in patient_ids):
+    if len(patient_ids) > MAX_PATIENTS or not all(access.is_id(i) for i in patient_ids):
         raise NotFound("Patient introuvable.")
     counts = {patient_id: {status.value: 0 for status in ABSENCES} for patient_id in patient_ids}
     query = access.scoped(ctx, Appointment.filter(patient_id__in=patient_ids, status__in=list(ABSENCES)),

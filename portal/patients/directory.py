@@ -81,7 +81,7 @@ FROM patient p WHERE {' AND '.join(where)} ORDER BY p.search_key, p.id LIMIT ?""
 
 
 async def _cursor_key(ctx: Ctx, cursor: object) -> str | None:
-    if type(cursor) is not int:
+    if not access.is_id(cursor):
         raise FieldErrors({"cursor": "Cette page de résultats n'existe pas."})
     return await access.scoped(ctx, Patient.filter(id=cursor)).first().values_list("search_key", flat=True)
 

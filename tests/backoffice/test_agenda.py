@@ -65,6 +65,9 @@ async def test_a_window_is_one_to_seven_days(world):
     for days in (0, 8, "7"):
         with pytest.raises(FieldErrors):
             await agenda(world.admin(), [], date(2026, 11, 30), days)
+    for first in (date.min, date.max, "2026-11-30"):
+        with pytest.raises(FieldErrors):
+            await agenda(world.admin(), [], first, 1)
 
 
 async def test_past_appointments_not_filled_are_listed_until_recorded(world, now):

@@ -113,3 +113,12 @@ async def test_lists_hold_nothing_out_of_scope(world):
         assert (await search(world.role(role), name)).patients == [], (role, which)
         assert await absence_counts(world.role(role), [target.patient]) == {
             target.patient: {"absent": 0, "excused_absence": 0}}, (role, which)
+
+
+@pytest.mark.parametrize("use_case", USE_CASES)
+async def test_ids_that_name_nothing_are_not_found(world, use_case):
+    before = await snapshot()
+    for number in (0, -1, 10_000, 2**40):
+        with pytest.raises(NotFound):
+            await USE_CASES[use_case](world.admin(AFTER), Target(number, "consultation", number, number), world)
+    assert await snapshot() == before
