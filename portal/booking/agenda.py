@@ -18,8 +18,9 @@ from portal.booking.availability import Calendar, load_calendar, load_staff_targ
 from portal.booking.book import plausible
 from portal.context import Ctx
 from portal.errors import FieldErrors, NotFound
-from portal.models import AppointmentStatus, Service
-from portal.scheduling import MAX_BLOCKED, DateException, Interval, Slot, available_slots, opening_intervals
+from portal.models import AppointmentStatus, AvailabilityException, Service
+from portal.practice.models import from_minutes
+from portal.scheduling import MAX_BLOCKED, Interval, Slot, available_slots, opening_intervals
 from portal.sql import as_datetime, fetch
 
 MAX_DAYS = 7
@@ -44,6 +45,19 @@ class AgendaAppointment:
 
 
 @dataclass(frozen=True)
+class TimeOff:
+    """A dated exception as the practice wrote it: a closure (holidays, training) or an extra
+    opening, the whole day (times None) or some hours, with its label."""
+
+    start_date: date
+    end_date: date
+    kind: str  # "closed" or "open"
+    starts: time | None
+    ends: time | None
+    label: str
+
+
+@dataclass(frozen=True)
 class PractitionerDay:
     """One practitioner's window: what is booked, what is busy elsewhere, when they work."""
 
@@ -52,7 +66,7 @@ class PractitionerDay:
     tz: ZoneInfo
     appointments: list[AgendaAppointment]
     busy: list[Interval]
-    exceptions: list[DateException]
+    exceptions: list[TimeOff]
     opening_hours: list[Interval]
     free_slots: list[Slot]  # for the practitioner's first service (by position), as online
 
@@ -135,7 +149,20 @@ async def _practitioner_window(ctx: Ctx, practitioner_id: int, name: str, servic
     return PractitionerDay(
         practitioner_id, name, tz, [_appointment(row) for row in rows],
         busy=[b for b in calendar.busy if b.start < upper and b.end > lower],
-        exceptions=calendar.exceptions, opening_hours=_opening_hours(calendar, first, last, tz), free_slots=slots)
+        exceptions=await _time_off(practitioner_id, first, last),
+        opening_hours=_opening_hours(calendar, first, last, tz), free_slots=slots)
+
+
+async def _time_off(practitioner_id: int, first: date, last: date) -> list[TimeOff]:
+    rows = await AvailabilityException.filter(practitioner_id=practitioner_id, start_date__lte=last,
+                                              end_date__gte=first).order_by("start_date", "id").values_list(
+        "start_date", "end_date", "kind", "starts", "ends", "label")
+    return [TimeOff(start, end, kind, _time(starts), _time(ends), label)
+            for start, end, kind, starts, ends, label in rows]
+
+
+def _time(minutes: int | None) -> time | None:
+    return None if minutes is None else from_minutes(minutes)
 
 
 async def _practice_tz(practitioner_id: int) -> ZoneInfo:

@@ -24,7 +24,8 @@ async def test_the_week_shows_appointments_busy_blocks_time_off_hours_and_free_s
     assert (appointment.status, appointment.source) == ("not_filled", "online")
     assert appointment.starts_at == paris(2026, 12, 1, 11)
     assert [(b.start, b.end) for b in camille.busy] == [(paris(2026, 12, 2, 9), paris(2026, 12, 2, 10))]
-    assert [(e.start_date, e.kind) for e in camille.exceptions] == [(date(2026, 12, 4), "closed")]
+    assert [(e.start_date, e.kind, e.starts, e.label) for e in camille.exceptions] == [
+        (date(2026, 12, 4), "closed", None, "Formation")]
     opening_days = {interval.start.astimezone(paris(2026, 12, 1, 0).tzinfo).date() for interval in camille.opening_hours}
     assert date(2026, 12, 4) not in opening_days and date(2026, 12, 3) in opening_days
     starts = {slot.start for slot in camille.free_slots}
