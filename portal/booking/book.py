@@ -1,6 +1,8 @@
 """Booking an appointment online: the patient, the appointment, the consents, the outbox rows
 and (when asked) the idempotent answer are written atomically, in one statement on PostgreSQL
-or one short transaction on SQLite (portal.booking.rows)."""
+or one short transaction on SQLite (portal.booking.rows). A booking the practice takes by phone
+(portal.booking.phone_booking) is prepared and written by the same new_booking and store_booking,
+with its own Origin."""
 
 from __future__ import annotations
 
