@@ -5,7 +5,7 @@ Tortoise loads an app from one module; this is it, and a short way to import any
 from portal.audit.models import AuditEvent
 from portal.booking.models import CANCELLED_STATUSES, Appointment, AppointmentStatus, IdempotencyRecord
 from portal.messaging.models import OutboxMessage, OutboxStatus
-from portal.patients.models import ConsentRecord, Patient, PrivacyLink
+from portal.patients.models import ConsentRecord, Patient, PatientNote, PrivacyLink
 from portal.practice.models import (
     AvailabilityException,
     BusyBlock,
@@ -40,6 +40,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Patient",
+    "PatientNote",
     "Practice",
     "Practitioner",
     "PrivacyLink",

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
 from portal.booking.managed import ManagedBooking
-from portal.context import Ctx
+from portal.context import ActorKind, Ctx
 from portal.errors import NotFound
 from portal.models import Appointment, Patient, Practice, Practitioner
 from portal.practice.models import is_slug
@@ -18,6 +19,11 @@ from portal.tokens import token_hash
 
 M = TypeVar("M")
 MAX_TOKEN_LENGTH = 128
+MAX_ID = 2**31 - 1  # integer primary keys: a larger number names nothing (and PostgreSQL refuses it)
+
+
+def is_id(value: object) -> bool:
+    return type(value) is int and 1 <= value <= MAX_ID
 
 
 def scoped(ctx: Ctx, query: QuerySet[M], *, practice: str = "practice_id",
@@ -49,6 +55,8 @@ async def booking_by_token(ctx: Ctx, token: str) -> ManagedBooking:
 
 
 async def appointment_by_id(ctx: Ctx, appointment_id: int) -> Appointment:
+    if not is_id(appointment_id):
+        raise NotFound("Rendez-vous introuvable.")
     found = await scoped(ctx, Appointment.filter(id=appointment_id), practitioner="practitioner_id",
                          patient="patient_id").first()
     if found is None:
@@ -57,15 +65,56 @@ async def appointment_by_id(ctx: Ctx, appointment_id: int) -> Appointment:
 
 
 async def patient_by_id(ctx: Ctx, patient_id: int) -> Patient:
-    found = await own_patients(ctx).filter(id=patient_id).first()
+    if not is_id(patient_id):
+        raise NotFound("Patient introuvable.")
+    found = await patients(ctx).filter(id=patient_id).first()
     if found is None:
         raise NotFound("Patient introuvable.")
     return found
 
 
 def own_patients(ctx: Ctx) -> QuerySet[Patient]:
-    """The patient records the context may touch (a privacy centre: those its link opens)."""
-    return scoped(ctx, Patient.all(), patient="id")
+    """The patient records a privacy centre's context may touch (those its link opens)."""
+    return patients(ctx)
+
+
+def patients(ctx: Ctx) -> QuerySet[Patient]:
+    """The patients the context may see: its practices' (a privacy centre: the records its link
+    opens) and, for a scope limited to some practitioners (a practitioner, an assistant), those
+    who booked with one of them."""
+    query = scoped(ctx, Patient.all(), patient="id")
+    if ctx.scope.practitioner_ids is not None:
+        seen = scoped(ctx, Appointment.all(), practitioner="practitioner_id").values("patient_id")
+        query = query.filter(id__in=Subquery(seen))
+    return query
+
+
+def require_staff(ctx: Ctx) -> None:
+    """The back-office's use cases serve signed-in staff of a practice, nobody else: to anyone
+    else (and to staff without a practice) they answer as if nothing existed."""
+    if ctx.actor.kind is not ActorKind.STAFF or not ctx.scope.practice_ids:
+        raise NotFound("Page introuvable.")
+
+
+def require_admin(ctx: Ctx) -> None:
+    """What only a practice's administrator may read (the audit trail)."""
+    require_staff(ctx)
+    if ctx.actor.role != "admin" or ctx.scope.practitioner_ids is not None:
+        raise NotFound("Page introuvable.")
+
+
+async def practitioner_by_id(ctx: Ctx, practitioner_id: int) -> Practitioner:
+    if not is_id(practitioner_id):
+        raise NotFound("Praticien introuvable.")
+    found = await scoped(ctx, Practitioner.filter(id=practitioner_id), practitioner="id").first()
+    if found is None:
+        raise NotFound("Praticien introuvable.")
+    return found
+
+
+def practitioners(ctx: Ctx) -> QuerySet[Practitioner]:
+    """Every practitioner the context may see, bookable online or not."""
+    return scoped(ctx, Practitioner.all(), practitioner="id")
 
 
 def practices(ctx: Ctx, slug: str | None = None) -> QuerySet[Practice]:

@@ -6,8 +6,10 @@ import json
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
 
 from portal.context import Ctx
+from portal.db import retry_locked
 from portal.sql import insert_many
 
 AUDIT_COLUMNS = ("at", "practice_id", "actor", "role", "action", "object_type", "object_id", "patient_id", "detail",
@@ -32,3 +34,14 @@ async def record(conn: BaseDBAsyncClient, ctx: Ctx, action: str, object_type: st
                  practice_id: Any = None, patient_id: Any = None, **detail: Any) -> None:
     await insert_many(conn, "audit_event", AUDIT_COLUMNS, [
         event_row(ctx, action, object_type, object_id, practice_id=practice_id, patient_id=patient_id, **detail)])
+
+
+async def record_read(ctx: Ctx, action: str, object_type: str, object_id: Any, *, practice_id: Any = None,
+                      patient_id: Any = None) -> None:
+    """A read of patient data by staff (appointment.view, patient.view): the event alone, in a
+    transaction of its own, since a read writes nothing else."""
+    async def transaction() -> None:
+        async with in_transaction() as conn:
+            await record(conn, ctx, action, object_type, object_id, practice_id=practice_id, patient_id=patient_id)
+
+    await retry_locked(transaction)

@@ -55,6 +55,23 @@ TARGET_WHERE = "p.slug = ? AND p.bookable"
 _TARGET_SQL = f"SELECT {TARGET_COLUMNS} FROM {TARGET_FROM} WHERE {TARGET_WHERE}"
 
 
+# The practice's own view of a practitioner and a service (a phone booking, the agenda): by id,
+# whether or not either is offered online. Parameters: the service's slug, the practitioner's id.
+STAFF_TARGET_SQL = f"""SELECT {TARGET_COLUMNS}
+FROM practitioner p
+JOIN practice pr ON pr.id = p.practice_id
+LEFT JOIN service s ON s.practitioner_id = p.id AND s.slug = ?
+WHERE p.id = ?"""
+
+
+async def load_staff_target(practitioner_id: int, service_slug: str) -> BookingTarget:
+    """The caller has checked `practitioner_id` against its context (portal.access)."""
+    rows = await fetch(STAFF_TARGET_SQL, service_slug, practitioner_id)
+    if not rows:
+        raise NotFound("Praticien introuvable.")
+    return target_from_row(rows[0])
+
+
 async def load_target(practitioner_slug: str, service_slug: str) -> BookingTarget:
     rows = await fetch(_TARGET_SQL, service_slug, practitioner_slug)
     if not rows:

@@ -1,6 +1,8 @@
 """Booking an appointment online: the patient, the appointment, the consents, the outbox rows
 and (when asked) the idempotent answer are written atomically, in one statement on PostgreSQL
-or one short transaction on SQLite (portal.booking.rows)."""
+or one short transaction on SQLite (portal.booking.rows). A booking the practice takes by phone
+(portal.booking.phone_booking) is prepared and written by the same new_booking and store_booking,
+with its own Origin."""
 
 from __future__ import annotations
 
@@ -160,14 +162,29 @@ async def _slot_taken(target: BookingTarget, start: datetime, now: datetime) -> 
     return SlotTaken(nearest=[slot.start.astimezone(target.tz) for slot in nearest])
 
 
-def _new_booking(
-    ctx: Ctx, request: BookingRequest, target: BookingTarget, known_patients: list[KnownPatient], start: datetime,
+@dataclass(frozen=True)
+class Origin:
+    """Where a booking comes from: online (the visitor's own context) or taken by the practice
+    (a phone booking: consents said on the phone, the staff member as the audit's actor)."""
+
+    source: str
+    consent_channel: str
+    consent_ip: str
+    locale: str
+    online: bool = True  # the practitioner is notified of bookings they did not take themselves
+
+
+def online_origin(ctx: Ctx, source: str) -> Origin:
+    return Origin(source, ctx.channel, ctx.ip, ctx.locale if ctx.locale in ("fr", "en") else "fr")
+
+
+def new_booking(
+    ctx: Ctx, origin: Origin, target: BookingTarget, known_patients: list[KnownPatient], start: datetime,
     patient_data: PatientInput, choices: Choices, comment: str, **token_columns: str,
 ) -> NewBooking:
     """Everything the booking writes, prepared before the first write: on SQLite the whole
     process queues behind the transaction, so it should hold nothing but its statements."""
-    now = ctx.now
-    locale = ctx.locale if ctx.locale in ("fr", "en") else "fr"
+    now, locale = ctx.now, origin.locale
     blocked = blocked_interval(start, target.rules)
     texts = [consent_texts.privacy_notice(locale, choices.privacy_version)]
     texts += [consent_texts.opt_in(name, locale) for name in ("email_reminders", "sms_reminders")
@@ -178,13 +195,13 @@ def _new_booking(
             practice_id=target.practice_id, practitioner_id=target.practitioner_id, service_id=target.service_id,
             starts_at=start, ends_at=start + target.duration, blocked_from=blocked.start, blocked_until=blocked.end,
             sms_reminder=choices.sms_reminders, email_reminder=choices.email_reminders,
-            comment=comment, source=request.source, locale=locale, **token_columns,
+            comment=comment, source=origin.source, locale=locale, **token_columns,
         ),
-        consents=texts, ctx=ctx,
+        consents=texts, ctx=ctx, consent_channel=origin.consent_channel, consent_ip=origin.consent_ip,
         planned=message_plan.on_booked(message_plan.MessageContext(
             starts_at=start, now=now, email_reminder=choices.email_reminders, sms_reminder=choices.sms_reminders,
             reminder_policy=target.reminder_policy, notify_practitioner=target.notify_practitioner,
-        )),
+        ), online=origin.online),
     )
 
 
@@ -195,6 +212,12 @@ async def refuse_if_restricted(patient_ids: list[int]) -> None:
     if await Patient.filter(id__in=patient_ids, restricted_at__isnull=False).exists():
         raise NotAllowed("Vous avez limité l'utilisation de vos données : la réservation en ligne est suspendue. "
                          "Levez la limitation dans votre espace confidentialité, ou appelez le cabinet.")
+
+
+def manage_token_columns(secret_key: str) -> tuple[str, dict[str, str]]:
+    token = new_token()
+    return token, dict(manage_token_sealed=seal_manage_token(token, secret_key) if secret_key else "",
+                       manage_token_hash=token_hash(token))
 
 
 async def book_appointment(
@@ -213,10 +236,17 @@ async def book_appointment(
         raise FieldErrors({"start": "Ce créneau n'est pas proposé à la réservation."})
     if verdict == "taken":
         raise await _slot_taken(target, start, now)
-    token = new_token()
-    rows = _new_booking(ctx, request, target, known_patients, start, patient_data, choices, comment,
-                        manage_token_sealed=seal_manage_token(token, secret_key) if secret_key else "",
-                        manage_token_hash=token_hash(token))
+    token, token_columns = manage_token_columns(secret_key)
+    rows = new_booking(ctx, online_origin(ctx, request.source), target, known_patients, start, patient_data, choices,
+                       comment, **token_columns)
+    return await store_booking(rows, target, token, idempotency)
+
+
+async def store_booking(rows: NewBooking, target: BookingTarget, token: str,
+                        idempotency: Idempotency | None = None) -> BookingResult:
+    """Write a prepared booking (portal.booking.rows): one statement on PostgreSQL unless an
+    idempotent answer goes with it; an overlap the database refuses becomes SlotTaken."""
+    start, now = rows.appointment["starts_at"], rows.now
 
     def result_of(appointment: NewAppointment) -> BookingResult:
         return BookingResult(appointment.id, appointment.status, appointment.starts_at, appointment.ends_at, token,

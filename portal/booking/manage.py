@@ -38,7 +38,7 @@ def _ensure_changeable(booking: ManagedBooking, now: datetime) -> None:
         )
 
 
-async def _save_new_version(appointment: Appointment, changes: dict, conn) -> None:
+async def save_new_version(appointment: Appointment, changes: dict, conn) -> None:
     """Optimistic update: a concurrent change of the same booking makes this one fail cleanly."""
     updated = await Appointment.filter(id=appointment.id, version=appointment.version).using_db(conn).update(
         version=appointment.version + 1, updated_at=changes["now"], **{k: v for k, v in changes.items() if k != "now"}
@@ -68,7 +68,7 @@ async def cancel_appointment(ctx: Ctx, token: str) -> ManagedBooking:
 
     async def transaction() -> None:
         async with in_transaction() as conn:
-            await _save_new_version(appointment, {"status": status, "cancelled_at": now, "now": now}, conn)
+            await save_new_version(appointment, {"status": status, "cancelled_at": now, "now": now}, conn)
             await cancel_pending(appointment.id, conn)
             plan = message_context(appointment, booking.practice, now, cancelled_by_patient=by_patient)
             await write_planned(appointment, message_plan.on_cancelled(plan), conn, now=now)
@@ -100,7 +100,7 @@ async def reschedule_appointment(ctx: Ctx, token: str, new_start: object) -> Man
     async def transaction() -> None:
         async with in_transaction() as conn:
             await lock_agenda(conn, appointment.practitioner_id)
-            await _save_new_version(appointment, changes, conn)
+            await save_new_version(appointment, changes, conn)
             # Pending messages of the old time are replaced by the move notice and new reminders.
             await cancel_pending(appointment.id, conn)
             plan = message_context(appointment, booking.practice, now)

@@ -44,7 +44,7 @@ class Appointment(Model):
     # The mobile number typed for this booking (E.164): its SMS go there. A booking never
     # changes the patient's own number, which other bookings' messages may use.
     contact_phone = fields.CharField(max_length=20, default="")
-    source = fields.CharField(max_length=16, default="online")  # online, api, practitioner
+    source = fields.CharField(max_length=16, default="online")  # online, phone (taken by the practice)
     version = fields.IntField(default=1)
     locale = fields.CharField(max_length=8, default="fr")
     manage_token_hash = fields.CharField(max_length=64, unique=True)
@@ -53,10 +53,13 @@ class Appointment(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     cancelled_at = fields.DatetimeField(null=True)
+    # Why the practice cancelled, when it said (may hold health data: never in the audit trail).
+    cancel_reason = fields.TextField(null=True)
 
     class Meta:
         table = "appointment"
-        indexes = (("practitioner_id", "blocked_from"),)
+        # (patient_id, starts_at): a patient's visit history and absence counts.
+        indexes = (("practitioner_id", "blocked_from"), ("patient_id", "starts_at"))
 
 
 class IdempotencyRecord(Model):

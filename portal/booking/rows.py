@@ -25,6 +25,7 @@ from portal.models import AppointmentStatus
 from portal.patients.consent import CONSENT_COLUMNS, consent_row, record_consents
 from portal.patients.consent_texts import ConsentText
 from portal.patients.input import PatientInput
+from portal.patients.search_key import search_key
 from portal.sql import Expression, fetch, fetch_on, insert_many, insert_sql
 
 # The booking's one read before its transaction: the target (practitioner, service, practice)
@@ -35,7 +36,7 @@ FROM {TARGET_FROM}
 LEFT JOIN patient pa ON pa.practice_id = p.practice_id AND pa.email = ? AND pa.birth_date = ?
 WHERE {TARGET_WHERE}"""
 _PATIENT_COLUMNS = ("practice_id", "civility", "first_name", "last_name", "email", "phone", "birth_date", "locale",
-                    "created_at", "updated_at")
+                    "search_key", "created_at", "updated_at")
 _APPOINTMENT_COLUMNS = ("practice_id", "practitioner_id", "service_id", "patient_id", "starts_at", "ends_at",
                         "blocked_from", "blocked_until", "status", "sms_reminder", "email_reminder", "comment",
                         "contact_phone", "source", "version", "locale", "manage_token_hash", "manage_token_sealed",
@@ -105,7 +106,9 @@ class NewBooking:
     appointment: dict  # appointment columns, but for the patient, status, version and times
     consents: list[ConsentText]
     planned: list[PlannedMessage]
-    ctx: Ctx  # who books: consents carry its channel and IP, the audit event its actor
+    ctx: Ctx  # who books: the audit event carries its actor, channel and IP
+    consent_channel: str  # how the patient gave the consents: the context's channel online, "phone"…
+    consent_ip: str
 
     @property
     def now(self) -> datetime:
@@ -137,7 +140,8 @@ async def write_booking(conn, booking: NewBooking) -> NewAppointment:
         conn, "appointment", _APPOINTMENT_COLUMNS, _appointment_row(booking, patient_id)), booking)
     ctx = booking.ctx
     await record_consents(practice_id=booking.practice_id, patient_id=patient_id, appointment_id=appointment.id,
-                          texts=booking.consents, now=ctx.now, channel=ctx.channel, ip=ctx.ip, conn=conn)
+                          texts=booking.consents, now=ctx.now, channel=booking.consent_channel,
+                          ip=booking.consent_ip, conn=conn)
     await write_planned(appointment, booking.planned, conn, now=ctx.now, fresh=True)
     await insert_many(conn, "audit_event", AUDIT_COLUMNS, [_audit_row(booking, appointment.id, patient_id)])
     return appointment
@@ -162,8 +166,8 @@ async def _write_in_one_statement(conn, booking: NewBooking) -> NewAppointment:
                 "RETURNING id)")
     appointment_id = Expression("(SELECT id FROM new_appointment)")
     if booking.consents:
-        rows = [consent_row(booking.practice_id, patient_id, appointment_id, text, now, booking.ctx.channel,
-                            booking.ctx.ip) for text in booking.consents]
+        rows = [consent_row(booking.practice_id, patient_id, appointment_id, text, now, booking.consent_channel,
+                            booking.consent_ip) for text in booking.consents]
         ctes.append(f"consents AS ({insert_sql('consent_record', CONSENT_COLUMNS, rows, params)})")
     if booking.planned:
         rows = [message_row(booking.practice_id, appointment_id, 1,
@@ -186,7 +190,8 @@ def _patient_row(booking: NewBooking) -> dict:
     data, now = booking.patient, booking.now
     return dict(practice_id=booking.practice_id, civility=data.civility, first_name=data.first_name,
                 last_name=data.last_name, email=data.email, phone=data.phone, birth_date=data.birth_date,
-                locale=booking.locale, created_at=now, updated_at=now)
+                locale=booking.locale, search_key=search_key(data.first_name, data.last_name, data.email, data.phone),
+                created_at=now, updated_at=now)
 
 
 def _appointment_row(booking: NewBooking, patient_id) -> dict:
@@ -200,9 +205,12 @@ def _appointment_row(booking: NewBooking, patient_id) -> dict:
 
 
 def _audit_row(booking: NewBooking, appointment_id, patient_id) -> dict:
-    """The ids may be SQL of the single-statement booking."""
+    """The ids may be SQL of the single-statement booking. The source is said when the booking
+    did not come from the context itself (a phone booking taken by staff)."""
+    source = booking.appointment["source"]
+    detail = {} if source in ("online", "api") else {"source": source}
     return event_row(booking.ctx, "appointment.book", "appointment", appointment_id,
-                     practice_id=booking.practice_id, patient_id=patient_id)
+                     practice_id=booking.practice_id, patient_id=patient_id, **detail)
 
 
 def _new_appointment(appointment_id: int, booking: NewBooking) -> NewAppointment:

@@ -39,6 +39,7 @@ from portal.models import (
     OutboxMessage,
     OutboxStatus,
     Patient,
+    PatientNote,
     PrivacyLink,
 )
 from portal.patients.data_map import OUTBOX_FILE_PREFIX, table
@@ -48,7 +49,7 @@ log = logging.getLogger("creneau.privacy")
 ERASED_BIRTH_DATE = date(1900, 1, 1)  # the column is required: a date that names nobody
 ERASED_REASON = "patient erased"
 _BLANK = {"civility": "", "first_name": "", "last_name": "", "email": "", "phone": "",
-          "birth_date": ERASED_BIRTH_DATE, "restriction_reason": None}
+          "birth_date": ERASED_BIRTH_DATE, "search_key": "", "restriction_reason": None}
 
 
 @dataclass
@@ -87,7 +88,7 @@ async def erase_patients(ctx: Ctx, patient_ids: list[int], *, outbox_dir: Path |
             changes_ = {"status": AppointmentStatus.CANCELLED_BY_PATIENT, "cancelled_at": ctx.now} if future else {}
             # A random hash nobody holds the token of: the manage link is dead, the column stays unique.
             await Appointment.filter(id=appointment["id"]).using_db(conn).update(
-                comment="", contact_phone="", sms_reminder=False, email_reminder=False,
+                comment="", contact_phone="", cancel_reason=None, sms_reminder=False, email_reminder=False,
                 manage_token_hash=token_hash(new_token()), manage_token_sealed="", version=F("version") + 1,
                 updated_at=ctx.now, **changes_)
         await OutboxMessage.filter(id__in=message_ids, status=OutboxStatus.PENDING).using_db(conn).update(
@@ -97,6 +98,7 @@ async def erase_patients(ctx: Ctx, patient_ids: list[int], *, outbox_dir: Path |
         # A privacy message has no appointment to keep it meaningful: it goes with its link.
         await OutboxMessage.filter(id__in=link_messages, kind__in=PRIVACY_KINDS).using_db(conn).delete()
         await PrivacyLink.filter(id__in=[link for link, _ in [*links, *changes]]).using_db(conn).delete()
+        await PatientNote.filter(patient_id__in=ids).using_db(conn).delete()
         await ConsentRecord.filter(patient_id__in=ids).exclude(ip="").using_db(conn).update(ip="")
         await AuditEvent.filter(patient_id__in=ids).exclude(ip="").using_db(conn).update(ip="")
         quiet = replace(ctx, ip="")  # the erasure's own event must not tie an address to the patient

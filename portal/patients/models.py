@@ -1,7 +1,9 @@
-"""Patients and the consent ledger."""
+"""Patients, the consent ledger and practitioners' private notes."""
 
 from tortoise import fields
 from tortoise.models import Model
+
+from portal.patients.search_key import search_key
 
 
 class Patient(Model):
@@ -14,6 +16,9 @@ class Patient(Model):
     phone = fields.CharField(max_length=20)  # E.164
     birth_date = fields.DateField()
     locale = fields.CharField(max_length=8, default="fr")
+    # Names, e-mail and phone folded for the practice's search (portal.patients.search_key),
+    # kept in step by every write: save() below, the booking's INSERT, correct_contact.
+    search_key = fields.CharField(max_length=600, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     # Restriction or objection (GDPR art. 18 and 21), set from the privacy centre: while set, no
@@ -25,7 +30,11 @@ class Patient(Model):
 
     class Meta:
         table = "patient"
-        indexes = (("practice_id", "email"),)
+        indexes = (("practice_id", "email"), ("practice_id", "search_key"))
+
+    async def save(self, *args, **kwargs) -> None:
+        self.search_key = search_key(self.first_name, self.last_name, self.email, self.phone)
+        await super().save(*args, **kwargs)
 
 
 class ConsentRecord(Model):
@@ -73,3 +82,21 @@ class PrivacyLink(Model):
     class Meta:
         table = "privacy_link"
         indexes = (("email",), ("expires_at",))
+
+
+class PatientNote(Model):
+    """A practitioner's private note on a patient: shown to the practice's staff in scope only,
+    never to the patient, in a feed or in a message."""
+
+    id = fields.IntField(primary_key=True)
+    practice = fields.ForeignKeyField("portal.Practice", related_name="patient_notes", on_delete=fields.RESTRICT)
+    patient = fields.ForeignKeyField("portal.Patient", related_name="notes", on_delete=fields.CASCADE)
+    practitioner = fields.ForeignKeyField("portal.Practitioner", related_name="patient_notes",
+                                          on_delete=fields.RESTRICT)
+    author_staff_id = fields.CharField(max_length=64)  # the staff member who wrote it (ctx.actor.name)
+    text = fields.TextField()
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "patient_note"
+        indexes = (("patient_id", "created_at"),)

@@ -23,6 +23,7 @@ from portal.patients import input as patient_input
 from portal.patients.consent import change_reminder_consent
 from portal.patients.input import FieldErrors
 from portal.patients.privacy_links import EMAIL_CHANGE, PHONE_CHANGE, write_link
+from portal.patients.search_upkeep import refresh_search_keys
 from portal.tokens import token_hash
 
 REASONS = {"restriction": "restriction", "objection": "objection"}
@@ -48,11 +49,13 @@ async def rectify_names(ctx: Ctx, first_name: object, last_name: object) -> None
     if errors:
         raise FieldErrors(errors)
     async with in_transaction() as conn:
-        for patient in await _patients(ctx):
+        corrected = await _patients(ctx)
+        for patient in corrected:
             await Patient.filter(id=patient.id).using_db(conn).update(first_name=first, last_name=last,
                                                                        updated_at=ctx.now)
             await audit(conn, ctx, "patient.rectify", "patient", patient.id, practice_id=patient.practice_id,
                         patient_id=patient.id)
+        await refresh_search_keys(conn, [patient.id for patient in corrected])
 
 
 async def request_contact_change(ctx: Ctx, link_email: str, field: str, raw: object, *, secret_key: str,
@@ -95,6 +98,7 @@ async def confirm_contact_change(ctx: Ctx, token: str) -> str:
             await Patient.filter(id__in=ids).using_db(conn).update(phone=link.new_value, updated_at=ctx.now)
             await Appointment.filter(patient_id__in=ids, starts_at__gt=ctx.now).using_db(conn).update(
                 contact_phone=link.new_value, updated_at=ctx.now)
+        await refresh_search_keys(conn, ids)
         await PrivacyLink.filter(id=link.id).using_db(conn).update(used_at=ctx.now)
         field = "email" if link.kind == EMAIL_CHANGE else "phone"
         for row in patients:
