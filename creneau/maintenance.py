@@ -1,13 +1,17 @@
-"""Housekeeping that every web process runs in the background (idempotent, cheap)."""
+"""Housekeeping that every web process runs in the background (idempotent, cheap), once per
+deployment: each job is claimed through portal.periodic before it runs, so N processes polling
+do it once per period between them."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from portal import periodic
 from portal.clock import utcnow
 from portal.models import IdempotencyRecord
 
@@ -20,14 +24,36 @@ async def purge_idempotency_records(now: datetime) -> int:
     return await IdempotencyRecord.filter(created_at__lt=now - IDEMPOTENCY_TTL).delete()
 
 
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: timedelta
+    run: Callable[[datetime], Awaitable[int]]  # returns how many rows it handled, for the log
+
+
+JOBS = (Job("purge_idempotency_records", timedelta(hours=1), purge_idempotency_records),)
+
+
+async def run_due(now: datetime, jobs: tuple[Job, ...] = JOBS) -> list[str]:
+    """Run the jobs that are due and that this process claimed; returns their names."""
+    ran = []
+    for job in jobs:
+        if not await periodic.claim(job.name, now, job.every):
+            continue
+        count = await job.run(now)
+        if count:
+            log.info("%s: %d rows", job.name, count)
+        ran.append(job.name)
+    return ran
+
+
 async def run_loop(settings, stop: asyncio.Event, clock: Callable[[], datetime] = utcnow,
-                   interval: float = 3600) -> None:
+                   poll: float = 60) -> None:
+    # Polling more often than the shortest period only costs one cheap UPDATE per minute.
     while not stop.is_set():
         try:
-            purged = await purge_idempotency_records(clock())
-            if purged:
-                log.info("purged %d idempotency records older than a day", purged)
+            await run_due(clock())
         except Exception:  # noqa: BLE001 - housekeeping must never take the web process down
             log.exception("maintenance failed; will retry")
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval)
+            await asyncio.wait_for(stop.wait(), timeout=poll)

@@ -6,6 +6,7 @@ from portal.audit.models import AuditEvent
 from portal.booking.models import CANCELLED_STATUSES, Appointment, AppointmentStatus, IdempotencyRecord
 from portal.messaging.models import OutboxMessage, OutboxStatus
 from portal.patients.models import ConsentRecord, Patient
+from portal.periodic.models import PeriodicJob
 from portal.practice.models import (
     AvailabilityException,
     BusyBlock,
@@ -28,6 +29,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Patient",
+    "PeriodicJob",
     "Practice",
     "Practitioner",
     "Service",

@@ -12,9 +12,12 @@
   as one index probe.
 
 Same SQL on SQLite and PostgreSQL. The names are ours (the models do not declare these).
+
+Also periodic_job (portal.periodic): when each periodic job of the deployment is next due, so
+that N processes run it once (kept in this one file so that the merge has one 0007 per topic).
 """
 
-from tortoise import migrations
+from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
 
 INDEXES = {
@@ -44,6 +47,17 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
+        ops.CreateModel(
+            name="PeriodicJob",
+            fields=[
+                ("id", fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ("name", fields.CharField(max_length=64, unique=True)),
+                ("next_run_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ("last_run_at", fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={"table": "periodic_job", "app": "portal", "pk_attr": "id"},
+            bases=["Model"],
+        ),
         ops.RunSQL(
             [f"CREATE INDEX {name} ON {target}" for name, target in INDEXES.items()]
             + [f"DROP INDEX {name}" for name in REPLACED],
