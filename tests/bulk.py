@@ -20,6 +20,11 @@ _OUTBOX_COLUMNS = (
 _PATIENT_COLUMNS = ("civility, first_name, last_name, email, phone, birth_date, locale, created_at, updated_at, "
                     "practice_id")
 
+_PRACTITIONER_COLUMNS = ("slug, title, first_name, last_name, profession, rpps, adeli, email, phone, bio, bookable, "
+                         "slot_step_minutes, daily_limit, created_at, practice_id")
+_SERVICE_COLUMNS = ("slug, name, name_en, duration_minutes, buffer_before_minutes, buffer_after_minutes, "
+                    "min_notice_minutes, horizon_days, bookable_online, position, price_cents, practitioner_id")
+
 _SQLITE_SERIES = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
 _SQLITE = {
     # Times as tortoise stores them on SQLite ('2026-11-30 08:00:00+00:00').
@@ -37,7 +42,19 @@ _SQLITE = {
                NULL, ?
         FROM n""",
 }
+_SQLITE["practitioner"] = _SQLITE_SERIES + f"""INSERT INTO practitioner ({_PRACTITIONER_COLUMNS})
+    SELECT ? || '-' || i, '', 'Prénom' || (i % 3), 'Nom' || (i % 7), ?, NULL, NULL, '', '', '', 1, 15, NULL, ?, ?
+    FROM n"""
+_SQLITE["service"] = f"""INSERT INTO service ({_SERVICE_COLUMNS})
+    SELECT ?, 'Consultation', '', 30, 0, 0, 0, 60, 1, 0, NULL, id FROM practitioner WHERE slug LIKE ? || '-%'"""
 _POSTGRES = {
+    "practitioner": f"""INSERT INTO practitioner ({_PRACTITIONER_COLUMNS})
+        SELECT $2::text || '-' || i, '', 'Prénom' || (i % 3), 'Nom' || (i % 7), $3::text, NULL, NULL, '', '', '',
+               true, 15, NULL, $4::timestamptz, $5::int
+        FROM generate_series(1, $1) AS i""",
+    "service": f"""INSERT INTO service ({_SERVICE_COLUMNS})
+        SELECT $1::text, 'Consultation', '', 30, 0, 0, 0, 60, true, 0, NULL, id FROM practitioner
+        WHERE slug LIKE $2::text || '-%'""",
     "appointment": f"""INSERT INTO appointment ({_APPOINTMENT_COLUMNS})
         SELECT s, s + interval '30 minutes', s, s + interval '30 minutes', 'came', false, false, '', 'bulk', 1,
                'fr', 'bulk-' || $2::text || '-' || i, '', '', s, s, NULL, $3::int + (i % $4::int), $5::int, $6::int, $7::int
@@ -73,6 +90,14 @@ async def seed_patients(practice_id: int, count: int, now: datetime) -> int:
     before = (await conn.execute_query_dict("SELECT COALESCE(MAX(id), 0) AS top FROM patient"))[0]["top"]
     await _run("patient", [count, _time(now), _time(now), practice_id])
     return before + 1
+
+
+async def seed_practitioners(practice_id: int, count: int, *, tag: str, profession: str, service: str,
+                             now: datetime) -> None:
+    """`count` bookable practitioners with slugs `tag-1` … (names repeat: 7 last names, 3 first
+    names), each offering one service `service`."""
+    await _run("practitioner", [count, tag, profession, _time(now), practice_id])
+    await _run("service", [service, tag])
 
 
 async def seed_history(practitioner_id: int, service_id: int, practice_id: int, *, count: int, before: datetime,

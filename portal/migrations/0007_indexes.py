@@ -10,6 +10,8 @@
   WHERE; a bound parameter would not.
 - patient (practice_id, updated_at): the feed's ETag reads the practice's latest patient change
   as one index probe.
+- practitioner (last_name, first_name, id), service (slug): a page of the practitioner list
+  reads its own rows, whatever the number of practitioners.
 
 Same SQL on SQLite and PostgreSQL. The names are ours (the models do not declare these).
 
@@ -35,6 +37,9 @@ INDEXES = {
     "availability_exception_practitioner_id": "availability_exception (practitioner_id, start_date)",
     "patient_practice_updated_at": "patient (practice_id, updated_at)",
     "idempotency_record_created_at": "idempotency_record (created_at)",
+    # The practitioner list's keyset pages (portal.web.api.catalog) and its service filter.
+    "practitioner_name_order": "practitioner (last_name, first_name, id)",
+    "service_slug": "service (slug)",
 }
 # 0002's outbox_due (next_attempt_at) WHERE pending: outbox_message_pending_due also serves the
 # claim's ORDER BY next_attempt_at, id.
