@@ -8,8 +8,8 @@ from starlette.responses import Response
 
 from portal import access
 from portal.patients import consent_texts
-from portal.web import request_ctx, request_locale
 from portal.patients.input import FieldErrors
+from portal.web import request_ctx, request_locale
 from portal.web.api.catalog import Filters, decode_cursor, practitioner_page
 from portal.web.patient.rendering import render
 
