@@ -6,7 +6,8 @@ import importlib
 import sys
 import time
 
-MODULES = ("benchmarks.core_bench", "benchmarks.pages_bench", "benchmarks.notifier_bench", "benchmarks.calendar_bench")
+MODULES = ("benchmarks.core_bench", "benchmarks.pages_bench", "benchmarks.notifier_bench", "benchmarks.calendar_bench",
+           "benchmarks.growth_bench")
 
 
 def main(argv: list[str]) -> int:
