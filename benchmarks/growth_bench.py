@@ -3,8 +3,8 @@ by side as a ratio, so that any cost that grows with history shows at once.
 
 Small: 2,000 appointments and 10 practitioners; large: 1,000,000 appointments and 10,000
 practitioners. At both sizes the measured practitioner has the same 1,000 appointments in the
-feed's window (the last three weeks); the rest is history before the window, spread over four
-practitioners. Rows are seeded in bulk SQL (tests/bulk.py), then ANALYZE, as a live database
+feed's window (the last three weeks); before the window it has 1,000 / 100,000 appointments of
+its own, and the rest of the large history is spread over 899 other practitioners. Rows are seeded in bulk SQL (tests/bulk.py), then ANALYZE, as a live database
 would have statistics. Requests run in-process through httpx2's ASGITransport (the app's own
 time: routing, queries, rendering), p50 of 30 (20 bookings, each a distinct free slot): CPU time
 on SQLite (the database works in this process), wall time on PostgreSQL.
@@ -47,7 +47,8 @@ class Scale:
 SMALL = Scale("2,000 appts, 10 practitioners", 2_000, 10)
 LARGE = Scale("1,000,000 appts, 10,000 practitioners", 1_000_000, 10_000)
 RECENT = 1_000  # in the feed window, on the measured practitioner, at both scales
-HISTORY_HOLDERS = 4
+OWN_HISTORY = 100_000  # the measured practitioner's history before the window (at most)
+SPREAD_EACH = 1_000  # the rest of the history: this many per other practitioner
 REQUESTS = 30
 BOOKINGS = 20
 SLUG, SERVICE = "camille-martin", "consultation-adulte"
@@ -64,26 +65,24 @@ async def _seed(scale: Scale, now: datetime) -> float:
     camille_service = await Service.get(practitioner_id=camille.id, slug=SERVICE)
     await bulk.seed_history(camille.id, camille_service.id, practice.id, count=RECENT, before=now - timedelta(days=1),
                             first_patient=first_patient, patients=1_000)
-    holders = [(camille.id, camille_service.id)] + [
-        (p, s) for p, s in await Service.filter(practitioner__slug__in=["hugo-bernard", "bulk-1", "bulk-2"])
-        .order_by("practitioner_id", "id").values_list("practitioner_id", "id")][:HISTORY_HOLDERS]
-    seen, unique = set(), []
-    for practitioner_id, service_id in holders:  # one service each
-        if practitioner_id not in seen:
-            seen.add(practitioner_id)
-            unique.append((practitioner_id, service_id))
-    each = (scale.appointments - RECENT) // len(unique)
-
-    async def history(practitioner_id: int, service_id: int) -> None:
-        await bulk.seed_history(practitioner_id, service_id, practice.id, count=each, before=now - timedelta(days=100),
-                                first_patient=first_patient, patients=1_000)
-
-    if db_is_postgres():  # two connections: the exclusion constraint's index is the cost there
-        for pair in (unique[:2], unique[2:]):
-            await asyncio.gather(*(history(*holder) for holder in pair))
+    # The measured practitioner's own history grows 100x; the rest of the deployment's is spread
+    # over practitioners of 1,000 appointments each (as history is; and the exclusion
+    # constraint's GiST index takes rows of many practitioners at twice the rate of one's).
+    own = min(OWN_HISTORY, scale.appointments - RECENT)
+    spread = (scale.appointments - RECENT - own) // SPREAD_EACH
+    jobs = [bulk.seed_history(camille.id, camille_service.id, practice.id, count=own, before=now - timedelta(days=100),
+                              first_patient=first_patient, patients=1_000)]
+    halves = (spread // 2, spread - spread // 2)
+    for offset, count in ((0, halves[0]), (halves[0], halves[1])):
+        if count:
+            jobs.append(bulk.seed_spread_history(practice.id, tag="bulk", practitioners=count, offset=offset,
+                                                 per=SPREAD_EACH, before=now - timedelta(days=100),
+                                                 first_patient=first_patient, patients=1_000))
+    if db_is_postgres():  # on several connections: the exclusion constraint's index is the cost there
+        await asyncio.gather(*jobs)
     else:  # one writer at a time anyway
-        for holder in unique:
-            await history(*holder)
+        for job in jobs:
+            await job
     await bulk.analyze()
     return time.perf_counter() - started
 

@@ -47,7 +47,22 @@ _SQLITE["practitioner"] = _SQLITE_SERIES + f"""INSERT INTO practitioner ({_PRACT
     FROM n"""
 _SQLITE["service"] = f"""INSERT INTO service ({_SERVICE_COLUMNS})
     SELECT ?, 'Consultation', '', 30, 0, 0, 0, 60, 1, 0, NULL, id FROM practitioner WHERE slug LIKE ? || '-%'"""
+# Many practitioners' histories in one statement: `per` half-hours back from `before` for each of
+# the practitioners `tag-…` (by id, OFFSET/LIMIT), each with its own first service.
+_SQLITE["spread"] = _SQLITE_SERIES + f"""INSERT INTO appointment ({_APPOINTMENT_COLUMNS})
+    SELECT s || '+00:00', e || '+00:00', s || '+00:00', e || '+00:00', 'came', 0, 0, '', 'bulk', 1, 'fr',
+           'spread-' || p.id || '-' || i, '', '', s || '+00:00', s || '+00:00', NULL,
+           ? + ((p.id * 7919 + i) % ?), ?, p.id, (SELECT MIN(id) FROM service WHERE practitioner_id = p.id)
+    FROM (SELECT id FROM practitioner WHERE slug LIKE ? || '-%' ORDER BY id LIMIT ? OFFSET ?) AS p,
+         (SELECT i, datetime(?, '-' || (i * 30) || ' minutes') AS s,
+                    datetime(?, '-' || (i * 30 - 30) || ' minutes') AS e FROM n) AS t"""
 _POSTGRES = {
+    "spread": f"""INSERT INTO appointment ({_APPOINTMENT_COLUMNS})
+        SELECT s, s + interval '30 minutes', s, s + interval '30 minutes', 'came', false, false, '', 'bulk', 1,
+               'fr', 'spread-' || p.id || '-' || i, '', '', s, s, NULL, $2::int + ((p.id * 7919 + i) % $3::int),
+               $4::int, p.id, (SELECT MIN(id) FROM service WHERE practitioner_id = p.id)
+        FROM (SELECT id FROM practitioner WHERE slug LIKE $5::text || '-%' ORDER BY id LIMIT $6 OFFSET $7) AS p,
+             (SELECT i, $8::timestamptz - i * interval '30 minutes' AS s FROM generate_series(1, $1) AS i) AS t""",
     "practitioner": f"""INSERT INTO practitioner ({_PRACTITIONER_COLUMNS})
         SELECT $2::text || '-' || i, '', 'Prénom' || (i % 3), 'Nom' || (i % 7), $3::text, NULL, NULL, '', '', '',
                true, 15, NULL, $4::timestamptz, $5::int
@@ -111,6 +126,18 @@ async def seed_history(practitioner_id: int, service_id: int, practice_id: int, 
         stamp = before.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
         params = [count, tag, first_patient, patients, practice_id, practitioner_id, service_id, stamp, stamp]
     await _run("appointment", params)
+
+
+async def seed_spread_history(practice_id: int, *, tag: str, practitioners: int, offset: int = 0, per: int,
+                              before: datetime, first_patient: int, patients: int) -> None:
+    """`per` past appointments for each of `practitioners` practitioners `tag-…` (seed_practitioners),
+    skipping the first `offset` of them: a deployment's history spread as it would be."""
+    if _is_postgres():
+        params = [per, first_patient, patients, practice_id, tag, practitioners, offset, before]
+    else:
+        stamp = before.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        params = [per, first_patient, patients, practice_id, tag, practitioners, offset, stamp, stamp]
+    await _run("spread", params)
 
 
 async def seed_outbox(practice_id: int, *, count: int, status: str, now: datetime, tag: str,
