@@ -6,6 +6,7 @@ from portal.audit.models import AuditEvent
 from portal.booking.models import CANCELLED_STATUSES, Appointment, AppointmentStatus, IdempotencyRecord
 from portal.messaging.models import OutboxMessage, OutboxStatus
 from portal.patients.models import ConsentRecord, Patient, PatientNote, PrivacyLink
+from portal.periodic.models import PeriodicJob
 from portal.practice.models import (
     AvailabilityException,
     BusyBlock,
@@ -41,6 +42,7 @@ __all__ = [
     "OutboxStatus",
     "Patient",
     "PatientNote",
+    "PeriodicJob",
     "Practice",
     "Practitioner",
     "PrivacyLink",

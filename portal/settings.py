@@ -120,6 +120,19 @@ def _database_url(raw: str) -> str:
     raise ConfigError(f"DATABASE_URL: expected 'sqlite://PATH' or 'postgres://user:pass@host:5432/db', got {raw!r}")
 
 
+def _behind_pooler(database_url: str, pooler: str) -> str:
+    """A pooler in transaction mode (PgBouncer) hands each transaction to any server connection:
+    asyncpg's named prepared statements then vanish ("prepared statement … does not exist").
+    Its statement cache off, asyncpg sends unnamed statements, which work there."""
+    if pooler == "none":
+        return database_url
+    if not database_url.startswith("postgres://"):
+        raise ConfigError("DATABASE_POOLER: 'transaction' needs a postgres:// DATABASE_URL (the pooler's address)")
+    if "statement_cache_size=" in database_url:
+        return database_url
+    return database_url + ("&" if "?" in database_url else "?") + "statement_cache_size=0"
+
+
 def _base_url(raw: str) -> str:
     parts = urlsplit(raw)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -191,7 +204,10 @@ def _build(config: Config, env: Mapping[str, str]) -> Settings:
     email_backend = _choice("EMAIL_BACKEND", config("EMAIL_BACKEND", default="file"), ("smtp", "file", "memory"))
     sms_backend = _choice("SMS_BACKEND", config("SMS_BACKEND", default="file"), ("vonage", "file", "memory"))
     settings = Settings(
-        database_url=_database_url(config("DATABASE_URL", default=f"sqlite://{var_dir}/creneau.sqlite3")),
+        database_url=_behind_pooler(
+            _database_url(config("DATABASE_URL", default=f"sqlite://{var_dir}/creneau.sqlite3")),
+            _choice("DATABASE_POOLER", config("DATABASE_POOLER", default="none"), ("none", "transaction")),
+        ),
         secret_key=_secret_key(config, var_dir),
         base_url=_base_url(config("BASE_URL", default="http://127.0.0.1:8000")),
         email_backend=email_backend,

@@ -135,11 +135,11 @@ async def test_booked_slot_disappears_from_slots(client):
 
 
 async def test_practitioners_list_and_openapi(client):
-    listing = (await client.get("/api/v1/practitioners?practice=cabinet-des-lilas")).json()["practitioners"]
+    listing = (await client.get("/api/v1/practitioners?practice=cabinet-des-lilas")).json()["items"]
     assert {p["slug"] for p in listing} == {"camille-martin", "hugo-bernard"}
     services = {s["slug"] for p in listing for s in p["services"]}
     assert {"consultation-adulte", "consultation-enfant", "consultation", "test-audition"} == services
-    assert (await client.get("/api/v1/practitioners?practice=elsewhere")).json() == {"practitioners": []}
+    assert (await client.get("/api/v1/practitioners?practice=elsewhere")).json() == {"items": [], "next": None}
     spec = (await client.get("/api/v1/openapi.json")).json()
     assert spec["openapi"].startswith("3.")
     assert "/api/v1/bookings" in spec["paths"] and "/api/v1/practitioners/{slug}/slots" in spec["paths"]

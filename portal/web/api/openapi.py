@@ -74,9 +74,28 @@ def openapi_document(base_url: str) -> dict:
         "servers": [{"url": base_url}],
         "paths": {
             "/api/v1/practitioners": {"get": {
-                "summary": "Bookable practitioners with their public profile and services",
-                "parameters": [{"name": "practice", "in": "query", "schema": {"type": "string"}}],
-                "responses": {"200": _json({"type": "object"}, "Practitioners")}}},
+                "summary": "Bookable practitioners with their public profile and services, a page at a time",
+                "description": "Ordered by last name, first name. Pass `next` back as `cursor` for the following "
+                               "page; `next` is null on the last one. Filters combine (and).",
+                "parameters": [
+                    {"name": "practice", "in": "query", "schema": {"type": "string"}, "description": "practice slug"},
+                    {"name": "profession", "in": "query", "schema": {"type": "string", "maxLength": 100},
+                     "description": "exact profession, e.g. Ostéopathe"},
+                    {"name": "service", "in": "query", "schema": {"type": "string"},
+                     "description": "slug of a service bookable online"},
+                    {"name": "postcode", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{5}$"}},
+                    {"name": "city", "in": "query", "schema": {"type": "string", "maxLength": 100},
+                     "description": "part of the practice's address, any case"},
+                    {"name": "limit", "in": "query",
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
+                    {"name": "cursor", "in": "query", "schema": {"type": "string"},
+                     "description": "`next` of the previous page"}],
+                "responses": {"200": _json({"type": "object", "required": ["items", "next"], "properties": {
+                    "items": {"type": "array", "items": {"type": "object", "properties": {
+                        "slug": {"type": "string"}, "name": {"type": "string"}, "profession": {"type": "string"},
+                        "practice": {"type": "object"}, "services": {"type": "array", "items": {"type": "object"}}}}},
+                    "next": {"type": ["string", "null"]}}}, "Practitioners"),
+                    **_errors(422)}}},
             "/api/v1/practitioners/{slug}/slots": {"get": {
                 "summary": "Free slots of a service over at most 62 days",
                 "parameters": [

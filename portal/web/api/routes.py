@@ -25,8 +25,12 @@ from portal.web.request_body import read_json_object
 
 
 async def practitioners(request: Request) -> JSONResponse:
-    practice = request.query_params.get("practice")
-    return JSONResponse({"practitioners": await catalog.public_practitioners(request_ctx(request), practice)})
+    params = request.query_params
+    filters = catalog.parse_filters(params)
+    limit = catalog.parse_limit(params.get("limit"))
+    cursor = catalog.decode_cursor(params.get("cursor"))
+    page = await catalog.practitioner_page(request_ctx(request), filters, limit=limit, cursor=cursor)
+    return JSONResponse({"items": page.items, "next": page.next})
 
 
 def _date_param(request: Request, name: str, default: date) -> date:
