@@ -18,7 +18,7 @@ _OUTBOX_COLUMNS = (
     "next_attempt_at, lease_until, last_error, provider_id, sent_at, created_at, appointment_id, practice_id"
 )
 _PATIENT_COLUMNS = ("civility, first_name, last_name, email, phone, birth_date, locale, created_at, updated_at, "
-                    "practice_id")
+                    "practice_id, search_key")
 
 _PRACTITIONER_COLUMNS = ("slug, title, first_name, last_name, profession, rpps, adeli, email, phone, bio, bookable, "
                          "slot_step_minutes, daily_limit, created_at, practice_id")
@@ -35,7 +35,8 @@ _SQLITE = {
         FROM (SELECT i, datetime(?, '-' || (i * 30) || ' minutes') AS s,
                         datetime(?, '-' || (i * 30 - 30) || ' minutes') AS e FROM n)""",
     "patient": _SQLITE_SERIES + f"""INSERT INTO patient ({_PATIENT_COLUMNS})
-        SELECT 'mme', 'Bulk', 'Patient ' || i, 'bulk' || i || '@example.org', '', '1980-01-01', 'fr', ?, ?, ?
+        SELECT 'mme', 'Bulk', 'Patient ' || i, 'bulk' || i || '@example.org', '', '1980-01-01', 'fr', ?, ?, ?,
+               'patient ' || i || ' bulk bulk' || i || '@example.org'
         FROM n""",
     "outbox": _SQLITE_SERIES + f"""INSERT INTO outbox_message ({_OUTBOX_COLUMNS})
         SELECT 'reminder', 'email', 'patient', 1, 'bulk-' || ? || '-' || i, ?, ?, ?, 1, ?, ?, '', '', NULL, ?,
@@ -75,7 +76,8 @@ _POSTGRES = {
                'fr', 'bulk-' || $2::text || '-' || i, '', '', s, s, NULL, $3::int + (i % $4::int), $5::int, $6::int, $7::int
         FROM (SELECT i, $8::timestamptz - i * interval '30 minutes' AS s FROM generate_series(1, $1) AS i) AS t""",
     "patient": f"""INSERT INTO patient ({_PATIENT_COLUMNS})
-        SELECT 'mme', 'Bulk', 'Patient ' || i, 'bulk' || i || '@example.org', '', DATE '1980-01-01', 'fr', $2::timestamptz, $3::timestamptz, $4::int
+        SELECT 'mme', 'Bulk', 'Patient ' || i, 'bulk' || i || '@example.org', '', DATE '1980-01-01', 'fr', $2::timestamptz,
+               $3::timestamptz, $4::int, 'patient ' || i || ' bulk bulk' || i || '@example.org'
         FROM generate_series(1, $1) AS i""",
     "outbox": f"""INSERT INTO outbox_message ({_OUTBOX_COLUMNS})
         SELECT 'reminder', 'email', 'patient', 1, 'bulk-' || $2::text || '-' || i, $3::timestamptz, $4::timestamptz,

@@ -40,6 +40,16 @@ INDEXES = {
     # The practitioner list's keyset pages (portal.web.api.catalog) and its service filter.
     "practitioner_name_order": "practitioner (last_name, first_name, id)",
     "service_slug": "service (slug)",
+    # Foreign keys of the back-office's tables (staff, their sessions and keys, notes): disabling
+    # an account or archiving a practitioner follows them.
+    "staff_user_practitioner_id": "staff_user (practitioner_id)",
+    "staff_user_practice_id": "staff_user (practice_id)",
+    "staff_grant_practitioner_id": "staff_grant (practitioner_id)",
+    "staff_passkey_staff_id": "staff_passkey (staff_id)",
+    "staff_session_staff_id": "staff_session (staff_id)",
+    "webauthn_challenge_staff_id": "webauthn_challenge (staff_id)",
+    "patient_note_practitioner_id": "patient_note (practitioner_id)",
+    "patient_note_practice_id": "patient_note (practice_id)",
 }
 # 0002's outbox_due (next_attempt_at) WHERE pending: outbox_message_pending_due also serves the
 # claim's ORDER BY next_attempt_at, id.
