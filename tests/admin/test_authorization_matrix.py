@@ -82,6 +82,7 @@ CASES: dict[tuple[str, str], Case] = {
                                              expect={role: 401 for role in ROLES}),
     ("POST", "/admin/account/passkeys/options"): Case(json=True, expect=EVERY_ROLE_200),
     ("POST", "/admin/account/passkeys"): Case(json=True, form={"id": "x"}, expect={role: 422 for role in ROLES}),
+    ("GET", "/admin/agenda"): Case(expect=EVERY_ROLE_200),
 }
 
 
