@@ -63,6 +63,25 @@ class Case:
 
 
 EVERY_ROLE_200 = {role: 200 for role in ROLES}
+EVERY_303 = {role: 303 for role in ROLES}
+
+
+def appointment_in(world: World, role: str) -> dict:
+    return {"appointment_id": world.appointment[in_scope(role)]}
+
+
+def appointment_out(world: World, role: str) -> dict:
+    return {"appointment_id": world.appointment[out_of_scope(role)]}
+
+
+def patient_in(world: World, role: str) -> dict:
+    return {"patient_id": world.patient[in_scope(role)]}
+
+
+def patient_out(world: World, role: str) -> dict:
+    return {"patient_id": world.patient[out_of_scope(role)]}
+
+
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/admin"): Case(expect=EVERY_ROLE_200),
     ("GET", "/admin/"): Case(expect=EVERY_ROLE_200),
@@ -83,6 +102,16 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/admin/account/passkeys/options"): Case(json=True, expect=EVERY_ROLE_200),
     ("POST", "/admin/account/passkeys"): Case(json=True, form={"id": "x"}, expect={role: 422 for role in ROLES}),
     ("GET", "/admin/agenda"): Case(expect=EVERY_ROLE_200),
+    ("GET", "/admin/appointments/{appointment_id}"): Case(expect=EVERY_ROLE_200, inside=appointment_in,
+                                                          outside=appointment_out),
+    # Not started yet: "to confirm" is accepted.
+    ("POST", "/admin/appointments/{appointment_id}/attendance"): Case(
+        form={"status": "to_confirm"}, expect=EVERY_303, inside=appointment_in, outside=appointment_out),
+    ("POST", "/admin/appointments/{appointment_id}/cancel"): Case(
+        form={"by": "practice"}, expect=EVERY_303, inside=appointment_in, outside=appointment_out),
+    ("POST", "/admin/appointments/{appointment_id}/move"): Case(
+        form={"date": "2026-12-09", "time": "16:00", "outside_rules": "yes"}, expect=EVERY_303,
+        inside=appointment_in, outside=appointment_out),
 }
 
 

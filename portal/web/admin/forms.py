@@ -34,6 +34,13 @@ ATTENDANCE_CHOICES = [status for status in STATUS_LABELS if not status.is_cancel
 SOURCE_LABELS = {"online": N_("En ligne"), "phone": N_("Par téléphone"), "api": N_("Par l’API")}
 
 
+class Fields(dict):
+    """Field messages or typed values for a template: a missing name reads as empty."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 async def posted_form(request: Request) -> FormData | None:
     """The form of a POST, or None when its CSRF token is missing, stale or cross-site."""
     form = await request.form()
