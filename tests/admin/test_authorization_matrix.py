@@ -102,6 +102,9 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/admin/account/passkeys/options"): Case(json=True, expect=EVERY_ROLE_200),
     ("POST", "/admin/account/passkeys"): Case(json=True, form={"id": "x"}, expect={role: 422 for role in ROLES}),
     ("GET", "/admin/agenda"): Case(expect=EVERY_ROLE_200),
+    ("GET", "/admin/book"): Case(expect=EVERY_ROLE_200),
+    # Nothing chosen: a message per field (the booking itself is tested in test_phone_booking_page).
+    ("POST", "/admin/book"): Case(form={"patient": ""}, expect={role: 422 for role in ROLES}),
     ("GET", "/admin/appointments/{appointment_id}"): Case(expect=EVERY_ROLE_200, inside=appointment_in,
                                                           outside=appointment_out),
     # Not started yet: "to confirm" is accepted.

@@ -30,7 +30,8 @@ from portal.web.admin.forms import (
 from portal.web.admin.pages import admin_page, form_expired
 from portal.web.patient.errors import N_
 
-DONE = {"attendance": N_("Présence enregistrée."), "cancel": N_("Rendez-vous annulé : le patient est prévenu."),
+DONE = {"booked": N_("Rendez-vous enregistré : le patient reçoit sa confirmation."),
+        "attendance": N_("Présence enregistrée."), "cancel": N_("Rendez-vous annulé : le patient est prévenu."),
         "move": N_("Rendez-vous déplacé : le patient est prévenu.")}
 PURPOSES = {"privacy_notice": N_("Politique de confidentialité"), "email_reminders": N_("Rappels par e-mail"),
             "sms_reminders": N_("Rappels par SMS")}

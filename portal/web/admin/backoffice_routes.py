@@ -3,10 +3,12 @@ the audit trail (each `require_staff` first; the authorization matrix holds them
 
 from starlette.routing import Route
 
-from portal.web.admin import agenda_views, appointment_views
+from portal.web.admin import agenda_views, appointment_views, phone_views
 
 routes = [
     Route("/admin/agenda", agenda_views.agenda_page, methods=["GET"]),
+    Route("/admin/book", phone_views.book_form, methods=["GET"]),
+    Route("/admin/book", phone_views.book, methods=["POST"]),
     Route("/admin/appointments/{appointment_id}", appointment_views.appointment_page, methods=["GET"]),
     Route("/admin/appointments/{appointment_id}/attendance", appointment_views.attendance, methods=["POST"]),
     Route("/admin/appointments/{appointment_id}/cancel", appointment_views.cancel, methods=["POST"]),
