@@ -23,7 +23,7 @@ from portal.models import Appointment
 from portal.web.admin.routes import PUBLIC_PATHS
 from tests.access.helpers import add_staff, totp_code
 from tests.admin.conftest import sign_in
-from tests.builders import SECRET_KEY, book, paris
+from tests.builders import SECRET_KEY, book, paris, patient
 from tests.two_practices.conftest import LEA, load_second_practice
 
 ROLES: dict[str, dict] = {
@@ -105,6 +105,13 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/admin/book"): Case(expect=EVERY_ROLE_200),
     # Nothing chosen: a message per field (the booking itself is tested in test_phone_booking_page).
     ("POST", "/admin/book"): Case(form={"patient": ""}, expect={role: 422 for role in ROLES}),
+    ("GET", "/admin/patients"): Case(expect=EVERY_ROLE_200),
+    ("GET", "/admin/patients/{patient_id}"): Case(expect=EVERY_ROLE_200, inside=patient_in, outside=patient_out),
+    # Field errors inside the scope; outside it, not found before any field is read.
+    ("POST", "/admin/patients/{patient_id}/notes"): Case(form={"text": "x"}, expect={role: 422 for role in ROLES},
+                                                         inside=patient_in, outside=patient_out),
+    ("POST", "/admin/patients/{patient_id}/contact"): Case(form={"email": "x"}, expect={role: 422 for role in ROLES},
+                                                           inside=patient_in, outside=patient_out),
     ("GET", "/admin/appointments/{appointment_id}"): Case(expect=EVERY_ROLE_200, inside=appointment_in,
                                                           outside=appointment_out),
     # Not started yet: "to confirm" is accepted.
@@ -146,7 +153,9 @@ async def build_world(now) -> World:
     for slug, service, start in (("camille-martin", "consultation-adulte", paris(2026, 12, 1, 11)),
                                  ("hugo-bernard", "consultation", paris(2026, 12, 1, 15)),
                                  (LEA, "consultation", paris(2026, 12, 1, 10))):
-        appointment = await Appointment.get(id=(await book(start, now, practitioner=slug, service=service)).appointment_id)
+        # A patient of each practitioner's own (the same person would be in both colleagues' scopes).
+        booked = await book(start, now, practitioner=slug, service=service, patient=patient(email=f"{slug}@example.org"))
+        appointment = await Appointment.get(id=booked.appointment_id)
         appointments[slug], patients[slug] = appointment.id, appointment.patient_id
     return World(appointments, patients)
 
@@ -202,5 +211,6 @@ async def test_the_world_puts_each_appointment_with_its_own_practitioner(demo, n
     for slug, appointment_id in world.appointment.items():
         appointment = await Appointment.get(id=appointment_id).select_related("practitioner")
         assert appointment.practitioner.slug == slug and appointment.patient_id == world.patient[slug]
+    assert len(set(world.patient.values())) == 3
     for role in ROLES:
         assert in_scope(role) != out_of_scope(role)
