@@ -105,6 +105,8 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/admin/book"): Case(expect=EVERY_ROLE_200),
     # Nothing chosen: a message per field (the booking itself is tested in test_phone_booking_page).
     ("POST", "/admin/book"): Case(form={"patient": ""}, expect={role: 422 for role in ROLES}),
+    # Administrators only: another role finds no such page.
+    ("GET", "/admin/audit"): Case(expect={"admin": 200, "practitioner": 404, "assistant": 404}),
     ("GET", "/admin/patients"): Case(expect=EVERY_ROLE_200),
     ("GET", "/admin/patients/{patient_id}"): Case(expect=EVERY_ROLE_200, inside=patient_in, outside=patient_out),
     # Field errors inside the scope; outside it, not found before any field is read.

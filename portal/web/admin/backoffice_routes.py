@@ -3,7 +3,7 @@ the audit trail (each `require_staff` first; the authorization matrix holds them
 
 from starlette.routing import Route
 
-from portal.web.admin import agenda_views, appointment_views, patient_views, phone_views
+from portal.web.admin import agenda_views, appointment_views, audit_views, patient_views, phone_views
 
 routes = [
     Route("/admin/agenda", agenda_views.agenda_page, methods=["GET"]),
@@ -13,6 +13,7 @@ routes = [
     Route("/admin/appointments/{appointment_id}/attendance", appointment_views.attendance, methods=["POST"]),
     Route("/admin/appointments/{appointment_id}/cancel", appointment_views.cancel, methods=["POST"]),
     Route("/admin/appointments/{appointment_id}/move", appointment_views.move, methods=["POST"]),
+    Route("/admin/audit", audit_views.audit_page, methods=["GET"]),
     Route("/admin/patients", patient_views.patients_page, methods=["GET"]),
     Route("/admin/patients/{patient_id}", patient_views.patient_detail, methods=["GET"]),
     Route("/admin/patients/{patient_id}/notes", patient_views.note, methods=["POST"]),
