@@ -39,6 +39,12 @@ KINDS = {"confirmation": N_("Confirmation"), "reminder": N_("Rappel"), "moved": 
          "cancelled": N_("Annulation"), "practitioner_booked": N_("Nouveau rendez-vous (praticien)"),
          "practitioner_cancelled": N_("Annulation (praticien)")}
 
+STATES = {"pending": N_("à envoyer"), "sending": N_("en cours d’envoi"), "sent": N_("envoyé"),
+          "delivered": N_("distribué"), "failed": N_("échec"), "dead": N_("échec après plusieurs essais"),
+          "cancelled": N_("annulé"), "expired": N_("expiré")}
+CHANNELS = {"email": N_("E-mail"), "sms": N_("SMS"), "phone": N_("Téléphone"), "web": N_("En ligne"),
+            "api": N_("API"), "admin": N_("Espace cabinet")}
+
 
 def _appointment_id(request: Request) -> int:
     return path_id(request, "appointment_id", "Rendez-vous introuvable.")
@@ -55,7 +61,7 @@ async def _page(request: Request, appointment_id: int, *, errors: dict | None = 
         "a": details, "tz": tz, "practitioner": practitioner, "errors": Fields(errors or {}), "form": Fields(form or {}),
         "problem": problem, "nearest": nearest or [], "done": DONE.get(done or ""),
         "status_labels": STATUS_LABELS, "source_labels": SOURCE_LABELS, "choices": ATTENDANCE_CHOICES,
-        "purposes": PURPOSES, "kinds": KINDS, "cancelled": details.status.is_cancelled,
+        "purposes": PURPOSES, "kinds": KINDS, "states": STATES, "channels": CHANNELS, "cancelled": details.status.is_cancelled,
         "started": details.starts_at <= ctx.now,
     }, status=status)
 
