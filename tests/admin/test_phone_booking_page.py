@@ -71,6 +71,10 @@ async def test_bad_input_gets_a_message_per_field_and_books_nothing(client, cloc
     for message in ("Choisissez un praticien et une prestation.", "Indiquez la date et l&#39;heure du rendez-vous.",
                     "Choisissez un patient ou saisissez ses coordonnées."):
         assert message in empty.text, message
+    every = await _post(client, date="", **{**NEW_PATIENT, "email": "pas-une-adresse"})
+    assert every.status_code == 422  # the missing start and the patient's fields, together
+    assert "Indiquez la date et l&#39;heure" in every.text and "Indiquez une adresse e-mail valide" in every.text
+    assert "Prenez connaissance de la politique de confidentialité" in every.text
     wrong = await _post(client, offer=await _offer(), date="2026-12-02", time="10:00",
                         **{**NEW_PATIENT, "email": "pas-une-adresse", "first_name": ""})
     assert wrong.status_code == 422

@@ -10,12 +10,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from portal import access
+from portal.booking.book import clean_comment, parse_consents
 from portal.booking.phone_booking import book_by_phone
 from portal.context import Ctx
 from portal.errors import FieldErrors, SlotTaken
 from portal.models import Service
 from portal.patients import consent_texts
 from portal.patients.directory import search
+from portal.patients.input import validate_patient
 from portal.web.admin.auth import require_staff
 from portal.web.admin.forms import Fields, local_start, messages, posted_form, practice_tz, query_id, text
 from portal.web.admin.pages import admin_page, form_expired
@@ -71,6 +73,21 @@ def _typed(form: FormData) -> dict:
     return typed
 
 
+def _other_field_errors(ctx: Ctx, patient: object, consents: dict, comment: str) -> dict[str, str]:
+    """When the form is refused before the booking is tried, the rest is checked too, so that
+    every field says what is wrong at once (book_by_phone checks the same again)."""
+    found: dict[str, str] = {}
+    checks = [lambda: parse_consents(consents), lambda: clean_comment(comment)]
+    if isinstance(patient, dict):
+        checks.append(lambda: validate_patient(patient, today=ctx.now.date(), for_sms=consents["sms_reminders"]))
+    for check in checks:
+        try:
+            check()
+        except FieldErrors as exc:
+            found.update(exc.fields)
+    return found
+
+
 def _offer(raw: str) -> tuple[int, str] | None:
     practitioner, _, slug = raw.partition(":")
     found = query_id(practitioner)
@@ -99,6 +116,8 @@ async def book(request: Request) -> Response:
         errors["patient"] = "Choisissez un patient ou saisissez ses coordonnées."
     consents = {"privacy_notice": consent_texts.PRIVACY_NOTICE_VERSION if typed["privacy_notice"] else None,
                 "email_reminders": bool(typed["email_reminders"]), "sms_reminders": bool(typed["sms_reminders"])}
+    if errors:
+        errors.update(_other_field_errors(ctx, patient, consents, typed["comment"]))
     try:
         if errors or offer is None:
             raise FieldErrors(errors)
