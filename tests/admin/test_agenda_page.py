@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from portal.models import AvailabilityException, Practitioner
 from tests.admin.conftest import signed_in_as
 from tests.builders import book, paris, patient
+from tests.two_practices.conftest import LEA, load_second_practice
 
 
 async def test_the_week_shows_this_weeks_appointments_and_free_slots(client, clock):
@@ -64,3 +65,13 @@ async def test_a_practitioner_sees_only_their_agenda(client, clock):
     assert page.status_code == 200 and "Collegue" not in page.text
     hugo = await Practitioner.get(slug="hugo-bernard")
     assert (await client.get(f"/admin/agenda?p={hugo.id}")).status_code == 404
+
+
+async def test_another_practices_practitioner_is_not_found(client, clock):
+    await load_second_practice()
+    await signed_in_as(client, clock.now)
+    lea = await Practitioner.get(slug=LEA)
+    answer = await client.get(f"/admin/agenda?p={lea.id}")
+    assert answer.status_code == 404 and lea.last_name not in answer.text
+    page = await client.get("/admin/agenda")
+    assert lea.last_name not in page.text
