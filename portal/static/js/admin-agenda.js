@@ -17,12 +17,10 @@
         if (!html) { return; }
         var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("agenda-live");
         if (!fresh || live.contains(document.activeElement)) { return; }
-        var status = document.getElementById("agenda-status");
-        var freshStatus = fresh.querySelector("#agenda-status");
-        if (freshStatus) { freshStatus.textContent = ""; }
         if (fresh.innerHTML === live.innerHTML) { return; }
         live.innerHTML = fresh.innerHTML;
-        status = document.getElementById("agenda-status");
+        // The status line sits outside the replaced part: a live region must exist before it speaks.
+        var status = document.getElementById("agenda-status");
         if (status) { status.textContent = status.getAttribute("data-updated"); }
       })
       .catch(function () { /* offline for a moment: the next round tries again */ });
