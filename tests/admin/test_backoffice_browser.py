@@ -5,14 +5,17 @@ page visited, and no page scrolls sideways."""
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from urllib.request import Request, urlopen
 
 import pytest
 
 from tests.access.helpers import totp_code
 from tests.admin.test_browser import sign_in, staff_database, watch_errors
+from tests.builders import consents, patient
 from tests.concurrency.server import free_port, live_server
 from tests.patient_pages.browser import PHONE, horizontal_overflow, launched_browser, screenshot, serious_violations
 
@@ -99,7 +102,23 @@ def test_a_practice_day_on_a_phone(served):
     assert {("confirmation", "patient"), ("cancelled", "patient")} <= outbox_of(url, appointment_id)
 
 
-def test_the_agenda_script_runs_under_the_real_csp(served):
+def book_online(base: str) -> None:
+    """A patient books through the JSON API (another browser, somewhere else) in the week shown."""
+    today = datetime.now(UTC).date()
+    slots = json.loads(urlopen(f"{base}/api/v1/practitioners/camille-martin/slots?service=consultation-adulte"
+                               f"&from={today}&to={today + timedelta(days=6 - today.weekday())}").read())["slots"]
+    if not slots:
+        pytest.skip(reason="no free slot left in this week for the online booking")
+    body = json.dumps({"practitioner": "camille-martin", "service": "consultation-adulte", "start": slots[-1]["start"],
+                       "patient": patient(last_name="Enligne", email="enligne@example.org"),
+                       "consents": consents()}).encode()
+    answer = urlopen(Request(f"{base}/api/v1/bookings", data=body, headers={"Content-Type": "application/json"}))
+    assert answer.status == 201
+
+
+def test_new_online_bookings_appear_without_a_reload_under_the_real_csp(served):
+    """The page keeps the real CSP: the script and its fetch are what production runs. The
+    browser's clock is driven by the test (Playwright's clock), so no test waits a minute."""
     base, _, codes = served
     with launched_browser() as browser:
         context = browser.new_context(viewport=PHONE, locale="fr-FR")
@@ -107,11 +126,15 @@ def test_the_agenda_script_runs_under_the_real_csp(served):
         page = context.new_page()
         errors = watch_errors(page)
         try:
+            page.clock.install()
             sign_in(page, base, codes[0])  # the TOTP code of this half-minute is spent already
             with page.expect_response(lambda answer: answer.url.endswith("/static/js/admin-agenda.js")) as script:
                 page.goto(base + "/admin/agenda")
-            assert script.value.status == 200
-            page.keyboard.press("Tab")  # the keyboard works through the page
+            assert script.value.status == 200 and page.get_by_text("Enligne").count() == 0
+            book_online(base)
+            page.clock.fast_forward("01:05")
+            page.get_by_text("Enligne Élise").wait_for()
+            assert page.get_by_role("status").filter(has_text="Agenda mis à jour.").count() == 1
         finally:
             context.close()
     assert not errors, errors
