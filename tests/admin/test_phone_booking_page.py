@@ -112,3 +112,11 @@ async def test_csrf_and_scope(client, clock):
     assert theirs.status_code == 404
     assert (await client.get(f"/admin/book?patient={hugo_patient}")).status_code == 404
     assert await Appointment.all().count() == 1
+
+
+async def test_reminder_choices_are_never_pre_ticked(client, clock):
+    await signed_in_as(client, clock.now)
+    page = await client.get("/admin/book")
+    for box in ("privacy_notice", "email_reminders", "sms_reminders", "outside_rules"):
+        tag = page.text.split(f'id="{box}"')[1].split(">")[0]
+        assert "checked" not in tag, box

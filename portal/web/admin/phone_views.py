@@ -56,7 +56,7 @@ async def book_form(request: Request) -> Response:
     ctx = await require_staff(request)
     params = request.query_params
     typed = {"patient": params.get("patient", ""), "date": params.get("date", "")[:10],
-             "time": params.get("time", "")[:5], "email_reminders": "yes", "sms_reminders": "yes"}
+             "time": params.get("time", "")[:5]}  # reminders: only what the patient asks for, never pre-ticked
     practitioner = query_id(params.get("practitioner"))
     offers = await _offers(ctx)
     for offer in offers:
