@@ -30,6 +30,7 @@ async def test_the_page_shows_the_details_and_is_audited(client, clock):
                   "Confirmation", "Hors règles"):
         assert shown in page.text, shown
     assert await AuditEvent.filter(action="appointment.view", object_id=appointment_id).count() == 1
+    assert 'name="date" value="2026-12-02"' in page.text and 'name="time" value="10:00"' in page.text
 
 
 async def test_attendance_is_recorded_once_started(client, clock):

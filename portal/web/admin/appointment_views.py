@@ -57,6 +57,8 @@ async def _page(request: Request, appointment_id: int, *, errors: dict | None = 
     practitioner = await access.practitioner_by_id(ctx, details.practitioner_id)
     tz = await practice_tz(ctx, details.practice_id)
     done = request.query_params.get("done")
+    local = details.starts_at.astimezone(tz)  # the move form starts from the current date and time
+    form = {"date": local.date().isoformat(), "time": local.strftime("%H:%M"), **(form or {})}
     return admin_page(request, "admin/appointment.html", {
         "a": details, "tz": tz, "practitioner": practitioner, "errors": Fields(errors or {}), "form": Fields(form or {}),
         "problem": problem, "nearest": nearest or [], "done": DONE.get(done or ""),
