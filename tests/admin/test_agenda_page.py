@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from portal.models import AvailabilityException, Practitioner
+from portal.models import AvailabilityException, BusyBlock, Practitioner
 from tests.admin.conftest import signed_in_as
 from tests.builders import book, paris, patient
 from tests.two_practices.conftest import LEA, load_second_practice
@@ -46,6 +46,15 @@ async def test_busy_time_off_is_shown(client, clock):
     await signed_in_as(client, clock.now)
     page = await client.get(f"/admin/agenda?view=day&date=2026-12-03&p={practitioner.id}")
     assert "Fermé" in page.text and "Formation" in page.text
+
+
+async def test_busy_blocks_from_imported_calendars_are_shown_and_not_offered(client, clock):
+    practitioner = await Practitioner.get(slug="camille-martin")
+    await BusyBlock.create(practitioner=practitioner, starts_at=paris(2026, 12, 3, 10), ends_at=paris(2026, 12, 3, 11))
+    await signed_in_as(client, clock.now)
+    page = await client.get(f"/admin/agenda?view=day&date=2026-12-03&p={practitioner.id}")
+    assert "Occupé 10 h 00–11 h 00" in page.text
+    assert "time=10:00" not in page.text and "time=10:30" not in page.text and "time=11:00" in page.text
 
 
 async def test_bad_parameters_are_refused_with_a_message(client, clock):
