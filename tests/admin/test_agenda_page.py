@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from portal.formatting import time_of_day
 from portal.models import AvailabilityException, BusyBlock, Practitioner
 from tests.admin.conftest import signed_in_as
-from tests.builders import book, paris, patient
+from tests.builders import PARIS, book, paris, patient
 from tests.two_practices.conftest import LEA, load_second_practice
 
 
@@ -53,7 +54,8 @@ async def test_busy_blocks_from_imported_calendars_are_shown_and_not_offered(cli
     await BusyBlock.create(practitioner=practitioner, starts_at=paris(2026, 12, 3, 10), ends_at=paris(2026, 12, 3, 11))
     await signed_in_as(client, clock.now)
     page = await client.get(f"/admin/agenda?view=day&date=2026-12-03&p={practitioner.id}")
-    assert "Occupé 10 h 00–11 h 00" in page.text
+    start, end = (time_of_day(paris(2026, 12, 3, hour), PARIS, "fr") for hour in (10, 11))
+    assert f"Occupé {start}–{end}" in page.text
     assert "time=10:00" not in page.text and "time=10:30" not in page.text and "time=11:00" in page.text
 
 
