@@ -20,6 +20,7 @@ from tests.concurrency.server import free_port, live_server
 from tests.patient_pages.browser import PHONE, horizontal_overflow, launched_browser, screenshot, serious_violations
 
 pytestmark = pytest.mark.browser
+TABLET = {"width": 820, "height": 1180}
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +136,9 @@ def test_new_online_bookings_appear_without_a_reload_under_the_real_csp(served):
             page.clock.fast_forward("01:05")
             page.get_by_text("Enligne Élise").wait_for()
             assert page.get_by_role("status").filter(has_text="Agenda mis à jour.").count() == 1
+            page.set_viewport_size(TABLET)  # the same week on a tablet: practitioners side by side
+            assert horizontal_overflow(page) <= 0
+            screenshot(page, "admin-agenda-tablet")
         finally:
             context.close()
     assert not errors, errors
