@@ -13,7 +13,7 @@ from starlette.requests import Request
 from portal import access
 from portal.context import Ctx
 from portal.errors import FieldErrors, NotFound
-from portal.models import AppointmentStatus, Practice
+from portal.models import AppointmentStatus
 from portal.web import csrf, translate
 from portal.web.patient.errors import N_
 
@@ -92,9 +92,3 @@ async def practice_tz(ctx: Ctx, practice_id: int | None = None) -> ZoneInfo:
     name = await query.order_by("id").first().values_list("timezone", flat=True)
     return ZoneInfo(name or "Europe/Paris")
 
-
-async def practice_of(ctx: Ctx, practice_id: int) -> Practice:
-    found = await access.practices(ctx).filter(id=practice_id).first()
-    if found is None:
-        raise NotFound("Page introuvable.")
-    return found
