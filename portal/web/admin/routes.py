@@ -5,6 +5,7 @@ authorization matrix (tests/admin/test_authorization_matrix.py) finds each route
 from starlette.routing import Route
 
 from portal.web.admin import account_views, login_views, oidc, passkey_views
+from portal.web.admin.backoffice_routes import routes as backoffice_routes
 
 routes = [
     Route("/admin", login_views.home, methods=["GET"]),
@@ -22,6 +23,7 @@ routes = [
     Route("/admin/passkey/sign-in", passkey_views.sign_in, methods=["POST"]),
     Route("/admin/account/passkeys/options", passkey_views.register_options, methods=["POST"]),
     Route("/admin/account/passkeys", passkey_views.register, methods=["POST"]),
+    *backoffice_routes,
 ]
 
 # Reached without a session: everything else under /admin redirects to the sign-in page.
