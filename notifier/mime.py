@@ -15,6 +15,8 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formataddr
 
+import idna
+
 from notifier.errors import PermanentSendError
 from notifier.messages import OutgoingEmail
 from notifier.render import RenderedEmail
@@ -26,6 +28,18 @@ def clean_header_text(value: str) -> str:
     return " ".join(spaced.split())
 
 
+def ascii_domain(domain: str) -> str:
+    """An accented domain leaves IDNA-encoded (exämple.fr → xn--exmple-cua.fr): every SMTP
+    server accepts that. Only an accented mailbox name needs SMTPUTF8 (aiosmtplib then asks for
+    it, and refuses to send if the server does not offer it)."""
+    if domain.isascii():
+        return domain
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise PermanentSendError(f"invalid e-mail domain {domain!r}: {exc}") from None
+
+
 def address(name: str, addr: str) -> Address:
     """A structured address; a malformed one is the message's own permanent problem."""
     addr = addr.strip()
@@ -33,9 +47,20 @@ def address(name: str, addr: str) -> Address:
         raise PermanentSendError(f"invalid e-mail address {addr!r}")
     local, _, domain = addr.partition("@")
     try:
-        return Address(display_name=clean_header_text(name), username=local, domain=domain)
+        return Address(display_name=clean_header_text(name), username=local, domain=ascii_domain(domain))
     except (ValueError, IndexError) as exc:
         raise PermanentSendError(f"invalid e-mail address {addr!r}: {exc}") from None
+
+
+def format_address(value: Address) -> str:
+    """`formataddr` encodes the name but refuses a non-ASCII mailbox; such a mailbox goes as
+    raw UTF-8 (RFC 6532), which the SMTPUTF8 transaction carries as is. compat32 writes a header
+    byte for byte only when it holds surrogate-escaped bytes (a plain non-ASCII string would be
+    turned into an encoded word, which no client reads as an address)."""
+    if value.addr_spec.isascii():
+        return formataddr((value.display_name, value.addr_spec), charset="utf-8")
+    raw = value.addr_spec.encode("utf-8").decode("ascii", "surrogateescape")
+    return formataddr((value.display_name, "mailbox@invalid"), charset="utf-8").replace("mailbox@invalid", raw)
 
 
 def message_id(row_id: int, host: str) -> str:
@@ -89,11 +114,10 @@ def compose(envelope: Envelope, rendered: RenderedEmail, now: datetime,
         msg = MIMEMultipart("mixed")
         msg.attach(body)
         msg.attach(attachment)
-    msg["From"] = formataddr((sender.display_name, sender.addr_spec), charset="utf-8")
-    msg["To"] = formataddr((recipient.display_name, recipient.addr_spec), charset="utf-8")
+    msg["From"] = format_address(sender)
+    msg["To"] = format_address(recipient)
     if envelope.reply_to:
-        reply_to = address(envelope.from_name, envelope.reply_to)
-        msg["Reply-To"] = formataddr((reply_to.display_name, reply_to.addr_spec), charset="utf-8")
+        msg["Reply-To"] = format_address(address(envelope.from_name, envelope.reply_to))
     msg["Subject"] = _header_text(rendered.subject)
     msg["Date"] = email.utils.format_datetime(now)
     mid = message_id(envelope.row_id, envelope.host)

@@ -77,9 +77,9 @@ class SmtpServer:
 
 
 def start_smtp(recorder: Recorder, *, tls_context: ssl.SSLContext | None = None,
-               login: tuple[str, str] | None = None) -> SmtpServer:
+               login: tuple[str, str] | None = None, smtputf8: bool = False) -> SmtpServer:
     port = free_port()
-    options = {}
+    options: dict = {"enable_SMTPUTF8": smtputf8}
     if tls_context is not None:
         options.update(tls_context=tls_context, require_starttls=True)
     if login:

@@ -105,6 +105,7 @@ async def _book(request: Request, data: dict, keyed: Idempotency | None) -> Resp
     )
     try:
         result = await book_appointment(request_ctx(request), booking, secret_key=str(settings.secret_key),
+                                        utf8_mailboxes=settings.utf8_mailboxes,
                                         idempotency=keyed)
     except DomainError as exc:
         if exc.status >= 500:

@@ -101,7 +101,8 @@ async def book_submit(request: Request) -> Response:
     booking = booking_form.booking_request(values, profile["slug"], service["slug"])
     settings = request.app.state.settings
     try:
-        result = await book_appointment(request_ctx(request), booking, secret_key=str(settings.secret_key))
+        result = await book_appointment(request_ctx(request), booking, secret_key=str(settings.secret_key),
+                                        utf8_mailboxes=settings.utf8_mailboxes)
     except FieldErrors as exc:
         errors = booking_form.form_errors(exc.fields, values)
         return _render_form(request, profile, service, values, errors=errors, status=422)
