@@ -17,14 +17,14 @@ from tortoise.exceptions import IntegrityError
 from portal.errors import IdempotencyMismatch
 from portal.links import manage_url, unseal_manage_token
 from portal.models import Appointment, IdempotencyRecord
-from portal.web import json_error
+from portal.web import json_error, translate
 
 IN_PROGRESS = 0
 # A reservation this old belongs to a request that died (a killed process): take it over.
 ABANDONED_AFTER = timedelta(seconds=60)
 
 
-async def reserve(key: str, digest: str, now: datetime, settings) -> Response | None:
+async def reserve(key: str, digest: str, now: datetime, settings, locale: str = "fr") -> Response | None:
     """None when this request now owns the key; otherwise the response to give."""
     for _ in range(3):
         try:
@@ -42,7 +42,8 @@ async def reserve(key: str, digest: str, now: datetime, settings) -> Response | 
         if record.created_at > now - ABANDONED_AFTER:
             break
         await IdempotencyRecord.filter(id=record.id, status_code=IN_PROGRESS).delete()
-    return json_error(409, "request_in_progress", "Une requête avec cette clé est en cours : réessayez dans un instant.",
+    return json_error(409, "request_in_progress", translate(
+        "Une requête avec cette clé est en cours : réessayez dans un instant.", locale),
                       headers={"Retry-After": "1"})
 
 
