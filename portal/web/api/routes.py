@@ -15,8 +15,8 @@ from portal.booking.availability import MAX_RANGE_DAYS, list_slots, load_target
 from portal.booking.book import BookingRequest, Idempotency, book_appointment, plausible
 from portal.booking.manage import cancel_appointment, reschedule_appointment
 from portal.errors import DomainError
-from portal.patients.input import FieldErrors
 from portal.patients import consent_texts
+from portal.patients.input import FieldErrors
 from portal.web import as_patient, client_ip, json_error, request_ctx, request_locale, translate
 from portal.web.api import catalog, idempotency
 from portal.web.api.openapi import openapi_document
