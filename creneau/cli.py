@@ -18,6 +18,7 @@ from datetime import time
 import calendar_sync.cli
 import notifier.cli
 from creneau import database as db
+from notifier.render import check_sms_fits
 from portal.practice.models import is_slug
 from portal.settings import ConfigError, Settings, load_settings
 
@@ -231,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()
+        check_sms_fits(settings.base_url)
     except ConfigError as exc:
         print(f"creneau: configuration error: {exc}", file=sys.stderr)
         return 2

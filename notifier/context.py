@@ -69,6 +69,12 @@ def manage_link(base_url: str, sealed: str, secret_key: str) -> str | None:
     return links.manage_url(base_url, token) if token else None
 
 
+def short_manage_link(base_url: str, appointment_id: int, sealed: str, secret_key: str) -> str | None:
+    """The same page through /r/…, short enough for an SMS with a long BASE_URL."""
+    token = links.unseal_manage_token(sealed, secret_key) if sealed else None
+    return links.short_url(base_url, links.short_code(appointment_id, token, secret_key)) if token else None
+
+
 def message_context(row: dict, batch: Batch, base_url: str, secret_key: str) -> dict:
     """The renderer's input. Patient messages carry no reason for the visit, and name the
     service only if the practice opted in; the practitioner's own e-mails always name it."""
@@ -91,5 +97,7 @@ def message_context(row: dict, batch: Batch, base_url: str, secret_key: str) -> 
         "end": appointment["ends_at"],
         "service": service_name if show_service else None,
         "manage_url": manage_link(base_url, appointment["manage_token_sealed"], secret_key) if to_patient else None,
+        "manage_url_short": short_manage_link(base_url, appointment["id"], appointment["manage_token_sealed"],
+                                              secret_key) if to_patient and row["channel"] == "sms" else None,
         "cancelled_by": "practitioner" if appointment["status"] == "cancelled_by_practitioner" else "patient",
     }

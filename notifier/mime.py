@@ -125,5 +125,7 @@ def compose(envelope: Envelope, rendered: RenderedEmail, now: datetime,
     msg["Auto-Submitted"] = "auto-generated"
     msg["Content-Language"] = clean_header_text(envelope.locale)
     if envelope.list_unsubscribe:
+        # RFC 8058: the mailbox provider's "unsubscribe" button POSTs this body to the link.
         msg["List-Unsubscribe"] = f"<{clean_header_text(envelope.list_unsubscribe)}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return OutgoingEmail(msg, sender.addr_spec, (recipient.addr_spec,), mid)

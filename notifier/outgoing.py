@@ -11,6 +11,7 @@ from notifier import mime
 from notifier.context import Batch, message_context
 from notifier.messages import OutgoingEmail, OutgoingSms
 from notifier.render import render_email, render_sms
+from portal import links
 from portal.booking.calendar_event import AppointmentEvent, build_calendar, uid_host
 
 INVITATION_METHODS = {"confirmation": "REQUEST", "moved": "REQUEST", "cancelled": "CANCEL"}
@@ -43,8 +44,10 @@ def build(row: dict, batch: Batch, identity: Identity, now: datetime) -> Outgoin
     to_patient = row["audience"] == "patient"
     locale = appointment["locale"] if to_patient else practice["locale"]
     if row["channel"] == "sms":
-        rendered = render_sms(row["kind"], context, locale, tz)
         sender = practice["sms_sender_id"] or identity.sms_sender
+        # "Reply STOP" only where a reply can arrive: an alphanumeric sender id cannot be answered.
+        context["stop_by_reply"] = can_receive_replies(sender)
+        rendered = render_sms(row["kind"], context, locale, tz)
         return OutgoingSms(context["patient"]["phone"], sender, rendered.text, f"outbox-{row['id']}")
     rendered = render_email(row["kind"], context, locale, tz)
     if to_patient:
@@ -57,13 +60,27 @@ def build(row: dict, batch: Batch, identity: Identity, now: datetime) -> Outgoin
     envelope = mime.Envelope(
         row_id=row["id"], host=identity.host, from_name=practice["name"], from_addr=from_addr,
         to_name=to_name, to_addr=to_addr, reply_to=practice["email"] if to_patient else "",
-        list_unsubscribe=context["manage_url"], locale=locale,
+        list_unsubscribe=_unsubscribe_link(row, identity) if to_patient else None, locale=locale,
     )
     method = INVITATION_METHODS.get(row["kind"]) if to_patient else None
     invitation = None
     if method:
         invitation = build_calendar(_event(row, context, practice, identity, to_name, to_addr, locale), now, method)
     return mime.compose(envelope, rendered, now, invitation, method or "REQUEST")
+
+
+def can_receive_replies(sender: str) -> bool:
+    """A phone number (digits, an optional +) can be replied to; "CabinetLila" cannot."""
+    digits = sender.removeprefix("+")
+    return digits.isdigit() and 3 <= len(digits) <= 15
+
+
+def _unsubscribe_link(row: dict, identity: Identity) -> str | None:
+    """Reminders only (RFC 8058 one-click): a single-purpose link, never the manage link."""
+    if row["kind"] != "reminder":
+        return None
+    code = links.unsubscribe_code(row["appointment_id"], "email_reminders", identity.secret_key)
+    return links.unsubscribe_url(identity.base_url, code)
 
 
 def _event(row: dict, context: dict, practice: dict, identity: Identity, to_name: str, to_addr: str,

@@ -2,6 +2,7 @@
 and an injected clock: nothing lost, nothing twice, nothing late, nothing without consent."""
 
 import random
+import re
 from datetime import timedelta
 from email.header import decode_header, make_header
 
@@ -32,7 +33,9 @@ async def test_booking_confirmation_goes_out_once(any_database, settings, channe
     assert sorted(m.recipients[0] for m in emails) == ["camille.martin@cabinet-des-lilas.example", "elise.durand@example.org"]
     sms = channels["sms"].sent
     assert len(sms) == 1 and sms[0].to == "+33612345678" and sms[0].client_ref.startswith("outbox-")
-    assert f"https://rdv.example.fr/b/{result.manage_token}" in sms[0].text
+    # The short link (/r/…, resolved to the manage page: tests/notifier/test_sms_fit.py).
+    assert re.search(r"https://rdv\.example\.fr/r/[0-9a-z]+[A-Za-z0-9_-]{22}$", sms[0].text)
+    assert result.manage_token not in sms[0].text
     assert "Consultation" not in sms[0].text  # the practice did not opt in to naming the service
     assert (await drain_once(settings, channels, now=clock)).claimed == 0
     assert await OutboxMessage.filter(status="sent").count() == 3
