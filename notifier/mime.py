@@ -5,6 +5,7 @@ recipient. Recipients go to SMTP as an explicit envelope, never parsed back from
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -63,10 +64,15 @@ def format_address(value: Address) -> str:
     return formataddr((value.display_name, "mailbox@invalid"), charset="utf-8").replace("mailbox@invalid", raw)
 
 
-def message_id(row_id: int, host: str) -> str:
+def message_id(row_id: int, host: str, created: object = "") -> str:
     """Derived from the outbox row: a retry after a crash carries the same Message-ID, so the
-    receiving side can recognise the duplicate."""
-    return f"<outbox-{row_id}@{host}>"
+    receiving side can recognise the duplicate. The row's creation time is part of it: a
+    database created again on the same domain starts its ids at 1 again, and a mailbox that
+    sees a known Message-ID may drop the new message as a duplicate."""
+    if created in ("", None):
+        return f"<outbox-{row_id}@{host}>"
+    salt = hashlib.sha256(str(created).encode()).hexdigest()[:10]
+    return f"<outbox-{row_id}.{salt}@{host}>"
 
 
 def split_mail_from(mail_from: str) -> tuple[str, str]:
@@ -85,6 +91,7 @@ class Envelope:
     reply_to: str = ""
     list_unsubscribe: str | None = None
     locale: str = "fr"
+    created: object = ""  # the outbox row's created_at (see message_id)
 
 
 def _header_text(value: str) -> str:
@@ -120,7 +127,7 @@ def compose(envelope: Envelope, rendered: RenderedEmail, now: datetime,
         msg["Reply-To"] = format_address(address(envelope.from_name, envelope.reply_to))
     msg["Subject"] = _header_text(rendered.subject)
     msg["Date"] = email.utils.format_datetime(now)
-    mid = message_id(envelope.row_id, envelope.host)
+    mid = message_id(envelope.row_id, envelope.host, envelope.created)
     msg["Message-ID"] = mid
     msg["Auto-Submitted"] = "auto-generated"
     msg["Content-Language"] = clean_header_text(envelope.locale)

@@ -9,13 +9,11 @@ from zoneinfo import ZoneInfo
 
 from notifier import mime
 from notifier.context import Batch, message_context
+from notifier.invitation import patient_invitation
 from notifier.messages import OutgoingEmail, OutgoingSms
 from notifier.render import render_email, render_sms
 from portal import links
-from portal.booking.calendar_event import AppointmentEvent, build_calendar, uid_host
-
-INVITATION_METHODS = {"confirmation": "REQUEST", "moved": "REQUEST", "cancelled": "CANCEL"}
-SUMMARY = {"fr": "Rendez-vous avec {name}", "en": "Appointment with {name}"}
+from portal.booking.calendar_event import uid_host
 
 
 @dataclass(frozen=True)
@@ -58,15 +56,16 @@ def build(row: dict, batch: Batch, identity: Identity, now: datetime) -> Outgoin
         to_name, to_addr = context["practitioner"]["name"], practitioner["email"]
     _, from_addr = mime.split_mail_from(identity.mail_from)
     envelope = mime.Envelope(
-        row_id=row["id"], host=identity.host, from_name=practice["name"], from_addr=from_addr,
+        row_id=row["id"], host=identity.host, created=row.get("created_at", ""), from_name=practice["name"],
+        from_addr=from_addr,
         to_name=to_name, to_addr=to_addr, reply_to=practice["email"] if to_patient else "",
         list_unsubscribe=_unsubscribe_link(row, identity) if to_patient else None, locale=locale,
     )
-    method = INVITATION_METHODS.get(row["kind"]) if to_patient else None
-    invitation = None
-    if method:
-        invitation = build_calendar(_event(row, context, practice, identity, to_name, to_addr, locale), now, method)
-    return mime.compose(envelope, rendered, now, invitation, method or "REQUEST")
+    invitation = patient_invitation(row, context, practice, identity.host, (to_addr, to_name), locale, now) \
+        if to_patient else None
+    if invitation is None:
+        return mime.compose(envelope, rendered, now)
+    return mime.compose(envelope, rendered, now, *invitation)
 
 
 def can_receive_replies(sender: str) -> bool:
@@ -81,18 +80,3 @@ def _unsubscribe_link(row: dict, identity: Identity) -> str | None:
         return None
     code = links.unsubscribe_code(row["appointment_id"], "email_reminders", identity.secret_key)
     return links.unsubscribe_url(identity.base_url, code)
-
-
-def _event(row: dict, context: dict, practice: dict, identity: Identity, to_name: str, to_addr: str,
-           locale: str) -> AppointmentEvent:
-    summary = SUMMARY.get(locale, SUMMARY["fr"]).format(name=context["practitioner"]["name"])
-    if context["service"]:
-        summary += f" – {context['service']}"
-    _, from_addr = mime.split_mail_from(identity.mail_from)
-    return AppointmentEvent(
-        appointment_id=row["appointment_id"], host=identity.host, version=row["appointment_version"],
-        start=context["start"], end=context["end"], tz_name=practice["timezone"], summary=summary,
-        location=", ".join(part for part in (practice["name"], practice["address"]) if part),
-        organizer=(practice["email"] or from_addr, mime.clean_header_text(practice["name"])),
-        attendee=(to_addr, mime.clean_header_text(to_name)), url=context["manage_url"],
-    )

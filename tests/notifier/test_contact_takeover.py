@@ -3,8 +3,8 @@ patient's record and the messages of the patient's own bookings keep the patient
 number typed for a booking serves that booking only (issue 11, item 7)."""
 
 from notifier.worker import drain_once
-from portal.models import Appointment, Patient
 from portal.links import short_code
+from portal.models import Appointment, Patient
 from tests.builders import SECRET_KEY, book, load_demo, paris, patient
 
 STRANGER = "07 98 76 54 32"
