@@ -10,12 +10,14 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
+from email.message import Message
 from email.headerregistry import Address
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formataddr
 
+import dkim
 import idna
 
 from notifier.errors import PermanentSendError
@@ -94,13 +96,39 @@ class Envelope:
     created: object = ""  # the outbox row's created_at (see message_id)
 
 
+@dataclass(frozen=True)
+class DkimKey:
+    domain: str
+    selector: str
+    private_key: bytes  # PEM
+
+    def __repr__(self) -> str:  # never print the key
+        return f"DkimKey({self.domain!r}, {self.selector!r})"
+
+
+# Signed headers: what a receiver shows or threads on; a relay adding others breaks nothing.
+DKIM_HEADERS = [b"from", b"to", b"subject", b"date", b"message-id", b"reply-to", b"content-type", b"mime-version",
+                b"list-unsubscribe", b"list-unsubscribe-post"]
+
+
+def dkim_sign(message: Message, key: DkimKey) -> None:
+    """Add a DKIM-Signature (relaxed/relaxed, RSA-SHA256) over the bytes the SMTP client will
+    send: flattening here fixes the MIME boundaries, so the later flattening is identical."""
+    data = message.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    signature = dkim.sign(data, key.selector.encode(), key.domain.encode(), key.private_key,
+                          canonicalize=(b"relaxed", b"relaxed"), include_headers=DKIM_HEADERS)
+    name, _, value = signature.decode().partition(":")
+    # The value is already folded; keep it as one logical line for compat32 to write as is.
+    message[name] = " ".join(value.split())
+
+
 def _header_text(value: str) -> str:
     value = clean_header_text(value)
     return value if value.isascii() else Header(value, "utf-8").encode()
 
 
 def compose(envelope: Envelope, rendered: RenderedEmail, now: datetime,
-            invitation: bytes | None = None, method: str = "REQUEST") -> OutgoingEmail:
+            invitation: bytes | None = None, method: str = "REQUEST", dkim_key: DkimKey | None = None) -> OutgoingEmail:
     """Built with the compat32 `email.mime` classes: the modern EmailMessage API spends ~5 ms a
     message parsing its own headers back (measured), which made composition the bottleneck.
     Safety does not depend on the API: every value is one cleaned line, and names are quoted
@@ -135,4 +163,6 @@ def compose(envelope: Envelope, rendered: RenderedEmail, now: datetime,
         # RFC 8058: the mailbox provider's "unsubscribe" button POSTs this body to the link.
         msg["List-Unsubscribe"] = f"<{clean_header_text(envelope.list_unsubscribe)}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if dkim_key is not None:
+        dkim_sign(msg, dkim_key)
     return OutgoingEmail(msg, sender.addr_spec, (recipient.addr_spec,), mid)

@@ -24,10 +24,13 @@ class Identity:
     secret_key: str
     mail_from: str
     sms_sender: str
+    dkim: mime.DkimKey | None = None
 
     @classmethod
     def from_settings(cls, settings) -> Identity:
-        return cls(settings.base_url, str(settings.secret_key), settings.mail_from, settings.vonage_from)
+        key = str(settings.dkim_private_key)
+        dkim = mime.DkimKey(settings.dkim_domain, settings.dkim_selector, key.encode()) if key else None
+        return cls(settings.base_url, str(settings.secret_key), settings.mail_from, settings.vonage_from, dkim)
 
     @property
     def host(self) -> str:
@@ -64,8 +67,8 @@ def build(row: dict, batch: Batch, identity: Identity, now: datetime) -> Outgoin
     invitation = patient_invitation(row, context, practice, identity.host, (to_addr, to_name), locale, now) \
         if to_patient else None
     if invitation is None:
-        return mime.compose(envelope, rendered, now)
-    return mime.compose(envelope, rendered, now, *invitation)
+        return mime.compose(envelope, rendered, now, dkim_key=identity.dkim)
+    return mime.compose(envelope, rendered, now, *invitation, dkim_key=identity.dkim)
 
 
 def can_receive_replies(sender: str) -> bool:
