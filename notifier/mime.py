@@ -10,8 +10,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
-from email.message import Message
 from email.headerregistry import Address
+from email.message import Message
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
