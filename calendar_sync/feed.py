@@ -21,7 +21,9 @@ from calendar_sync.models import FeedLevel
 PRODID = "-//Créneau//Agenda praticien//FR"
 BUSY_SUMMARY = "Rendez-vous"
 CANCELLED_PREFIX = "[Annulé] "
-# How often calendar clients should re-read the feed (Apple and Outlook honour these hints).
+# How often calendar clients should re-read the feed. A hint only: Apple Calendar follows it, but
+# Google re-reads subscribed feeds every 8-24 h whatever it says and Outlook decides on its own
+# schedule too; that is why each practitioner notice carries its own invitation (notifier.invitation).
 REFRESH = timedelta(minutes=15)
 # Appointment statuses, as stored by portal (strings: this module stays free of the ORM).
 CANCELLED = frozenset({"cancelled_by_practitioner", "cancelled_by_patient"})

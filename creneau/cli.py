@@ -88,7 +88,9 @@ async def cmd_practice_add(args: argparse.Namespace, settings: Settings) -> int:
     if await Practice.filter(slug=args.slug).exists():
         print(f"practice {args.slug} exists already", file=sys.stderr)
         return 1
-    await Practice.create(slug=args.slug, name=args.name, address=args.address, timezone=args.timezone)
+    await Practice.create(slug=args.slug, name=args.name, address=args.address, timezone=args.timezone,
+                          email=args.email, phone=args.phone,
+                          practitioner_invitations=not args.no_practitioner_invitations)
     print(f"practice {args.slug} created")
     return 0
 
@@ -157,6 +159,9 @@ async def cmd_practitioner_add(args: argparse.Namespace, settings: Settings) -> 
         rpps=args.rpps, adeli=args.adeli, email=args.email or "",
     )
     print(f"practitioner {args.slug} created: {settings.base_url}/p/{args.slug}")
+    if not args.email:
+        print("no --email: this practitioner gets no notice of online bookings, moves and cancellations "
+              "(nor the invitation that puts them in their calendar at once)", file=sys.stderr)
     return 0
 
 
@@ -194,6 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     add.add_argument("--address", default="")
     add.add_argument("--timezone", default="Europe/Paris")
+    add.add_argument("--email", default="", help="the practice's address: Reply-To of e-mails, organizer of invitations")
+    add.add_argument("--phone", default="", help="E.164, e.g. +33142000000")
+    add.add_argument("--no-practitioner-invitations", action="store_true",
+                     help="practitioners' notices without the invitation that adds the booking to their calendar")
     add.set_defaults(handler=cmd_practice_add, needs_db=True)
 
     practitioner = sub.add_parser("practitioner", help="manage practitioners").add_subparsers(dest="action", required=True)
@@ -205,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--practice", help="practice slug (needed when there are several)")
     add.add_argument("--rpps")
     add.add_argument("--adeli")
-    add.add_argument("--email")
+    add.add_argument("--email", help="where notices of online bookings go (none without it)")
     add.add_argument("--hours", action="append", help="'mon-fri 09:00-12:30 14:00-19:00' (repeatable)")
     add.add_argument("--service", action="append", help="'Consultation:45' name and minutes (repeatable)")
     add.set_defaults(handler=cmd_practitioner_add, needs_db=True)

@@ -69,3 +69,43 @@ def patient_invitation(row: dict, context: dict, practice: dict, host: str, to: 
     )
     event, method = with_method(event, method, organizer)
     return build_calendar(event, now, method), method
+
+
+PRACTITIONER_METHODS = {"practitioner_booked": "REQUEST", "practitioner_moved": "REQUEST",
+                        "practitioner_cancelled": "CANCEL"}
+BUSY_SUMMARY = "Rendez-vous"  # what a `busy` feed says (calendar_sync.feed)
+
+
+def feed_summary(context: dict, level: str) -> str:
+    """The feed's words for the event at its level (calendar_sync.feed.summary), so the
+    invitation and the feed show the same event the same way."""
+    patient, service = context["patient"], context["service"]
+    if level == "initials":
+        letters = "".join(f"{name.strip()[0].upper()}." for name in (patient["first_name"], patient["last_name"])
+                          if name and name.strip())
+        return " – ".join(part for part in (letters, service) if part) or BUSY_SUMMARY
+    if level == "full":
+        name = f"{patient['first_name']} {patient['last_name']}".strip()
+        return " – ".join(part for part in (name, service) if part) or BUSY_SUMMARY
+    return BUSY_SUMMARY
+
+
+def practitioner_invitation(row: dict, context: dict, practice: dict, host: str, to: tuple[str, str], level: str,
+                            now: datetime) -> tuple[bytes, str] | None:
+    """The feed's own event (same UID and SEQUENCE), so it lands in the practitioner's calendar
+    at once and the feed's next refresh updates the same event instead of adding another."""
+    method = PRACTITIONER_METHODS.get(row["kind"])
+    if method is None or not practice.get("practitioner_invitations", True):
+        return None
+    organizer = practice["email"]
+    event = AppointmentEvent(
+        appointment_id=row["appointment_id"], host=host, version=row["appointment_version"],
+        start=context["start"], end=context["end"], tz_name=practice["timezone"],
+        summary=feed_summary(context, level), location=practice["address"],
+        organizer=(organizer, mime.clean_header_text(practice["name"])) if organizer else None,
+        attendee=(to[0], mime.clean_header_text(to[1])),
+        description=(f"Tél. : {context['patient']['phone']}" if level == "full" and context["patient"]["phone"]
+                     else None),
+    )
+    event, method = with_method(event, method, organizer)
+    return build_calendar(event, now, method), method

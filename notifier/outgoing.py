@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from notifier import mime
 from notifier.context import Batch, message_context
-from notifier.invitation import patient_invitation
+from notifier.invitation import patient_invitation, practitioner_invitation
 from notifier.messages import OutgoingEmail, OutgoingSms
 from notifier.render import render_email, render_sms
 from portal import links
@@ -64,8 +64,11 @@ def build(row: dict, batch: Batch, identity: Identity, now: datetime) -> Outgoin
         to_name=to_name, to_addr=to_addr, reply_to=practice["email"] if to_patient else "",
         list_unsubscribe=_unsubscribe_link(row, identity) if to_patient else None, locale=locale,
     )
-    invitation = patient_invitation(row, context, practice, identity.host, (to_addr, to_name), locale, now) \
-        if to_patient else None
+    if to_patient:
+        invitation = patient_invitation(row, context, practice, identity.host, (to_addr, to_name), locale, now)
+    else:
+        level = batch.feed_levels.get(appointment["practitioner_id"], "busy")
+        invitation = practitioner_invitation(row, context, practice, identity.host, (to_addr, to_name), level, now)
     if invitation is None:
         return mime.compose(envelope, rendered, now, dkim_key=identity.dkim)
     return mime.compose(envelope, rendered, now, *invitation, dkim_key=identity.dkim)

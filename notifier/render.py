@@ -19,11 +19,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from notifier import gsm
 from notifier.errors import RenderError
 from portal.formatting import full_datetime, short_datetime, time_of_day
+from portal.patients.phone import display_for
 from portal.settings import ConfigError
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LOCALES = ("fr", "en")
-EMAIL_KINDS = ("confirmation", "reminder", "moved", "cancelled", "practitioner_booked", "practitioner_cancelled")
+EMAIL_KINDS = ("confirmation", "reminder", "moved", "cancelled", "practitioner_booked", "practitioner_moved",
+               "practitioner_cancelled")
 SMS_KINDS = ("confirmation", "reminder", "moved", "cancelled")
 # Only these reach an SMS template: no patient name, no comment, no reason for the visit.
 SMS_KEYS = ("practice", "practitioner", "start", "manage_url", "service", "stop_by_reply")
@@ -69,7 +71,14 @@ def _locale(locale: str) -> str:
 
 def _template_vars(context: dict, locale: str, tz: tzinfo) -> dict:
     when = {style: format_when(context["start"], locale, tz, style) for style in ("long", "short", "time")}
-    return {**context, "when": when["long"], "when_short": when["short"], "locale": locale}
+    previous = context.get("previous_start")
+    variables = {**context, "when": when["long"], "when_short": when["short"], "locale": locale,
+                 "previous_when": format_when(previous, locale, tz) if previous else ""}
+    # Phone numbers as each language writes them (01 42 00 00 00 / +33 1 42 00 00 00).
+    for who in ("practice", "patient"):
+        if isinstance(context.get(who), dict) and context[who].get("phone"):
+            variables[who] = {**context[who], "phone": display_for(context[who]["phone"], locale)}
+    return variables
 
 
 def one_line(value: str) -> str:

@@ -99,8 +99,9 @@ async def _check_and_send(row: dict, run: _Drain) -> None:
     try:
         practice = batch.practices.get(row["practice_id"], {})
         appointment = batch.appointments.get(row["appointment_id"])
+        practitioner = batch.practitioners.get(appointment["practitioner_id"], {}) if appointment else {}
         skip = policy.check(row, appointment, batch.consents.get(appointment["patient_id"], {}) if appointment else {},
-                            practice.get("notify_practitioner", True), run.now())
+                            practice.get("notify_practitioner", True), run.now(), practitioner.get("email") or "")
         if skip is not None:
             await run.finish(row, skip.status, status=skip.status, last_error=skip.reason)
             return

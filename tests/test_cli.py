@@ -44,6 +44,7 @@ def test_migrate_demo_and_practitioners(creneau):
                     "--profession", "Orthophoniste", "--hours", "mon-thu 09:00-12:00 14:00-18:00",
                     "--service", "Bilan orthophonique:60")
     assert added.returncode == 0, added.stderr
+    assert "no --email: this practitioner gets no notice" in added.stderr  # issue 12 item 6: asks for it
     listing = creneau("practitioner", "list").stdout
     assert "lea-petit\tLéa Petit\tOrthophoniste" in listing and "camille-martin" in listing
     duplicate = creneau("practitioner", "add", "lea-petit", "--first-name", "L", "--last-name", "P",

@@ -16,6 +16,7 @@ PATIENT, PRACTITIONER = "patient", "practitioner"
 # Message kinds: to the patient, then to the practitioner.
 CONFIRMATION, REMINDER, MOVED, CANCELLED = "confirmation", "reminder", "moved", "cancelled"
 PRACTITIONER_BOOKED, PRACTITIONER_CANCELLED = "practitioner_booked", "practitioner_cancelled"
+PRACTITIONER_MOVED = "practitioner_moved"
 
 
 def consent_needed(kind: str, channel: str, audience: str) -> str | None:
@@ -93,7 +94,7 @@ def on_moved(ctx: MessageContext) -> list[PlannedMessage]:
     """`ctx.starts_at` is the new start; the caller cancels the old version's pending rows."""
     planned = _immediate(MOVED, ctx, _patient_channels(ctx)) + reminders(ctx)
     if ctx.notify_practitioner:
-        planned += _immediate(PRACTITIONER_BOOKED, ctx, (EMAIL,), PRACTITIONER)
+        planned += _immediate(PRACTITIONER_MOVED, ctx, (EMAIL,), PRACTITIONER)
     return planned
 
 

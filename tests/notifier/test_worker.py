@@ -63,7 +63,8 @@ async def test_move_and_cancellation_supersede_pending_messages(any_database, se
     await drain_once(settings, channels, now=clock)
     await reschedule_appointment(patient_ctx(now), result.manage_token, paris(2026, 12, 4, 11))
     await drain_once(settings, channels, now=clock)
-    moved = [m for m in channels["email"].sent if "déplacé" in subject(m)]
+    moved = [m for m in channels["email"].sent if "déplacé" in subject(m)
+             and m.recipients == ("elise.durand@example.org",)]  # the practitioner's notice says it too
     assert len(moved) == 1
     ics = [p for p in moved[0].message.walk() if p.get_content_type() == "application/ics"][0].get_payload(decode=True)
     assert b"METHOD:REQUEST" in ics and b"SEQUENCE:2" in ics and b"DTSTART;TZID=Europe/Paris:20261204T110000" in ics
