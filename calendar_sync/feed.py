@@ -9,7 +9,7 @@ icalendar-built header and VTIMEZONE around the concatenated events.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ import icalendar
 
 from calendar_sync.ical_text import CRLF, escape_text, fold, local_stamp, utc_stamp
 from calendar_sync.models import FeedLevel
+from portal.booking.vtimezone import vtimezone
 
 PRODID = "-//Créneau//Agenda praticien//FR"
 BUSY_SUMMARY = "Rendez-vous"
@@ -159,9 +160,8 @@ def calendar_frame(settings: FeedSettings, first_year: int, last_year: int) -> t
     calendar.add("x-wr-timezone", settings.timezone)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT15M")
-    calendar.add_component(icalendar.Timezone.from_tzid(
-        settings.timezone, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
-    ))
+    # Yearly rules (RRULE), not a list of dates: classic Outlook mishandles RDATE-only zones.
+    calendar.add_component(vtimezone(settings.timezone, last_year))
     text = calendar.to_ical().decode()
     tail = "END:VCALENDAR" + CRLF
     assert text.endswith(tail)

@@ -47,6 +47,8 @@ async def test_each_notice_carries_the_feeds_event_at_the_feeds_level(database, 
                       if e.uid.value == f"appointment-{result.appointment_id}@rdv.example.fr")
     assert str(event["UID"]) == feed_event.uid.value and int(event["SEQUENCE"]) == int(feed_event.sequence.value)
     assert str(event["SUMMARY"]) == feed_event.summary.value
+    # The feed's VTIMEZONE has yearly rules too (classic Outlook mishandles RDATE-only zones).
+    assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3" in feed and "RDATE" not in feed
 
     await reschedule_appointment(patient_ctx(now), result.manage_token, paris(2026, 12, 2, 11))
     await drain_once(settings, channels, now=clock)
