@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote
 
+import httpx2
 import pytest
 import requests
 import schemathesis
@@ -23,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 from starlette.routing import Route
 
 from creneau import database as db
-from creneau.app import ROUTES
+from creneau.app import ROUTES, create_app
 from portal.practice.demo import load_demo
 from portal.web.api.openapi import openapi_document
 from tests.builders import OSTEO, OSTEO_SERVICE
@@ -124,3 +126,38 @@ def test_real_answers_match_the_document(server):
             _run(operation, server, mode)
             if raw.get("operationId") in known:
                 _run(operation, server, mode, **known[raw["operationId"]])
+
+
+# A NUL byte in every kind of string input: the generated run above rarely draws one, and
+# PostgreSQL refuses it inside the driver (CharacterNotInRepertoireError) where SQLite does not.
+NUL = "a\x00b"
+NUL_CASES = [
+    ("/api/v1/practitioners/{slug}/slots", "GET", {"path_parameters": {"slug": NUL}, "query": {"service": "x"}}),
+    ("/api/v1/practitioners/{slug}/slots", "GET", {"path_parameters": {"slug": OSTEO}, "query": {"service": NUL}}),
+    ("/api/v1/practitioners", "GET", {"query": {"practice": NUL}}),
+    ("/api/v1/bookings/{token}", "GET", {"path_parameters": {"token": NUL}}),
+    ("/api/v1/bookings/{token}/cancel", "POST", {"path_parameters": {"token": NUL}}),
+    ("/api/v1/bookings", "POST", {"body": {"practitioner": NUL, "service": NUL, "start": "2026-12-01T11:00:00+01:00",
+                                           "patient": {}, "consents": {"privacy_notice": NUL}}}),
+]
+
+
+async def test_nul_bytes_answer_4xx_as_documented(any_database, tmp_path, request):
+    if any_database.startswith("postgres"):
+        # Known, fixed on another branch (issue 10 item 2): remove this mark when it is merged.
+        request.applymarker(pytest.mark.xfail(strict=True, reason="NUL byte answers 500 on PostgreSQL (issue 10 "
+                                                                  "item 2, fixed by another engineer)"))
+    from tests.api.conftest import make_settings
+    from tests.builders import load_demo
+
+    await load_demo()
+    app = create_app(make_settings(any_database, tmp_path), manage_db=False, run_background=False)
+    schema = schemathesis.openapi.from_dict(openapi_document("http://testserver"))
+    transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        for path, method, parts in NUL_CASES:
+            case = schema[path][method].Case(**parts)
+            response = await client.request(method, quote(case.formatted_path, safe="/"), params=case.query,
+                                            json=None if case.body is schemathesis.core.NOT_SET else case.body)
+            assert response.status_code < 500, (path, parts, response.status_code)
+            case.validate_response(response, checks=CHECKS)
