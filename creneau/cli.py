@@ -95,6 +95,26 @@ async def cmd_practice_add(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_practice_set(args: argparse.Namespace, settings: Settings) -> int:
+    from portal.models import Practice
+
+    changes: dict[str, object] = {}
+    if args.email is not None:
+        changes["email"] = args.email.strip()
+    if args.phone is not None:
+        changes["phone"] = args.phone.strip()
+    if args.practitioner_invitations is not None:
+        changes["practitioner_invitations"] = args.practitioner_invitations == "on"
+    if not changes:
+        print("nothing to change: give --email, --phone or --practitioner-invitations", file=sys.stderr)
+        return 2
+    if not await Practice.filter(slug=args.slug).update(**changes):
+        print(f"no practice {args.slug}", file=sys.stderr)
+        return 1
+    print(f"practice {args.slug} updated: {', '.join(sorted(changes))}")
+    return 0
+
+
 def parse_hours(specs: list[str]) -> list[tuple[int, time, time]]:
     """'mon-fri 09:00-12:30 14:00-19:00' -> rows (weekday, opens, closes)."""
     rows = []
@@ -204,6 +224,14 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--no-practitioner-invitations", action="store_true",
                      help="practitioners' notices without the invitation that adds the booking to their calendar")
     add.set_defaults(handler=cmd_practice_add, needs_db=True)
+    change = practice.add_parser("set", help="change a practice's address, phone or practitioner invitations")
+    change.add_argument("slug")
+    change.add_argument("--email", help="the practice's address: Reply-To of e-mails, organizer of invitations")
+    change.add_argument("--phone", help="E.164, e.g. +33142000000")
+    change.add_argument("--practitioner-invitations", choices=("on", "off"),
+                        help="whether practitioners' notices carry the invitation that adds the booking to their "
+                             "calendar at once")
+    change.set_defaults(handler=cmd_practice_set, needs_db=True)
 
     practitioner = sub.add_parser("practitioner", help="manage practitioners").add_subparsers(dest="action", required=True)
     add = practitioner.add_parser("add", help="add a practitioner")
