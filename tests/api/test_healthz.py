@@ -35,3 +35,22 @@ async def test_a_pending_migration_answers_503_naming_it(client):
         await conn.execute_script(rename.format("0006_audit_trail", "renamed"))
     assert response.status_code == 503
     assert response.json()["migrations"] == {"pending": ["portal.0006_audit_trail"]}
+
+
+async def test_an_unreachable_database_answers_503(tmp_path):
+    """A PostgreSQL nobody listens on (port 9 of this machine): the probe fails fast, and says so."""
+    import httpx2
+
+    from creneau import database as db
+    from creneau.app import create_app
+    from tests.api.conftest import make_settings
+
+    url = "postgres://creneau@127.0.0.1:9/creneau"
+    await db.init(url)
+    try:
+        app = create_app(make_settings(url, tmp_path), manage_db=False, run_background=False)
+        async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://t") as client:
+            response = await client.get("/healthz")
+    finally:
+        await db.close()
+    assert response.status_code == 503 and response.json() == {"database": "unreachable"}
