@@ -15,12 +15,13 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 import calendar_sync.routes
 import calendar_sync.sync
 import notifier.webhooks
 import notifier.worker
-from creneau import database, maintenance
+from creneau import database, health, maintenance
 from portal import log_redaction
 from portal.errors import DomainError, SlotTaken
 from portal.patients.input import FieldErrors
@@ -38,15 +39,15 @@ from portal.web.text_guard import RefuseUnstorableText
 
 log = logging.getLogger("creneau")
 
-ROUTES = [*api_routes.routes, *privacy_routes.routes, *patient_routes.routes, *admin_routes.routes,
-          *calendar_sync.routes.routes, *notifier.webhooks.routes]
+ROUTES = [Route("/healthz", health.healthz), *api_routes.routes, *privacy_routes.routes,
+          *patient_routes.routes, *admin_routes.routes, *calendar_sync.routes.routes, *notifier.webhooks.routes]
 # Loops that `creneau serve` runs inside the web process on SQLite (one command, a whole system).
 BACKGROUND_LOOPS = [notifier.worker.run_loop, calendar_sync.sync.run_loop]
 
 
 def _wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith(("/api/", "/webhooks/", "/feeds/")) or "application/json" in request.headers.get("accept", "")
+    return path.startswith(("/api/", "/webhooks/", "/feeds/")) or path == "/healthz" or "application/json" in request.headers.get("accept", "")
 
 
 def field_errors_response(request: Request, exc: FieldErrors) -> Response:
@@ -97,8 +98,8 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     if not _wants_json(request):
         response = _html_error(request, 500, "Une erreur est survenue. Réessayez dans un instant.")
     else:
-        response = JSONResponse({"error": {"code": "internal_error", "message": "Une erreur est survenue."}},
-                                status_code=500)
+        message = translate("Une erreur est survenue.", request_locale(request))
+        response = JSONResponse({"error": {"code": "internal_error", "message": message}}, status_code=500)
     # This answer comes from Starlette's outermost layer, outside SecurityHeadersMiddleware.
     settings = request.app.state.settings
     for name, value in security_headers(settings.frame_ancestors, settings.base_url.startswith("https://")).items():

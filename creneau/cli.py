@@ -18,6 +18,7 @@ from datetime import time
 import calendar_sync.cli
 import notifier.cli
 from creneau import database as db, user_cli
+from notifier.render import check_sms_fits
 from portal.practice.models import is_slug
 from portal.settings import ConfigError, Settings, load_settings
 
@@ -91,8 +92,30 @@ async def cmd_practice_add(args: argparse.Namespace, settings: Settings) -> int:
     if await Practice.filter(slug=args.slug).exists():
         print(f"practice {args.slug} exists already", file=sys.stderr)
         return 1
-    await Practice.create(slug=args.slug, name=args.name, address=args.address, timezone=args.timezone)
+    await Practice.create(slug=args.slug, name=args.name, address=args.address, timezone=args.timezone,
+                          email=args.email, phone=args.phone,
+                          practitioner_invitations=not args.no_practitioner_invitations)
     print(f"practice {args.slug} created")
+    return 0
+
+
+async def cmd_practice_set(args: argparse.Namespace, settings: Settings) -> int:
+    from portal.models import Practice
+
+    changes: dict[str, object] = {}
+    if args.email is not None:
+        changes["email"] = args.email.strip()
+    if args.phone is not None:
+        changes["phone"] = args.phone.strip()
+    if args.practitioner_invitations is not None:
+        changes["practitioner_invitations"] = args.practitioner_invitations == "on"
+    if not changes:
+        print("nothing to change: give --email, --phone or --practitioner-invitations", file=sys.stderr)
+        return 2
+    if not await Practice.filter(slug=args.slug).update(**changes):
+        print(f"no practice {args.slug}", file=sys.stderr)
+        return 1
+    print(f"practice {args.slug} updated: {', '.join(sorted(changes))}")
     return 0
 
 
@@ -160,6 +183,9 @@ async def cmd_practitioner_add(args: argparse.Namespace, settings: Settings) -> 
         rpps=args.rpps, adeli=args.adeli, email=args.email or "",
     )
     print(f"practitioner {args.slug} created: {settings.base_url}/p/{args.slug}")
+    if not args.email:
+        print("no --email: this practitioner gets no notice of online bookings, moves and cancellations "
+              "(nor the invitation that puts them in their calendar at once)", file=sys.stderr)
     return 0
 
 
@@ -223,7 +249,19 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     add.add_argument("--address", default="")
     add.add_argument("--timezone", default="Europe/Paris")
+    add.add_argument("--email", default="", help="the practice's address: Reply-To of e-mails, organizer of invitations")
+    add.add_argument("--phone", default="", help="E.164, e.g. +33142000000")
+    add.add_argument("--no-practitioner-invitations", action="store_true",
+                     help="practitioners' notices without the invitation that adds the booking to their calendar")
     add.set_defaults(handler=cmd_practice_add, needs_db=True)
+    change = practice.add_parser("set", help="change a practice's address, phone or practitioner invitations")
+    change.add_argument("slug")
+    change.add_argument("--email", help="the practice's address: Reply-To of e-mails, organizer of invitations")
+    change.add_argument("--phone", help="E.164, e.g. +33142000000")
+    change.add_argument("--practitioner-invitations", choices=("on", "off"),
+                        help="whether practitioners' notices carry the invitation that adds the booking to their "
+                             "calendar at once")
+    change.set_defaults(handler=cmd_practice_set, needs_db=True)
 
     practitioner = sub.add_parser("practitioner", help="manage practitioners").add_subparsers(dest="action", required=True)
     add = practitioner.add_parser("add", help="add a practitioner")
@@ -234,7 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--practice", help="practice slug (needed when there are several)")
     add.add_argument("--rpps")
     add.add_argument("--adeli")
-    add.add_argument("--email")
+    add.add_argument("--email", help="where notices of online bookings go (none without it)")
     add.add_argument("--hours", action="append", help="'mon-fri 09:00-12:30 14:00-19:00' (repeatable)")
     add.add_argument("--service", action="append", help="'Consultation:45' name and minutes (repeatable)")
     add.set_defaults(handler=cmd_practitioner_add, needs_db=True)
@@ -267,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()
+        check_sms_fits(settings.base_url)
     except ConfigError as exc:
         print(f"creneau: configuration error: {exc}", file=sys.stderr)
         return 2

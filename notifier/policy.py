@@ -24,7 +24,7 @@ MAX_DOUBLINGS = 7
 # outages are no strikes: those retry until the message expires.
 MAX_STRIKES = 10
 # Kinds that announce an appointment that still stands.
-STANDING_KINDS = (CONFIRMATION, REMINDER, MOVED, "practitioner_booked")
+STANDING_KINDS = (CONFIRMATION, REMINDER, MOVED, "practitioner_booked", "practitioner_moved")
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,10 @@ class Skip:
 
 
 def check(row: dict, appointment: dict | None, consents: dict[str, bool], notify_practitioner: bool,
-          now: datetime, restricted: bool = False) -> Skip | None:
+          now: datetime, restricted: bool = False, practitioner_email: str | None = None) -> Skip | None:
     """None when the message may go now; otherwise the final status and why. `restricted`: the
-    patient restricted processing or objected (privacy centre): nothing goes to them."""
+    patient restricted processing or objected (privacy centre): nothing goes to them.
+    `practitioner_email`: the practitioner's address now (None: not looked at)."""
     if now >= row["expires_at"]:
         return Skip(OutboxStatus.EXPIRED, "not sent before it expired")
     if row.get("strikes", 0) >= MAX_STRIKES:
@@ -53,6 +54,9 @@ def check(row: dict, appointment: dict | None, consents: dict[str, bool], notify
         return Skip(OutboxStatus.CANCELLED, "patient restricted processing")
     if row["audience"] == PRACTITIONER and not notify_practitioner:
         return Skip(OutboxStatus.CANCELLED, "practice turned practitioner notices off")
+    if row["audience"] == PRACTITIONER and practitioner_email == "":
+        # Nothing to fix in the message: the practitioner has no address (the CLI warns of it).
+        return Skip(OutboxStatus.CANCELLED, "practitioner has no e-mail address")
     purpose = consent_needed(row["kind"], row["channel"], row["audience"])
     if purpose is not None:
         flag = appointment["sms_reminder" if purpose == "sms_reminders" else "email_reminder"]

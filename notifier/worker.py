@@ -105,9 +105,11 @@ async def _check_and_send(row: dict, run: _Drain) -> None:
             skip = policy.check_privacy(row, batch.privacy_links.get(row["id"]), run.now())
         else:
             patient = batch.patients.get(appointment["patient_id"], {}) if appointment else {}
+            practitioner = batch.practitioners.get(appointment["practitioner_id"], {}) if appointment else {}
             skip = policy.check(row, appointment, batch.consents.get(appointment["patient_id"], {}) if appointment else {},
                                 practice.get("notify_practitioner", True), run.now(),
-                                restricted=patient.get("restricted_at") is not None)
+                                restricted=patient.get("restricted_at") is not None,
+                                practitioner_email=practitioner.get("email") or "")
         if skip is not None:
             await run.finish(row, skip.status, status=skip.status, last_error=skip.reason)
             return

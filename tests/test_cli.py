@@ -46,6 +46,7 @@ def test_migrate_demo_and_practitioners(creneau):
                     "--profession", "Orthophoniste", "--hours", "mon-thu 09:00-12:00 14:00-18:00",
                     "--service", "Bilan orthophonique:60")
     assert added.returncode == 0, added.stderr
+    assert "no --email: this practitioner gets no notice" in added.stderr  # issue 12 item 6: asks for it
     listing = creneau("practitioner", "list").stdout
     assert "lea-petit\tLéa Petit\tOrthophoniste" in listing and "camille-martin" in listing
     duplicate = creneau("practitioner", "add", "lea-petit", "--first-name", "L", "--last-name", "P",
@@ -55,6 +56,9 @@ def test_migrate_demo_and_practitioners(creneau):
                        "--profession", "X")
     assert bad_slug.returncode == 2 and "slug 'Léa Petit/2'" in bad_slug.stderr
     assert creneau("practice", "add", "a--b", "Cabinet").returncode == 2
+    off = creneau("practice", "set", "cabinet-des-lilas", "--practitioner-invitations", "off")
+    assert off.returncode == 0 and "practitioner_invitations" in off.stdout
+    assert creneau("practice", "set", "nowhere", "--email", "a@b.fr").returncode == 1
     bad_hours = creneau("practitioner", "add", "x", "--first-name", "X", "--last-name", "Y",
                         "--profession", "Z", "--hours", "someday 9-5")
     assert bad_hours.returncode == 2 and "hours" in bad_hours.stderr

@@ -127,7 +127,8 @@ def clean_comment(raw: object) -> str:
     return "".join(ch for ch in raw.strip() if ch in "\n\t" or ch.isprintable())
 
 
-def validate_request(request: BookingRequest, now: datetime) -> tuple[datetime, PatientInput, Choices, str]:
+def validate_request(request: BookingRequest, now: datetime, utf8_mailboxes: bool = True,
+                     ) -> tuple[datetime, PatientInput, Choices, str]:
     """Every field problem at once, before touching the database."""
     errors: dict[str, str] = {}
     parsed: dict[str, object] = {}
@@ -144,7 +145,8 @@ def validate_request(request: BookingRequest, now: datetime) -> tuple[datetime, 
     choices = parsed.get("consents")
     for_sms = bool(getattr(choices, "sms_reminders", False))
     try:
-        parsed["patient"] = validate_patient(request.patient, today=now.date(), for_sms=for_sms)
+        parsed["patient"] = validate_patient(request.patient, today=now.date(), for_sms=for_sms,
+                                             utf8_mailboxes=utf8_mailboxes)
     except FieldErrors as exc:
         errors.update(exc.fields)
     if errors:
@@ -221,13 +223,15 @@ def manage_token_columns(secret_key: str) -> tuple[str, dict[str, str]]:
 
 
 async def book_appointment(
-    ctx: Ctx, request: BookingRequest, *, secret_key: str = "", idempotency: Idempotency | None = None
+    ctx: Ctx, request: BookingRequest, *, secret_key: str = "", idempotency: Idempotency | None = None,
+    utf8_mailboxes: bool = True,
 ) -> BookingResult:
     """Book online for whoever `ctx` names (a visitor on the pages or the API): the consents
     are recorded with its channel and IP, the booking in its locale, an audit event with its
-    actor. `secret_key` seals the manage token for links in later messages (portal.links)."""
+    actor. `secret_key` seals the manage token for links in later messages (portal.links).
+    `utf8_mailboxes`: whether the deployment can send to an accented mailbox name (SMTPUTF8)."""
     now = ctx.now
-    start, patient_data, choices, comment = validate_request(request, now)
+    start, patient_data, choices, comment = validate_request(request, now, utf8_mailboxes)
     target, known_patients = await load_target_and_patients(request.practitioner, request.service, patient_data)
     if known_patients:
         await refuse_if_restricted([known.id for known in known_patients])

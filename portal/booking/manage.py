@@ -93,7 +93,7 @@ async def reschedule_appointment(ctx: Ctx, token: str, new_start: object) -> Man
         raise await _taken(target, start, now)
     blocked = blocked_interval(start, target.rules)
     changes = {
-        "starts_at": start, "ends_at": start + target.duration,
+        "starts_at": start, "ends_at": start + target.duration, "previous_starts_at": appointment.starts_at,
         "blocked_from": blocked.start, "blocked_until": blocked.end, "now": now,
     }
 

@@ -34,6 +34,8 @@ class Appointment(Model):
     patient = fields.ForeignKeyField("portal.Patient", related_name="appointments", on_delete=fields.RESTRICT)
     starts_at = fields.DatetimeField()
     ends_at = fields.DatetimeField()
+    # The start before the latest move: the practitioner's move notice says old and new time.
+    previous_starts_at = fields.DatetimeField(null=True)
     # The span the practitioner is taken (with the service's buffers): what overlap is checked on.
     blocked_from = fields.DatetimeField()
     blocked_until = fields.DatetimeField()

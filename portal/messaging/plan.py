@@ -20,6 +20,7 @@ PRACTITIONER_BOOKED, PRACTITIONER_CANCELLED = "practitioner_booked", "practition
 # or number. Asked for by the patient to exercise a right: sent even while processing is restricted.
 PRIVACY_LINK, CONTACT_CONFIRM = "privacy_link", "contact_confirm"
 PRIVACY_KINDS = (PRIVACY_LINK, CONTACT_CONFIRM)
+PRACTITIONER_MOVED = "practitioner_moved"
 
 
 def consent_needed(kind: str, channel: str, audience: str) -> str | None:
@@ -97,7 +98,7 @@ def on_moved(ctx: MessageContext) -> list[PlannedMessage]:
     """`ctx.starts_at` is the new start; the caller cancels the old version's pending rows."""
     planned = _immediate(MOVED, ctx, _patient_channels(ctx)) + reminders(ctx)
     if ctx.notify_practitioner:
-        planned += _immediate(PRACTITIONER_BOOKED, ctx, (EMAIL,), PRACTITIONER)
+        planned += _immediate(PRACTITIONER_MOVED, ctx, (EMAIL,), PRACTITIONER)
     return planned
 
 

@@ -63,6 +63,9 @@ class Practice(Model):
     # Whether SMS and e-mail subjects may name the service (off: never the reason for the visit).
     messages_show_service = fields.BooleanField(default=False)
     notify_practitioner = fields.BooleanField(default=True)
+    # The practitioner's notice carries an invitation (the feed's event, at the feed's level), so
+    # the booking lands in their calendar at once: Google re-reads subscribed feeds every 8-24 h.
+    practitioner_invitations = fields.BooleanField(default=True)
     sms_sender_id = fields.CharField(max_length=11, default="")
     # Retention (creneau purge): a patient's identity and visit details are anonymised this many
     # months after their last visit, or after the practice's contract ends (DOMAIN.md: the

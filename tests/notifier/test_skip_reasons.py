@@ -55,6 +55,11 @@ CHECK = [  # message, appointment now, patient's ledger now, practice's notify_p
                  (OutboxStatus.CANCELLED, "practice turned practitioner notices off"), id="practitioner-notices-off"),
     pytest.param(message("practitioner_booked", audience=PRACTITIONER), appointment(sms_reminder=False), {}, True,
                  None, id="practitioner-needs-no-patient-consent"),
+    # The practitioner's address now, as the worker passes it (`practitioner_email`, test-only key).
+    pytest.param(message("practitioner_moved", audience=PRACTITIONER, practitioner_email=""), appointment(), {}, True,
+                 (OutboxStatus.CANCELLED, "practitioner has no e-mail address"), id="practitioner-without-address"),
+    pytest.param(message("practitioner_moved", audience=PRACTITIONER), appointment(status="cancelled_by_patient"),
+                 GRANTED, True, GONE_BY, id="practitioner-moved"),
     pytest.param(message(channel=SMS), appointment(), {"sms_reminders": False}, True, NO_SMS, id="sms-withdrawn"),
     pytest.param(message(channel=SMS), appointment(sms_reminder=False), GRANTED, True, NO_SMS, id="sms-choice-off"),
     pytest.param(message(channel=SMS), appointment(), {}, True, NO_SMS, id="sms-never-granted"),
@@ -71,7 +76,9 @@ def outcome(skip: policy.Skip | None) -> tuple[str, str] | None:
 
 @pytest.mark.parametrize(("row", "appointment_now", "consents", "notify_practitioner", "expected"), CHECK)
 def test_check(row, appointment_now, consents, notify_practitioner, expected):
-    assert outcome(policy.check(row, appointment_now, consents, notify_practitioner, NOW)) == expected
+    email = row.pop("practitioner_email", None)
+    assert outcome(policy.check(row, appointment_now, consents, notify_practitioner, NOW,
+                                practitioner_email=email)) == expected
 
 
 RESTRICTED = [  # the patient restricted processing (privacy centre): message, outcome

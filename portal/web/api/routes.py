@@ -15,8 +15,9 @@ from portal.booking.availability import MAX_RANGE_DAYS, list_slots, load_target
 from portal.booking.book import BookingRequest, Idempotency, book_appointment, plausible
 from portal.booking.manage import cancel_appointment, reschedule_appointment
 from portal.errors import DomainError
+from portal.patients import consent_texts
 from portal.patients.input import FieldErrors
-from portal.web import as_patient, client_ip, json_error, request_ctx
+from portal.web import as_patient, client_ip, json_error, request_ctx, request_locale, translate
 from portal.web.api import catalog, idempotency
 from portal.web.api.openapi import openapi_document
 from portal.web.api.serialize import booking_created, managed_booking, rfc3339
@@ -67,7 +68,8 @@ async def create_booking(request: Request) -> Response:
     limiter = request.app.state.booking_limiter
     wait = limiter.hit(f"ip:{client_ip(request)}")
     if wait is not None:
-        return json_error(429, "too_many_requests", "Trop de réservations depuis cette adresse : réessayez plus tard.",
+        return json_error(429, "too_many_requests", translate(
+            "Trop de réservations depuis cette adresse : réessayez plus tard.", request_locale(request)),
                           headers={"Retry-After": str(int(wait) + 1)})
     raw, data = await read_json_object(request)
     key = request.headers.get("idempotency-key") or None
@@ -77,7 +79,7 @@ async def create_booking(request: Request) -> Response:
         raise FieldErrors({"Idempotency-Key": "La clé d'idempotence est limitée à 255 caractères."})
     key = idempotency.scoped_key(key, client_ip(request))  # one client's key never replays another's
     digest = hashlib.sha256(raw).hexdigest()
-    answered = await idempotency.reserve(key, digest, request_ctx(request).now, settings)
+    answered = await idempotency.reserve(key, digest, request_ctx(request).now, settings, request_locale(request))
     if answered is not None:
         return answered
     try:
@@ -86,7 +88,10 @@ async def create_booking(request: Request) -> Response:
     except BaseException:
         await idempotency.release(key)
         raise
-    if response.status_code != 201:
+    if response.status_code == 429 or response.status_code >= 500:
+        # Not an answer to the request but to the moment: a retry after Retry-After must run again.
+        await idempotency.release(key)
+    elif response.status_code != 201:
         await idempotency.settle(key, response)
     return response
 
@@ -97,7 +102,8 @@ async def _book(request: Request, data: dict, keyed: Idempotency | None) -> Resp
     phone = phone_key(patient.get("phone") if isinstance(patient, dict) else None)
     wait = request.app.state.phone_limiter.hit(phone) if phone else None
     if wait is not None:
-        return json_error(429, "too_many_requests", "Trop de réservations pour ce numéro : réessayez plus tard.",
+        return json_error(429, "too_many_requests", translate(
+            "Trop de réservations pour ce numéro : réessayez plus tard.", request_locale(request)),
                           headers={"Retry-After": str(int(wait) + 1)})
     booking = BookingRequest(
         practitioner=str(data.get("practitioner", "")), service=str(data.get("service", "")),
@@ -106,6 +112,7 @@ async def _book(request: Request, data: dict, keyed: Idempotency | None) -> Resp
     )
     try:
         result = await book_appointment(request_ctx(request), booking, secret_key=str(settings.secret_key),
+                                        utf8_mailboxes=settings.utf8_mailboxes,
                                         idempotency=keyed)
     except DomainError as exc:
         if exc.status >= 500:
@@ -135,12 +142,21 @@ async def reschedule_booking(request: Request) -> JSONResponse:
     return JSONResponse(managed_booking(booking, ctx.now))
 
 
+async def privacy_notice(request: Request) -> JSONResponse:
+    """The notice a client shows before booking, and sends back as `consents.privacy_notice`."""
+    notice = consent_texts.privacy_notice(request_locale(request))
+    base_url = request.app.state.settings.base_url
+    url = f"{base_url}/privacy?version={notice.version}&lang={request_locale(request)}"
+    return JSONResponse({"version": notice.version, "sha256": notice.sha256, "url": url})
+
+
 async def openapi(request: Request) -> JSONResponse:
     return JSONResponse(openapi_document(request.app.state.settings.base_url))
 
 
 routes = [
     Route("/api/v1/openapi.json", openapi),
+    Route("/api/v1/privacy-notice", privacy_notice),
     Route("/api/v1/practitioners", practitioners),
     Route("/api/v1/practitioners/{slug}/slots", slots),
     Route("/api/v1/bookings", create_booking, methods=["POST"]),

@@ -136,7 +136,8 @@ async def _book(request: Request, profile: dict, service: dict, values: dict, ke
     settings = request.app.state.settings
     try:
         result = await book_appointment(request_ctx(request), booking, secret_key=str(settings.secret_key),
-                                        idempotency=form_once.booking(key) if key else None)
+                                        idempotency=form_once.booking(key) if key else None,
+                                        utf8_mailboxes=settings.utf8_mailboxes)
     except FieldErrors as exc:
         errors = booking_form.form_errors(exc.fields, values)
         return _render_form(request, profile, service, values, errors=errors, status=422)
