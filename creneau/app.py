@@ -28,7 +28,7 @@ from portal.settings import Settings
 from portal.web import json_error, request_locale, translate
 from portal.web.api import routes as api_routes
 from portal.web.patient import routes as patient_routes
-from portal.web.ratelimit import RateLimiter, phone_limit
+from portal.web.ratelimit import Throttles
 from portal.web.request_body import BodyLimit
 from portal.web.security import SecurityHeadersMiddleware, security_headers
 
@@ -143,8 +143,7 @@ def create_app(settings: Settings, *, manage_db: bool = True, run_background: bo
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors,
                        https=settings.base_url.startswith("https://"))
     app.state.settings = settings
-    app.state.booking_limiter = RateLimiter(settings.booking_rate_limit)
-    app.state.phone_limiter = RateLimiter(phone_limit(settings.booking_rate_limit))
+    app.state.throttles = Throttles(settings.booking_rate_limit)
     app.state.field_errors_response = field_errors_response
     app.state.domain_error_response = domain_error_response
     return app

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from portal.clock import utcnow
+from portal.limits import counter
 from portal.models import IdempotencyRecord
 
 log = logging.getLogger("creneau.maintenance")
@@ -27,6 +28,7 @@ async def run_loop(settings, stop: asyncio.Event, clock: Callable[[], datetime] 
             purged = await purge_idempotency_records(clock())
             if purged:
                 log.info("purged %d idempotency records older than a day", purged)
+            await counter.purge(clock())
         except Exception:  # noqa: BLE001 - housekeeping must never take the web process down
             log.exception("maintenance failed; will retry")
         with contextlib.suppress(TimeoutError):

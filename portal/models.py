@@ -4,6 +4,7 @@ Tortoise loads an app from one module; this is it, and a short way to import any
 
 from portal.audit.models import AuditEvent
 from portal.booking.models import CANCELLED_STATUSES, Appointment, AppointmentStatus, IdempotencyRecord
+from portal.limits.models import ThrottleCounter
 from portal.messaging.models import OutboxMessage, OutboxStatus
 from portal.patients.models import ConsentRecord, Patient
 from portal.practice.models import (
@@ -31,4 +32,5 @@ __all__ = [
     "Practice",
     "Practitioner",
     "Service",
+    "ThrottleCounter",
 ]

@@ -37,6 +37,12 @@ def from_minutes(value: int) -> time:
     return time(23, 59, 59) if value >= 24 * 60 else time(value // 60, value % 60)
 
 
+# France and the overseas departments and collectivities on the French numbering plan (+33,
+# +262, +590, +594, +596, +508): Guadeloupe, Martinique, Guyane, La Réunion, Mayotte,
+# Saint-Pierre-et-Miquelon, Saint-Barthélemy, Saint-Martin.
+DEFAULT_SMS_REGIONS = "FR,GP,MQ,GF,RE,YT,PM,BL,MF"
+
+
 def default_reminder_policy() -> dict:
     # Hours before the visit, per channel (the default: e-mail 48 h, SMS 24 h).
     return {"email": [48], "sms": [24]}
@@ -58,6 +64,10 @@ class Practice(Model):
     messages_show_service = fields.BooleanField(default=False)
     notify_practitioner = fields.BooleanField(default=True)
     sms_sender_id = fields.CharField(max_length=11, default="")
+    # Against SMS-pumping fraud: SMS go only to numbers of these regions (ISO 3166 codes, comma
+    # separated; France and its overseas departments by default), at most so many a day.
+    sms_regions = fields.CharField(max_length=200, default=DEFAULT_SMS_REGIONS)
+    sms_daily_budget = fields.IntField(default=200)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -80,6 +90,10 @@ class Practitioner(Model):
     bookable = fields.BooleanField(default=True)
     slot_step_minutes = fields.IntField(default=15)
     daily_limit = fields.IntField(null=True)
+    # Online bookings made (not appointments held) per hour and per day; 0 turns a limit off.
+    # A bot filling the agenda stops here, and the practice is told (portal.limits.practitioner).
+    online_bookings_per_hour = fields.IntField(default=10)
+    online_bookings_per_day = fields.IntField(default=40)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

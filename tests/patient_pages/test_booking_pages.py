@@ -192,3 +192,60 @@ async def test_an_outdated_privacy_notice_is_not_recorded_as_read(client):
     assert response.status_code == 422
     assert 'id="privacy_notice-error"' in response.text
     assert await Appointment.all().count() == 0
+
+
+async def test_typos_do_not_count_against_the_booking_limits(make_client):
+    """Issue 11 item 2: five birth-date typos used to answer "Trop de réservations" and lose the form."""
+    await load_demo()
+    async with make_client(BOOKING_RATE_LIMIT="2/hour") as client:
+        form = await client.get(form_url(TUESDAY_9))
+        typos = [await client.post(f"/p/{OSTEO}/book", data=filled(form.text, birth_date=f"3{i}/02/1987"))
+                 for i in range(6)]
+        assert [answer.status_code for answer in typos] == [422] * 6
+        booked = await client.post(f"/p/{OSTEO}/book", data=filled(form.text))
+        assert booked.status_code == 303
+        form = await client.get(form_url(paris(2026, 12, 1, 10)))
+        second = await client.post(f"/p/{OSTEO}/book", data=filled(form.text, phone="06 98 76 54 32"))
+        assert second.status_code == 303
+        form = await client.get(form_url(paris(2026, 12, 1, 11)))
+        third = await client.post(f"/p/{OSTEO}/book", data=filled(form.text, phone="06 98 76 54 31"))
+        assert third.status_code == 429  # two bookings made: the limit counts those, and only those
+    assert await Appointment.all().count() == 2
+
+
+async def test_a_taken_slot_does_not_count_against_the_phone_limit(make_client, frozen):
+    await load_demo()
+    await book(TUESDAY_9, frozen)
+    async with make_client(BOOKING_RATE_LIMIT="100/hour") as client:
+        form = await client.get(form_url(TUESDAY_9))
+        for _ in range(6):
+            assert (await client.post(f"/p/{OSTEO}/book", data=filled(form.text))).status_code == 409
+        form = await client.get(form_url(paris(2026, 12, 1, 10)))
+        assert (await client.post(f"/p/{OSTEO}/book", data=filled(form.text))).status_code == 303
+
+
+async def test_the_429_form_keeps_what_was_typed_and_says_when_to_retry(make_client):
+    await load_demo()
+    async with make_client(BOOKING_RATE_LIMIT="1/hour") as client:
+        form = await client.get(form_url(TUESDAY_9))
+        assert (await client.post(f"/p/{OSTEO}/book", data=filled(form.text))).status_code == 303
+        form = await client.get(form_url(paris(2026, 12, 1, 10)))
+        refused = await client.post(f"/p/{OSTEO}/book", data=filled(
+            form.text, phone="06 98 76 54 32", first_name="Zoé", comment="Genou droit", sms_reminders="1"))
+        english = await client.post(f"/p/{OSTEO}/book", data=filled(form.text, phone="06 98 76 54 32"),
+                                    headers={"accept-language": "en"})
+    assert refused.status_code == 429 and 0 < int(refused.headers["retry-after"]) <= 3600
+    assert 'value="Zoé"' in refused.text and "Genou droit" in refused.text and 'value="Durand"' in refused.text
+    assert hidden(refused.text, "start") == hidden(form.text, "start")
+    # The frozen clock is 09:00 Paris: the hourly window ends in 60 minutes.
+    assert "Trop de réservations" in refused.text and "à nouveau dans 60 min" in refused.text
+    assert english.status_code == 429 and "again in 60" in english.text
+
+
+async def test_many_invalid_posts_meet_their_own_higher_limit(make_client):
+    await load_demo()
+    async with make_client(BOOKING_RATE_LIMIT="1/hour") as client:
+        form = await client.get(form_url(TUESDAY_9))
+        answers = [(await client.post(f"/p/{OSTEO}/book", data=filled(form.text, email="nope"))).status_code
+                   for _ in range(6)]
+    assert answers == [422] * 5 + [429]

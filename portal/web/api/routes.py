@@ -20,7 +20,7 @@ from portal.web import as_patient, client_ip, json_error, request_ctx
 from portal.web.api import catalog, idempotency
 from portal.web.api.openapi import openapi_document
 from portal.web.api.serialize import booking_created, managed_booking, rfc3339
-from portal.web.ratelimit import phone_key
+from portal.web.ratelimit import retry_after
 from portal.web.request_body import read_json_object
 
 
@@ -64,11 +64,10 @@ async def slots(request: Request) -> JSONResponse:
 
 async def create_booking(request: Request) -> Response:
     settings = request.app.state.settings
-    limiter = request.app.state.booking_limiter
-    wait = limiter.hit(f"ip:{client_ip(request)}")
+    wait = await request.app.state.throttles.attempt(client_ip(request), request_ctx(request).now)
     if wait is not None:
-        return json_error(429, "too_many_requests", "Trop de réservations depuis cette adresse : réessayez plus tard.",
-                          headers={"Retry-After": str(int(wait) + 1)})
+        return json_error(429, "too_many_requests", "Trop de demandes depuis cette adresse : réessayez plus tard.",
+                          headers=retry_after(wait))
     raw, data = await read_json_object(request)
     key = request.headers.get("idempotency-key") or None
     if key is None:
@@ -93,19 +92,21 @@ async def create_booking(request: Request) -> Response:
 async def _book(request: Request, data: dict, keyed: Idempotency | None) -> Response:
     settings = request.app.state.settings
     patient = data.get("patient")
-    phone = phone_key(patient.get("phone") if isinstance(patient, dict) else None)
-    wait = request.app.state.phone_limiter.hit(phone) if phone else None
-    if wait is not None:
-        return json_error(429, "too_many_requests", "Trop de réservations pour ce numéro : réessayez plus tard.",
-                          headers={"Retry-After": str(int(wait) + 1)})
+    # One booking reserved for the client and the phone number; given back if it fails, so
+    # only bookings made count.
+    held = await request.app.state.throttles.reserve(
+        client_ip(request), patient.get("phone") if isinstance(patient, dict) else None, request_ctx(request).now)
+    if held.wait is not None:
+        return json_error(429, "too_many_requests", "Trop de réservations : réessayez plus tard.",
+                          headers=retry_after(held.wait))
     booking = BookingRequest(
         practitioner=str(data.get("practitioner", "")), service=str(data.get("service", "")),
         start=data.get("start"), patient=data.get("patient"), consents=data.get("consents"),
         comment=data.get("comment", ""),
     )
     try:
-        result = await book_appointment(request_ctx(request), booking, secret_key=str(settings.secret_key),
-                                        idempotency=keyed)
+        result = await held.counted(book_appointment(request_ctx(request), booking,
+                                                     secret_key=str(settings.secret_key), idempotency=keyed))
     except DomainError as exc:
         if exc.status >= 500:
             raise

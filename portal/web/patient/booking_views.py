@@ -19,6 +19,7 @@ from portal.web.patient.errors import N_, error_page
 from portal.web.patient.profiles import find_service, practitioner_profile
 from portal.web.patient.rendering import render
 from portal.web.patient.week import first_free_day, load_week, parse_week
+from portal.web.ratelimit import retry_after
 
 
 def _page_url(slug: str, **query: str) -> str:
@@ -64,7 +65,8 @@ def _chosen_start(raw: str) -> datetime | None:
 
 
 def _render_form(request: Request, profile: dict, service: dict, values: dict, *, errors: dict | None = None,
-                 nearest: list | None = None, notice: str | None = None, status: int = 200) -> Response:
+                 nearest: list | None = None, notice: str | None = None, status: int = 200,
+                 headers: dict | None = None) -> Response:
     locale = request_locale(request)
     # The exact texts the ledger records (consent_texts), shown as the checkbox labels.
     opt_ins = {name: consent_texts.opt_in(name, locale).text for name in ("email_reminders", "sms_reminders")}
@@ -72,7 +74,7 @@ def _render_form(request: Request, profile: dict, service: dict, values: dict, *
         "profile": profile, "service": service, "values": values, "errors": errors or {}, "opt_in_texts": opt_ins,
         "start": _chosen_start(values["start"]), "nearest": nearest or [], "notice": notice,
         "privacy_version": consent_texts.PRIVACY_NOTICE_VERSION,
-    }, status=status)
+    }, status=status, headers=headers)
 
 
 async def book_form(request: Request) -> Response:
@@ -95,13 +97,14 @@ async def book_submit(request: Request) -> Response:
     if form.get(booking_form.HONEYPOT):
         # Filled by a robot (the field is hidden from people): book nothing, say little.
         return error_page(request, 400, N_("Votre demande n'a pas pu être enregistrée. Réessayez ou appelez le cabinet."))
-    limited = throttle.check(request, values["phone"])
-    if limited is not None:
-        return limited
+    held = await throttle.admit(request, values["phone"])
+    if held.wait is not None:  # what was typed comes back, with when to send it again
+        return _render_form(request, profile, service, values, status=429, notice=throttle.notice(request, held),
+                            headers=retry_after(held.wait))
     booking = booking_form.booking_request(values, profile["slug"], service["slug"])
     settings = request.app.state.settings
     try:
-        result = await book_appointment(request_ctx(request), booking, secret_key=str(settings.secret_key))
+        result = await held.counted(book_appointment(request_ctx(request), booking, secret_key=str(settings.secret_key)))
     except FieldErrors as exc:
         errors = booking_form.form_errors(exc.fields, values)
         return _render_form(request, profile, service, values, errors=errors, status=422)

@@ -1,26 +1,36 @@
-"""The booking form's throttles: per client IP and per phone number (the app's limiters,
-shared with the JSON API; see portal.web.ratelimit), answered with a friendly 429 page."""
+"""The booking form's throttles (portal.web.ratelimit, shared with the JSON API). A refused
+form comes back as it was typed, with a 429, the reason and when to try again."""
 
 from __future__ import annotations
 
+import math
+
 from starlette.requests import Request
-from starlette.responses import Response
 
-from portal.web import client_ip
-from portal.web.patient.errors import N_, error_page
-from portal.web.ratelimit import phone_key
+from portal.web import client_ip, request_ctx, request_locale, translate
+from portal.web.patient.errors import N_
+from portal.web.ratelimit import Reservation, Throttles
+
+TOO_MANY_ATTEMPTS = N_("Trop d'envois de ce formulaire en peu de temps.")
+TOO_MANY_BOOKINGS = N_("Trop de réservations en peu de temps.")
+RETRY = N_("Vos informations sont conservées : vous pourrez envoyer le formulaire à nouveau dans {minutes} min, "
+           "ou appeler le cabinet.")
 
 
-def check(request: Request, phone: str) -> Response | None:
-    """None when the attempt may go on, else the friendly 429 page."""
-    wait = request.app.state.booking_limiter.hit(f"ip:{client_ip(request)}")
-    key = phone_key(phone)
-    if wait is None and key is not None:
-        wait = request.app.state.phone_limiter.hit(key)
-    if wait is None:
-        return None
-    return error_page(
-        request, 429,
-        N_("Trop de réservations en peu de temps. Réessayez un peu plus tard, ou appelez le cabinet."),
-        headers={"Retry-After": str(int(wait) + 1)},
-    )
+async def admit(request: Request, phone: str) -> Reservation:
+    """Count one submission of the form (valid or not: a much higher limit), then reserve one
+    booking for the client and the phone number, given back if the booking fails."""
+    throttles: Throttles = request.app.state.throttles
+    ip, now = client_ip(request), request_ctx(request).now
+    wait = await throttles.attempt(ip, now)
+    if wait is not None:
+        return Reservation(wait=wait, reason=TOO_MANY_ATTEMPTS)
+    return await throttles.reserve(ip, phone, now)
+
+
+def notice(request: Request, held: Reservation) -> str:
+    """The 429 form's notice, in the page's language, with the wait in minutes."""
+    locale = request_locale(request)
+    minutes = max(1, math.ceil((held.wait or 0) / 60))
+    reason = held.reason or TOO_MANY_BOOKINGS
+    return f"{translate(reason, locale)} {translate(RETRY, locale).format(minutes=minutes)}"

@@ -1,0 +1,74 @@
+"""Fixed-window counters in the database, shared by every process.
+
+`take` counts one hit with a single atomic upsert (INSERT … ON CONFLICT DO UPDATE … RETURNING,
+the same statement on SQLite and PostgreSQL), so two processes never both see the last free
+unit. `give_back` returns a unit: a booking reserves its units before it is written and gives
+them back when it fails, so only bookings made count (a typo is not a booking).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise import connections
+
+from portal import sql
+from portal.settings import RateLimit
+
+MAX_KEY = 160
+# Windows are purged after this long (the longest period in use is a day).
+KEEP = timedelta(days=2)
+
+_TAKE = ("INSERT INTO throttle_counter (key, window_start, hits) VALUES (?, ?, 1) "
+         "ON CONFLICT (key, window_start) DO UPDATE SET hits = throttle_counter.hits + 1 RETURNING hits")
+_GIVE_BACK = "UPDATE throttle_counter SET hits = hits - 1 WHERE key = ? AND window_start = ? AND hits > 0"
+_PEEK = "SELECT hits FROM throttle_counter WHERE key = ? AND window_start = ?"
+
+
+@dataclass(frozen=True)
+class Taken:
+    key: str
+    window_start: int
+    wait: float | None  # None: allowed; else seconds until the window ends
+
+    @property
+    def allowed(self) -> bool:
+        return self.wait is None
+
+
+def _window(limit: RateLimit, now: datetime) -> tuple[int, float]:
+    """The window's start (epoch seconds) and the seconds left in it."""
+    moment = now.timestamp()
+    start = int(moment // limit.period_seconds) * limit.period_seconds
+    return start, start + limit.period_seconds - moment
+
+
+async def take(key: str, limit: RateLimit, now: datetime) -> Taken:
+    """Count one hit of `key`; refused (with the wait) when the window already holds `limit.count`."""
+    key = key[:MAX_KEY]
+    start, left = _window(limit, now)
+    if limit.count == 0:  # the limit is off
+        return Taken(key, start, None)
+    rows = await sql.fetch_on(connections.get("default"), _TAKE, key, start)
+    hits = rows[0][0]
+    if hits > limit.count:
+        await give_back(Taken(key, start, None))  # a refusal is not a hit: the count stays at the limit
+        return Taken(key, start, max(left, 1.0))
+    return Taken(key, start, None)
+
+
+async def give_back(taken: Taken) -> None:
+    await sql.execute(_GIVE_BACK, taken.key, taken.window_start)
+
+
+async def hits(key: str, limit: RateLimit, now: datetime) -> int:
+    start, _ = _window(limit, now)
+    rows = await sql.fetch_on(connections.get("default"), _PEEK, key[:MAX_KEY], start)
+    return rows[0][0] if rows else 0
+
+
+async def purge(now: datetime) -> int:
+    """Old windows go (maintenance runs this hourly)."""
+    cutoff = int((now - KEEP).timestamp())
+    return await sql.execute("DELETE FROM throttle_counter WHERE window_start < ?", cutoff)
