@@ -28,7 +28,7 @@ from portal.settings import Settings
 from portal.web import json_error, request_locale, translate
 from portal.web.api import routes as api_routes
 from portal.web.patient import routes as patient_routes
-from portal.web.ratelimit import Throttles
+from portal.web.ratelimit import Throttles, retry_after
 from portal.web.request_body import BodyLimit
 from portal.web.security import SecurityHeadersMiddleware, security_headers
 
@@ -58,7 +58,8 @@ def domain_error_response(request: Request, exc: DomainError) -> Response:
     extra = {}
     if isinstance(exc, SlotTaken):
         extra["nearest"] = [start.isoformat() for start in exc.nearest]
-    return json_error(exc.status, exc.code, message, **extra)
+    wait = getattr(exc, "wait", None)  # a limit says when to come back
+    return json_error(exc.status, exc.code, message, headers=retry_after(wait) if wait else None, **extra)
 
 
 def _html_error(request: Request, status: int, message: str) -> Response:

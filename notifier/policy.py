@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from portal.messaging.notices import NOTICE_KIND
 from portal.messaging.plan import CANCELLED, CONFIRMATION, MOVED, PRACTITIONER, REMINDER, consent_needed
 from portal.models import CANCELLED_STATUSES, OutboxStatus
 
@@ -40,6 +41,8 @@ def check(row: dict, appointment: dict | None, consents: dict[str, bool], notify
         return Skip(OutboxStatus.EXPIRED, "not sent before it expired")
     if row.get("strikes", 0) >= MAX_STRIKES:
         return Skip(OutboxStatus.DEAD, f"set aside: broke its worker {row['strikes']} times (crash or unexpected error)")
+    if row["kind"] == NOTICE_KIND:  # a notice to the practice: no appointment, no consent
+        return None
     if appointment is None:
         return Skip(OutboxStatus.CANCELLED, "appointment no longer exists")
     if appointment["version"] != row["appointment_version"]:

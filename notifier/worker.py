@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from notifier import policy
+from notifier import notices, policy
 from notifier.channels import Channel, build_channels
 from notifier.claim import add_strike, claim_due, release_expired_leases
 from notifier.context import Batch, load_batch
@@ -104,7 +104,10 @@ async def _check_and_send(row: dict, run: _Drain) -> None:
         if skip is not None:
             await run.finish(row, skip.status, status=skip.status, last_error=skip.reason)
             return
-        message = build(row, batch, run.identity, run.now())
+        if notices.is_notice(row):
+            message = await notices.build(row, practice, run.identity, run.now())
+        else:
+            message = build(row, batch, run.identity, run.now())
         hold = policy.before_send(row["expires_at"], run.lease_until, run.now(), send_timeout(channel))
         if hold is not None and hold.status == OutboxStatus.PENDING:
             # Handed back, not an attempt: undoing our own claim's increment keeps `attempts`

@@ -25,6 +25,7 @@ from portal.booking.rows import (
 from portal.context import Ctx
 from portal.db import retry_locked
 from portal.errors import SlotTaken
+from portal.limits import practitioner as practitioner_limits, sms as sms_rules
 from portal.links import seal_manage_token
 from portal.messaging import plan as message_plan
 from portal.models import IdempotencyRecord
@@ -197,11 +198,29 @@ async def book_appointment(
     now = ctx.now
     start, patient_data, choices, comment = validate_request(request, now)
     target, known_patients = await load_target_and_patients(request.practitioner, request.service, patient_data)
+    if choices.sms_reminders and not sms_rules.allowed(patient_data.phone, target.sms_regions):
+        raise FieldErrors({"patient.phone": sms_rules.NOT_ALLOWED})  # no SMS to where the practice sends none
     verdict = await check_start(target, start, now)
     if verdict == "off_grid":
         raise FieldErrors({"start": "Ce créneau n'est pas proposé à la réservation."})
     if verdict == "taken":
         raise await _slot_taken(target, start, now)
+    # The practitioner's online limits, reserved last: a refused request costs them nothing.
+    reserved = await practitioner_limits.reserve(target.practice_id, target.practitioner_id, target.online_per_hour,
+                                                 target.online_per_day, now) if request.source == "online" else []
+    try:
+        return await _write(ctx, request, target, known_patients, start, patient_data, choices, comment,
+                            secret_key, idempotency)
+    except BaseException:
+        await practitioner_limits.give_back(reserved)
+        raise
+
+
+async def _write(
+    ctx: Ctx, request: BookingRequest, target: BookingTarget, known_patients: list[KnownPatient], start: datetime,
+    patient_data: PatientInput, choices: Choices, comment: str, secret_key: str, idempotency: Idempotency | None,
+) -> BookingResult:
+    now = ctx.now
     token = new_token()
     rows = _new_booking(ctx, request, target, known_patients, start, patient_data, choices, comment,
                         manage_token_sealed=seal_manage_token(token, secret_key) if secret_key else "",

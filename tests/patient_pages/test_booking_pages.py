@@ -249,3 +249,18 @@ async def test_many_invalid_posts_meet_their_own_higher_limit(make_client):
         answers = [(await client.post(f"/p/{OSTEO}/book", data=filled(form.text, email="nope"))).status_code
                    for _ in range(6)]
     assert answers == [422] * 5 + [429]
+
+
+async def test_a_practitioner_at_the_online_limit_keeps_the_form_and_says_so(make_client):
+    from portal.models import Practitioner
+
+    await load_demo()
+    await Practitioner.filter(slug=OSTEO).update(online_bookings_per_hour=1)
+    async with make_client(BOOKING_RATE_LIMIT="100/hour") as client:
+        form = await client.get(form_url(TUESDAY_9))
+        assert (await client.post(f"/p/{OSTEO}/book", data=filled(form.text))).status_code == 303
+        form = await client.get(form_url(paris(2026, 12, 1, 10)))
+        refused = await client.post(f"/p/{OSTEO}/book", data=filled(form.text, phone="06 98 76 54 32",
+                                                                     first_name="Zoé"))
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) == 3600
+    assert "ne prend plus de rendez-vous en ligne pour le moment" in refused.text and 'value="Zoé"' in refused.text

@@ -11,9 +11,10 @@ from starlette.responses import RedirectResponse, Response
 from portal.booking.availability import load_target
 from portal.booking.book import book_appointment, parse_start
 from portal.errors import NotFound, SlotTaken
+from portal.limits.practitioner import OnlineLimitReached
 from portal.patients import consent_texts
 from portal.patients.input import FieldErrors
-from portal.web import request_ctx, request_locale
+from portal.web import request_ctx, request_locale, translate
 from portal.web.patient import booking_form, csrf, throttle
 from portal.web.patient.errors import N_, error_page
 from portal.web.patient.profiles import find_service, practitioner_profile
@@ -108,6 +109,9 @@ async def book_submit(request: Request) -> Response:
     except FieldErrors as exc:
         errors = booking_form.form_errors(exc.fields, values)
         return _render_form(request, profile, service, values, errors=errors, status=422)
+    except OnlineLimitReached as exc:
+        return _render_form(request, profile, service, values, status=429, headers=retry_after(exc.wait),
+                            notice=exc.translated(lambda text: translate(text, request_locale(request))))
     except SlotTaken as exc:
         values["start"] = ""
         return _render_form(request, profile, service, values, nearest=exc.nearest, status=409,
