@@ -16,7 +16,7 @@ APPOINTMENT_FIELDS = ("id", "practice_id", "practitioner_id", "service_id", "pat
                       "status", "sms_reminder", "email_reminder", "version", "locale", "manage_token_sealed",
                       "contact_phone")
 PRACTICE_FIELDS = ("id", "name", "address", "phone", "email", "timezone", "locale", "messages_show_service",
-                   "notify_practitioner", "sms_sender_id")
+                   "notify_practitioner", "sms_sender_id", "sms_regions", "sms_daily_budget")
 CONSENT_PURPOSES = ("email_reminders", "sms_reminders")
 
 

@@ -14,7 +14,7 @@ from notifier.messages import OutgoingEmail
 from notifier.outgoing import Identity
 from notifier.render import RenderedEmail
 from portal.messaging import notices
-from portal.models import Practice, Practitioner
+from portal.models import Practitioner
 
 TEXTS = {
     "fr": {
@@ -70,7 +70,7 @@ async def build(row: dict, practice: dict, identity: Identity, now: datetime) ->
     locale = practice["locale"] if practice["locale"] in TEXTS else "fr"
     name, count = practice["name"], 0
     if key.topic == notices.SMS_BUDGET:
-        count = await Practice.filter(id=key.subject_id).values_list("sms_daily_budget", flat=True).first() or 0
+        count = practice.get("sms_daily_budget", 0)
     else:
         found = await Practitioner.filter(id=key.subject_id).values(
             "title", "first_name", "last_name", "online_bookings_per_hour", "online_bookings_per_day")

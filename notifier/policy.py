@@ -61,6 +61,18 @@ def check(row: dict, appointment: dict | None, consents: dict[str, bool], notify
     return None
 
 
+def sms_check(region: str | None, regions: str, remaining: int | None) -> Skip | None:
+    """An SMS goes only to a region the practice allows, and within its daily budget
+    (`remaining`: SMS left today; None when unknown). Against SMS-pumping fraud."""
+    allowed = {code.strip() for code in regions.split(",") if code.strip()}
+    if region not in allowed:
+        return Skip(OutboxStatus.CANCELLED, f"not sent: number of region {region or 'unknown'}, outside the "
+                                            f"practice's SMS regions ({','.join(sorted(allowed)) or 'none'})")
+    if remaining is not None and remaining <= 0:
+        return Skip(OutboxStatus.CANCELLED, "not sent: the practice's daily SMS budget is spent")
+    return None
+
+
 def retry_at(attempts: int, now: datetime, expires_at: datetime, rng: random.Random | None = None) -> datetime | None:
     """Exponential backoff with full jitter; None when the next try would come too late."""
     ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** min(max(0, attempts - 1), MAX_DOUBLINGS))
