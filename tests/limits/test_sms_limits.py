@@ -8,7 +8,6 @@ import pytest
 from notifier.channels.memory import MemoryChannel
 from notifier.worker import drain_once
 from portal.booking.book import book_appointment
-from portal.messaging.notices import NOTICE_KIND
 from portal.models import OutboxMessage, OutboxStatus, Practice, Practitioner
 from portal.patients.input import FieldErrors
 from tests.builders import OSTEO, SECRET_KEY, consents, load_demo, paris, patient, request, visitor
