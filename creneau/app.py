@@ -117,7 +117,7 @@ def create_app(settings: Settings, *, manage_db: bool = True, run_background: bo
                 await database.close()
             await database.init(settings.database_url)
         stop = asyncio.Event()
-        loops = [maintenance.run_loop] + (BACKGROUND_LOOPS if run_background else [])
+        loops = [maintenance.run_loop, maintenance.release_holds_loop] + (BACKGROUND_LOOPS if run_background else [])
         tasks = [asyncio.create_task(loop(settings, stop)) for loop in loops]
         try:
             yield

@@ -209,6 +209,22 @@ async def cmd_practice_sms(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_practice_confirm(args: argparse.Namespace, settings: Settings) -> int:
+    """Turn the confirmation step of online bookings on or off."""
+    from portal.models import Practice
+
+    practice = await Practice.get_or_none(slug=args.slug)
+    if practice is None:
+        print(f"no practice {args.slug}", file=sys.stderr)
+        return 1
+    if args.state is not None:
+        practice.confirm_online_bookings = args.state == "on"
+        await practice.save(update_fields=["confirm_online_bookings"])
+    state = "on" if practice.confirm_online_bookings else "off"
+    print(f"{args.slug}: confirmation of online bookings by code {state}")
+    return 0
+
+
 def _count(raw: str) -> int:
     value = int(raw)
     if not 0 <= value <= 100_000:
@@ -246,6 +262,10 @@ def build_parser() -> argparse.ArgumentParser:
     sms.add_argument("--regions", help="ISO 3166 region codes, comma separated (default FR,GP,MQ,GF,RE,YT,PM,BL,MF)")
     sms.add_argument("--daily-budget", type=_count, help="SMS sent per day at most")
     sms.set_defaults(handler=cmd_practice_sms, needs_db=True)
+    confirm = practice.add_parser("confirm", help="show or set whether online bookings wait for a code")
+    confirm.add_argument("slug")
+    confirm.add_argument("state", nargs="?", choices=("on", "off"))
+    confirm.set_defaults(handler=cmd_practice_confirm, needs_db=True)
 
     practitioner = sub.add_parser("practitioner", help="manage practitioners").add_subparsers(dest="action", required=True)
     add = practitioner.add_parser("add", help="add a practitioner")

@@ -8,6 +8,8 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from portal import context
+from portal.booking import confirm
 from portal.clock import utcnow
 from portal.limits import counter
 from portal.models import IdempotencyRecord
@@ -19,6 +21,20 @@ IDEMPOTENCY_TTL = timedelta(hours=24)
 async def purge_idempotency_records(now: datetime) -> int:
     """Replayable answers are kept a day: long enough for any client's retries."""
     return await IdempotencyRecord.filter(created_at__lt=now - IDEMPOTENCY_TTL).delete()
+
+
+async def release_holds_loop(settings, stop: asyncio.Event, clock: Callable[[], datetime] = utcnow,
+                             interval: float = 30) -> None:
+    """Held bookings not confirmed in time give their slots back (portal.booking.confirm)."""
+    while not stop.is_set():
+        try:
+            released = await confirm.release_expired(context.system("holds", now=clock()))
+            if released:
+                log.info("released %d held bookings not confirmed in time", released)
+        except Exception:  # noqa: BLE001 - housekeeping must never take the web process down
+            log.exception("releasing holds failed; will retry")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
 
 
 async def run_loop(settings, stop: asyncio.Event, clock: Callable[[], datetime] = utcnow,

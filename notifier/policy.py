@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from portal.messaging.notices import NOTICE_KIND
-from portal.messaging.plan import CANCELLED, CONFIRMATION, MOVED, PRACTITIONER, REMINDER, consent_needed
+from portal.messaging.plan import CANCELLED, CONFIRMATION, MOVED, PRACTITIONER, REMINDER, VERIFY, consent_needed
 from portal.models import CANCELLED_STATUSES, OutboxStatus
 
 BACKOFF_BASE = timedelta(seconds=30)
@@ -25,7 +25,7 @@ MAX_DOUBLINGS = 7
 # outages are no strikes: those retry until the message expires.
 MAX_STRIKES = 10
 # Kinds that announce an appointment that still stands.
-STANDING_KINDS = (CONFIRMATION, REMINDER, MOVED, "practitioner_booked")
+STANDING_KINDS = (CONFIRMATION, REMINDER, MOVED, "practitioner_booked", VERIFY)
 
 
 @dataclass(frozen=True)

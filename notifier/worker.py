@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from notifier import budget, notices, policy
+from notifier import budget, notices, policy, verify
 from notifier.budget import SmsBudget
 from notifier.channels import Channel, build_channels
 from notifier.claim import add_strike, claim_due, release_expired_leases
@@ -110,6 +110,8 @@ async def _check_and_send(row: dict, run: _Drain) -> None:
             return
         if notices.is_notice(row):
             message = await notices.build(row, practice, run.identity, run.now())
+        elif verify.is_verify(row):
+            message = verify.build(row, batch, run.identity, run.now())
         else:
             message = build(row, batch, run.identity, run.now())
         hold = policy.before_send(row["expires_at"], run.lease_until, run.now(), send_timeout(channel))

@@ -83,3 +83,6 @@ def test_online_limits_and_sms_rules_are_set_from_the_command_line(creneau):
     bad = creneau("practice", "sms", "cabinet-des-lilas", "--regions", "FR,XX")
     assert bad.returncode == 2 and "XX" in bad.stderr
     assert "SMS to FR,RE,BE, at most 50 a day" in creneau("practice", "sms", "cabinet-des-lilas").stdout
+    assert "confirmation of online bookings by code off" in creneau("practice", "confirm", "cabinet-des-lilas").stdout
+    assert "by code on" in creneau("practice", "confirm", "cabinet-des-lilas", "on").stdout
+    assert "by code on" in creneau("practice", "confirm", "cabinet-des-lilas").stdout

@@ -13,6 +13,8 @@ from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from portal import context
+from portal.booking import confirm
 from portal.booking.availability import BookingTarget, check_start, nearest_slots
 from portal.booking.rows import (
     KnownPatient,
@@ -28,7 +30,7 @@ from portal.errors import SlotTaken
 from portal.limits import practitioner as practitioner_limits, sms as sms_rules
 from portal.links import seal_manage_token
 from portal.messaging import plan as message_plan
-from portal.models import IdempotencyRecord
+from portal.models import AppointmentStatus, IdempotencyRecord
 from portal.patients import consent_texts
 from portal.patients.input import FieldErrors, PatientInput, validate_patient
 from portal.scheduling import blocked_interval
@@ -163,7 +165,8 @@ async def _slot_taken(target: BookingTarget, start: datetime, now: datetime) -> 
 
 def _new_booking(
     ctx: Ctx, request: BookingRequest, target: BookingTarget, known_patients: list[KnownPatient], start: datetime,
-    patient_data: PatientInput, choices: Choices, comment: str, **token_columns: str,
+    patient_data: PatientInput, choices: Choices, comment: str, hold: confirm.Hold | None = None,
+    **token_columns: str,
 ) -> NewBooking:
     """Everything the booking writes, prepared before the first write: on SQLite the whole
     process queues behind the transaction, so it should hold nothing but its statements."""
@@ -173,19 +176,24 @@ def _new_booking(
     texts = [consent_texts.privacy_notice(locale, choices.privacy_version)]
     texts += [consent_texts.opt_in(name, locale) for name in ("email_reminders", "sms_reminders")
               if getattr(choices, name)]
+    messages = message_plan.MessageContext(
+        starts_at=start, now=now, email_reminder=choices.email_reminders, sms_reminder=choices.sms_reminders,
+        reminder_policy=target.reminder_policy, notify_practitioner=target.notify_practitioner,
+    )
+    planned = message_plan.on_booked(messages)
+    held: dict[str, object] = {}
+    if hold is not None:  # nothing but the code until the patient confirms
+        planned = message_plan.on_held(messages, hold.until)
+        held = {"status": AppointmentStatus.HELD.value, "hold_until": hold.until, "confirm_code_sealed": hold.code_sealed}
     return NewBooking(
         practice_id=target.practice_id, patient=patient_data, known_patients=known_patients, locale=locale,
         appointment=dict(
             practice_id=target.practice_id, practitioner_id=target.practitioner_id, service_id=target.service_id,
             starts_at=start, ends_at=start + target.duration, blocked_from=blocked.start, blocked_until=blocked.end,
             sms_reminder=choices.sms_reminders, email_reminder=choices.email_reminders,
-            comment=comment, source=request.source, locale=locale, **token_columns,
+            comment=comment, source=request.source, locale=locale, **token_columns, **held,
         ),
-        consents=texts, ctx=ctx,
-        planned=message_plan.on_booked(message_plan.MessageContext(
-            starts_at=start, now=now, email_reminder=choices.email_reminders, sms_reminder=choices.sms_reminders,
-            reminder_policy=target.reminder_policy, notify_practitioner=target.notify_practitioner,
-        )),
+        consents=texts, ctx=ctx, planned=planned,
     )
 
 
@@ -200,6 +208,8 @@ async def book_appointment(
     target, known_patients = await load_target_and_patients(request.practitioner, request.service, patient_data)
     if choices.sms_reminders and not sms_rules.allowed(patient_data.phone, target.sms_regions):
         raise FieldErrors({"patient.phone": sms_rules.NOT_ALLOWED})  # no SMS to where the practice sends none
+    if target.confirm_online:  # holds not confirmed in time give their slots back first
+        await confirm.release_expired(context.system("holds", now=now), target.practitioner_id)
     verdict = await check_start(target, start, now)
     if verdict == "off_grid":
         raise FieldErrors({"start": "Ce créneau n'est pas proposé à la réservation."})
@@ -222,7 +232,8 @@ async def _write(
 ) -> BookingResult:
     now = ctx.now
     token = new_token()
-    rows = _new_booking(ctx, request, target, known_patients, start, patient_data, choices, comment,
+    hold = confirm.new_hold(now, secret_key) if target.confirm_online and request.source == "online" else None
+    rows = _new_booking(ctx, request, target, known_patients, start, patient_data, choices, comment, hold,
                         manage_token_sealed=seal_manage_token(token, secret_key) if secret_key else "",
                         manage_token_hash=token_hash(token))
 

@@ -2,7 +2,10 @@
 
 - throttle_counter: fixed-window counters shared by every web process (portal.limits.counter);
 - practitioner.online_bookings_per_hour / _per_day: online bookings a practitioner takes;
-- practice.sms_regions / sms_daily_budget: where and how many SMS a practice sends.
+- practice.sms_regions / sms_daily_budget: where and how many SMS a practice sends;
+- practice.confirm_online_bookings and appointment.hold_until / confirm_code_sealed /
+  confirm_attempts: the optional confirmation step (status 'held', counted by the overlap
+  guards, which exclude only cancelled statuses).
 """
 
 from tortoise import fields, migrations
@@ -34,4 +37,8 @@ class Migration(migrations.Migration):
         ops.AddField(model_name="Practice", name="sms_regions",
                      field=fields.CharField(max_length=200, default=DEFAULT_SMS_REGIONS)),
         ops.AddField(model_name="Practice", name="sms_daily_budget", field=fields.IntField(default=200)),
+        ops.AddField(model_name="Practice", name="confirm_online_bookings", field=fields.BooleanField(default=False)),
+        ops.AddField(model_name="Appointment", name="hold_until", field=fields.DatetimeField(null=True)),
+        ops.AddField(model_name="Appointment", name="confirm_code_sealed", field=fields.TextField(default="")),
+        ops.AddField(model_name="Appointment", name="confirm_attempts", field=fields.IntField(default=0)),
     ]

@@ -39,9 +39,9 @@ TABLES: tuple[Table, ...] = (
         "appointment", "patient_id",
         personal=("patient_id", "starts_at", "ends_at", "blocked_from", "blocked_until", "status", "comment",
                   "contact_phone", "sms_reminder", "email_reminder", "locale", "created_at", "updated_at",
-                  "cancelled_at", "source"),
+                  "cancelled_at", "source", "hold_until"),
         not_personal=("id", "practice_id", "practitioner_id", "service_id", "version", "manage_token_hash",
-                      "manage_token_sealed"),
+                      "manage_token_sealed", "confirm_code_sealed", "confirm_attempts"),
         retention="the practice's contract + 2 months, or erasure on request (a visit history)",
     ),
     Table(

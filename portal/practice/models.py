@@ -68,6 +68,9 @@ class Practice(Model):
     # separated; France and its overseas departments by default), at most so many a day.
     sms_regions = fields.CharField(max_length=200, default=DEFAULT_SMS_REGIONS)
     sms_daily_budget = fields.IntField(default=200)
+    # Online bookings wait for the patient's confirmation (a code by SMS or e-mail) before
+    # anything else is sent (portal.booking.confirm).
+    confirm_online_bookings = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

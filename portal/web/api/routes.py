@@ -13,6 +13,7 @@ from starlette.routing import Route
 from portal import access
 from portal.booking.availability import MAX_RANGE_DAYS, list_slots, load_target
 from portal.booking.book import BookingRequest, Idempotency, book_appointment, plausible
+from portal.booking.confirm import confirm_booking
 from portal.booking.manage import cancel_appointment, reschedule_appointment
 from portal.errors import DomainError
 from portal.patients.input import FieldErrors
@@ -128,6 +129,15 @@ async def cancel_booking(request: Request) -> JSONResponse:
     return JSONResponse(managed_booking(booking, ctx.now))
 
 
+async def confirm_held_booking(request: Request) -> JSONResponse:
+    """A held booking (the practice asks for a confirmation) confirmed with the code sent to the patient."""
+    _, data = await read_json_object(request)
+    ctx = as_patient(request)
+    booking = await confirm_booking(ctx, request.path_params["token"], data.get("code"),
+                                    secret_key=str(request.app.state.settings.secret_key))
+    return JSONResponse(managed_booking(booking, ctx.now))
+
+
 async def reschedule_booking(request: Request) -> JSONResponse:
     _, data = await read_json_object(request)
     ctx = as_patient(request)
@@ -147,4 +157,5 @@ routes = [
     Route("/api/v1/bookings/{token}", get_booking),
     Route("/api/v1/bookings/{token}/cancel", cancel_booking, methods=["POST"]),
     Route("/api/v1/bookings/{token}/reschedule", reschedule_booking, methods=["POST"]),
+    Route("/api/v1/bookings/{token}/confirm", confirm_held_booking, methods=["POST"]),
 ]
