@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from portal import access
@@ -75,9 +76,11 @@ async def confirm_booking(ctx: Ctx, token: str, code: object, *, secret_key: str
 
 
 async def _wrong_code(ctx: Ctx, appointment: Appointment) -> None:
-    attempts = appointment.confirm_attempts + 1
-    await Appointment.filter(id=appointment.id, status=AppointmentStatus.HELD).update(confirm_attempts=attempts)
-    if attempts >= MAX_ATTEMPTS:
+    # Counted in the database (guesses sent in parallel each count), then read back.
+    await Appointment.filter(id=appointment.id, status=AppointmentStatus.HELD).update(
+        confirm_attempts=F("confirm_attempts") + 1)
+    attempts = await Appointment.filter(id=appointment.id).values_list("confirm_attempts", flat=True)
+    if attempts[0] >= MAX_ATTEMPTS:
         await release(ctx, appointment)
         raise NotAllowed(EXPIRED)
     raise FieldErrors({"code": WRONG})

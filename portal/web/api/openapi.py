@@ -106,5 +106,12 @@ def openapi_document(base_url: str) -> dict:
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["start"], "properties": {"start": {"type": "string", "format": "date-time"}}}}}},
                 "responses": {"200": _json(MANAGED, "Moved"), **_errors(404, 409, 422)}}},
+            "/api/v1/bookings/{token}/confirm": {"post": {
+                "summary": "Confirm a held booking (status held: the practice asks for a confirmation) with the "
+                           "6-digit code sent to the patient; 5 wrong codes or 10 minutes release it",
+                "parameters": [token],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}}}}},
+                "responses": {"200": _json(MANAGED, "Confirmed"), **_errors(404, 409, 422)}}},
         },
     }
