@@ -31,6 +31,7 @@ class Taken:
     key: str
     window_start: int
     wait: float | None  # None: allowed; else seconds until the window ends
+    hits: int = 0  # the window's count, this hit included
 
     @property
     def allowed(self) -> bool:
@@ -54,8 +55,8 @@ async def take(key: str, limit: RateLimit, now: datetime) -> Taken:
     hits = rows[0][0]
     if hits > limit.count:
         await give_back(Taken(key, start, None))  # a refusal is not a hit: the count stays at the limit
-        return Taken(key, start, max(left, 1.0))
-    return Taken(key, start, None)
+        return Taken(key, start, max(left, 1.0), limit.count)
+    return Taken(key, start, None, hits)
 
 
 async def give_back(taken: Taken) -> None:

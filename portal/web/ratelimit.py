@@ -87,10 +87,15 @@ class Reservation:
 class Throttles:
     booking: RateLimit
 
-    async def attempt(self, ip: str, now: datetime) -> float | None:
-        """Count one booking attempt of the client; the wait when over the attempt limit."""
-        taken = await counter.take(f"attempt:{client_key(ip)}", attempt_limit(self.booking), now)
-        return taken.wait
+    async def attempt(self, ip: str, now: datetime) -> counter.Taken:
+        """Count one booking attempt of the client (`wait` set when over the attempt limit)."""
+        return await counter.take(f"attempt:{client_key(ip)}", attempt_limit(self.booking), now)
+
+    async def attempts(self, ip: str, now: datetime) -> int:
+        """The client's attempts in the current window, without counting one."""
+        if self.booking.count == 0:
+            return 0
+        return await counter.hits(f"attempt:{client_key(ip)}", attempt_limit(self.booking), now)
 
     async def reserve(self, ip: str, raw_phone: object, now: datetime) -> Reservation:
         """Reserve one booking for the client network and the phone number."""

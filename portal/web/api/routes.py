@@ -65,7 +65,7 @@ async def slots(request: Request) -> JSONResponse:
 
 async def create_booking(request: Request) -> Response:
     settings = request.app.state.settings
-    wait = await request.app.state.throttles.attempt(client_ip(request), request_ctx(request).now)
+    wait = (await request.app.state.throttles.attempt(client_ip(request), request_ctx(request).now)).wait
     if wait is not None:
         return json_error(429, "too_many_requests", "Trop de demandes depuis cette adresse : réessayez plus tard.",
                           headers=retry_after(wait))

@@ -74,7 +74,7 @@ def _render_form(request: Request, profile: dict, service: dict, values: dict, *
     return render(request, "portal/book.html", {
         "profile": profile, "service": service, "values": values, "errors": errors or {}, "opt_in_texts": opt_ins,
         "start": _chosen_start(values["start"]), "nearest": nearest or [], "notice": notice,
-        "privacy_version": consent_texts.PRIVACY_NOTICE_VERSION,
+        "privacy_version": consent_texts.PRIVACY_NOTICE_VERSION, "pow": getattr(request.state, "pow", None),
     }, status=status, headers=headers)
 
 
@@ -84,6 +84,7 @@ async def book_form(request: Request) -> Response:
     if _chosen_start(start) is None:
         return RedirectResponse(_page_url(profile["slug"], service=service["slug"]), status_code=303)
     values = booking_form.values_from({"start": start})
+    await throttle.prepare(request)
     return _render_form(request, profile, service, values)
 
 
@@ -98,7 +99,7 @@ async def book_submit(request: Request) -> Response:
     if form.get(booking_form.HONEYPOT):
         # Filled by a robot (the field is hidden from people): book nothing, say little.
         return error_page(request, 400, N_("Votre demande n'a pas pu être enregistrée. Réessayez ou appelez le cabinet."))
-    held = await throttle.admit(request, values["phone"])
+    held = await throttle.admit(request, values["phone"], form)
     if held.wait is not None:  # what was typed comes back, with when to send it again
         return _render_form(request, profile, service, values, status=429, notice=throttle.notice(request, held),
                             headers=retry_after(held.wait))
