@@ -8,6 +8,7 @@ them back when it fails, so only bookings made count (a typo is not a booking).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,7 +17,6 @@ from tortoise import connections
 from portal import sql
 from portal.settings import RateLimit
 
-MAX_KEY = 160
 # Windows are purged after this long (the longest period in use is a day).
 KEEP = timedelta(days=2)
 
@@ -38,6 +38,13 @@ class Taken:
         return self.wait is None
 
 
+def stored_key(key: str) -> str:
+    """What the table holds: the kind of key ('book', 'attempt', 'practitioner'…) in clear, the
+    rest (a phone number, a client network) as a SHA-256, so no number or address sits there."""
+    kind, _, rest = key.partition(":")
+    return f"{kind[:40]}:{hashlib.sha256(rest.encode()).hexdigest()[:48]}"
+
+
 def _window(limit: RateLimit, now: datetime) -> tuple[int, float]:
     """The window's start (epoch seconds) and the seconds left in it."""
     moment = now.timestamp()
@@ -47,7 +54,7 @@ def _window(limit: RateLimit, now: datetime) -> tuple[int, float]:
 
 async def take(key: str, limit: RateLimit, now: datetime) -> Taken:
     """Count one hit of `key`; refused (with the wait) when the window already holds `limit.count`."""
-    key = key[:MAX_KEY]
+    key = stored_key(key)
     start, left = _window(limit, now)
     if limit.count == 0:  # the limit is off
         return Taken(key, start, None)
@@ -65,7 +72,7 @@ async def give_back(taken: Taken) -> None:
 
 async def hits(key: str, limit: RateLimit, now: datetime) -> int:
     start, _ = _window(limit, now)
-    rows = await sql.fetch_on(connections.get("default"), _PEEK, key[:MAX_KEY], start)
+    rows = await sql.fetch_on(connections.get("default"), _PEEK, stored_key(key), start)
     return rows[0][0] if rows else 0
 
 

@@ -70,6 +70,12 @@ TABLES: tuple[Table, ...] = (
         not_personal=("id", "key", "status_code", "created_at"),
         retention="a day (creneau.maintenance)",
     ),
+    Table(
+        "throttle_counter", "(none: a SHA-256 of a phone number or a client network, portal.limits.counter)",
+        personal=("key",),
+        not_personal=("id", "window_start", "hits"),
+        retention="2 days (creneau.maintenance)",
+    ),
 )
 
 FILES: tuple[Files, ...] = (

@@ -106,3 +106,13 @@ def test_client_keys():
     assert client_key("::ffff:192.0.2.7") == client_key("192.0.2.7") == "ip:192.0.2.7"
     assert client_key("fe80::1%eth0") == "ip:fe80::/64"
     assert client_key("not an address") == "ip:not an address"
+
+
+async def test_the_shared_counters_hold_no_phone_number_nor_address(client):
+    from portal.models import ThrottleCounter
+
+    answer = await client.post("/api/v1/bookings", json=body(patient=patient(phone="06 12 34 56 78")))
+    assert answer.status_code == 201
+    keys = await ThrottleCounter.all().values_list("key", flat=True)
+    assert {key.split(":")[0] for key in keys} == {"attempt", "book", "practitioner"}
+    assert not any("612345678" in key or "127.0.0.1" in key for key in keys)
