@@ -96,3 +96,24 @@ async def test_a_bot_books_at_most_the_limits_and_texts_no_stranger_abroad(any_d
     practice = await Practice.get(practitioners__slug=OSTEO)
     assert await OutboxMessage.filter(kind=NOTICE_KIND).count() >= 1  # the practice was told
     assert any(m.recipients == (practice.email,) for m in channels["email"].sent)
+
+
+async def test_with_confirmation_on_the_bot_only_sends_codes_and_its_holds_are_released(any_database, tmp_path):
+    from portal import context
+    from portal.booking.confirm import HOLD, release_expired
+
+    await load_demo()
+    await Practice.all().update(confirm_online_bookings=True)
+    with live_server(any_database, tmp_path, workers=2, BOOKING_RATE_LIMIT="20/hour", INLINE_WORKERS="false") as server:
+        statuses = await asyncio.wait_for(run_bot(server.url, random.Random(99)), timeout=TIME_BOUND)
+    held = await Appointment.filter(status="held").count()
+    assert 0 < held == statuses.count(201) <= 2 * PER_HOUR, sorted(Counter(statuses).items())
+    channels = {"email": MemoryChannel(), "sms": MemoryChannel()}
+    await drain_once(make_settings(any_database, tmp_path), channels, now=lambda: datetime.now(UTC))
+    sent = await OutboxMessage.filter(status="sent", appointment_id__not_isnull=True).values_list("kind", flat=True)
+    assert set(sent) == {"verify"}  # no confirmation, no reminder, no practitioner notice: only the codes
+    assert {region_of(sms.to) for sms in channels["sms"].sent} <= set(DEFAULT_SMS_REGIONS.split(","))
+    # Nobody confirms: the holds end and the agenda is free again.
+    later = datetime.now(UTC) + HOLD
+    assert await release_expired(context.system("holds", now=later)) == held
+    assert not await Appointment.filter(status="held").exists()
