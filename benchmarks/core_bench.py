@@ -28,6 +28,7 @@ import httpx2
 from benchmarks.loadclient import post_all
 from benchmarks.procstat import peak_rss_mb
 from creneau import database as db
+from portal.db import retry_locked
 from portal.models import Appointment, BusyBlock, ConsentRecord, OutboxMessage, Patient, Practice
 from portal.patients.consent_texts import PRIVACY_NOTICE_VERSION
 from portal.practice.demo import create_practitioner, load_demo
@@ -226,7 +227,7 @@ async def bench_raw_inserts(url: str) -> float:
 
         async def worker() -> None:
             while queue:
-                await db.retry_locked(partial(insert_one, *queue.pop()))
+                await retry_locked(partial(insert_one, *queue.pop()))
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(CLIENTS)))
