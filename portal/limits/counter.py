@@ -1,6 +1,6 @@
 """Fixed-window counters in the database, shared by every process.
 
-`take` counts one hit with a single atomic upsert (INSERT … ON CONFLICT DO UPDATE … RETURNING,
+`take_all` counts one hit of each key with a single atomic upsert (INSERT … ON CONFLICT DO UPDATE … RETURNING,
 the same statement on SQLite and PostgreSQL), so two processes never both see the last free
 unit. `give_back` returns a unit: a booking reserves its units before it is written and gives
 them back when it fails, so only bookings made count (a typo is not a booking).
@@ -20,8 +20,9 @@ from portal.settings import RateLimit
 # Windows are purged after this long (the longest period in use is a day).
 KEEP = timedelta(days=2)
 
-_TAKE = ("INSERT INTO throttle_counter (key, window_start, hits) VALUES (?, ?, 1) "
-         "ON CONFLICT (key, window_start) DO UPDATE SET hits = throttle_counter.hits + 1 RETURNING hits")
+_TAKE_MANY = ("INSERT INTO throttle_counter (key, window_start, hits) VALUES {values} "
+              "ON CONFLICT (key, window_start) DO UPDATE SET hits = throttle_counter.hits + 1 "
+              "RETURNING key, window_start, hits")
 _GIVE_BACK = "UPDATE throttle_counter SET hits = hits - 1 WHERE key = ? AND window_start = ? AND hits > 0"
 _PEEK = "SELECT hits FROM throttle_counter WHERE key = ? AND window_start = ?"
 
@@ -54,16 +55,30 @@ def _window(limit: RateLimit, now: datetime) -> tuple[int, float]:
 
 async def take(key: str, limit: RateLimit, now: datetime) -> Taken:
     """Count one hit of `key`; refused (with the wait) when the window already holds `limit.count`."""
-    key = stored_key(key)
-    start, left = _window(limit, now)
-    if limit.count == 0:  # the limit is off
-        return Taken(key, start, None)
-    rows = await sql.fetch_on(connections.get("default"), _TAKE, key, start)
-    hits = rows[0][0]
-    if hits > limit.count:
-        await give_back(Taken(key, start, None))  # a refusal is not a hit: the count stays at the limit
-        return Taken(key, start, max(left, 1.0), limit.count)
-    return Taken(key, start, None, hits)
+    return (await take_all([(key, limit)], now))[0]
+
+
+async def take_all(wanted: list[tuple[str, RateLimit]], now: datetime) -> list[Taken]:
+    """One hit of each key, in one statement (a booking counts several keys: one round trip,
+    one turn of SQLite's lock). Each is refused, and given back, when its window was full; the
+    caller decides what to do with the others. The keys must be distinct."""
+    prepared = [(stored_key(key), limit, *_window(limit, now)) for key, limit in wanted]
+    counted = [(key, start) for key, limit, start, _ in prepared if limit.count > 0]  # 0: the limit is off
+    found: dict[tuple[str, int], int] = {}
+    if counted:
+        statement = _TAKE_MANY.format(values=", ".join("(?, ?, 1)" for _ in counted))
+        params = [value for pair in counted for value in pair]
+        rows = await sql.fetch_on(connections.get("default"), statement, *params)
+        found = {(key, int(start)): hits for key, start, hits in rows}
+    taken = []
+    for key, limit, start, left in prepared:
+        hits = found.get((key, start), 0)
+        if limit.count and hits > limit.count:
+            await give_back(Taken(key, start, None))  # a refusal is not a hit: the count stays at the limit
+            taken.append(Taken(key, start, max(left, 1.0), limit.count))
+        else:
+            taken.append(Taken(key, start, None, hits))
+    return taken
 
 
 async def give_back(taken: Taken) -> None:

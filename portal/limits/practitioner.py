@@ -32,18 +32,17 @@ class OnlineLimitReached(DomainError):
 async def reserve(practice_id: int, practitioner_id: int, per_hour: int, per_day: int,
                   now: datetime) -> list[counter.Taken]:
     """One unit of each of the practitioner's limits; OnlineLimitReached when one is spent."""
-    taken: list[counter.Taken] = []
-    for topic, count, seconds in ((notices.ONLINE_LIMIT_HOUR, per_hour, HOUR),
-                                  (notices.ONLINE_LIMIT_DAY, per_day, DAY)):
-        if count <= 0:
-            continue
-        unit = await counter.take(f"practitioner:{practitioner_id}:{seconds}", RateLimit(count, seconds), now)
-        if unit.wait is not None:
-            await give_back(taken)
-            await notices.tell_practice(practice_id, notices.NoticeKey(topic, practitioner_id, unit.window_start), now)
-            raise OnlineLimitReached(unit.wait)
-        taken.append(unit)
-    return taken
+    limits = [(topic, count, seconds) for topic, count, seconds in (
+        (notices.ONLINE_LIMIT_HOUR, per_hour, HOUR), (notices.ONLINE_LIMIT_DAY, per_day, DAY)) if count > 0]
+    taken = await counter.take_all(
+        [(f"practitioner:{practitioner_id}:{seconds}", RateLimit(count, seconds)) for _, count, seconds in limits], now)
+    refused = [(topic, unit) for (topic, _, _), unit in zip(limits, taken) if unit.wait is not None]
+    if not refused:
+        return taken
+    await give_back([unit for unit in taken if unit.allowed])
+    for topic, unit in refused:
+        await notices.tell_practice(practice_id, notices.NoticeKey(topic, practitioner_id, unit.window_start), now)
+    raise OnlineLimitReached(max(unit.wait or 0.0 for _, unit in refused))
 
 
 async def give_back(taken: list[counter.Taken]) -> None:

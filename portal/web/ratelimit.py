@@ -99,18 +99,16 @@ class Throttles:
 
     async def reserve(self, ip: str, raw_phone: object, now: datetime) -> Reservation:
         """Reserve one booking for the client network and the phone number."""
-        reservation = Reservation()
         wanted = [(f"book:{client_key(ip)}", self.booking)]
         number = phone_key(raw_phone)
         if number is not None:
             wanted.append((f"book:{number}", phone_limit(self.booking)))
-        for key, limit in wanted:
-            taken = await counter.take(key, limit, now)
-            if not taken.allowed:
-                await reservation.give_back()
-                reservation.wait = taken.wait
-                return reservation
-            reservation.taken.append(taken)
+        taken = await counter.take_all(wanted, now)
+        reservation = Reservation(taken=[unit for unit in taken if unit.allowed])
+        refused = [unit.wait for unit in taken if unit.wait is not None]
+        if refused:
+            await reservation.give_back()
+            reservation.wait = max(refused)
         return reservation
 
 
