@@ -29,7 +29,7 @@ CANCELLED_PREFIX = "[Annulé] "
 REFRESH = timedelta(minutes=15)
 # Appointment statuses, as stored by portal (strings: this module stays free of the ORM).
 CANCELLED = frozenset({"cancelled_by_practitioner", "cancelled_by_patient"})
-TENTATIVE = frozenset({"to_confirm"})
+TENTATIVE = frozenset({"to_confirm", "held"})  # held: online, waiting for the patient's code
 # The window and the retention of cancelled appointments (issue 5).
 PAST_DAYS, FUTURE_DAYS, CANCELLED_KEPT_DAYS = 90, 365, 30
 EVENT_CACHE_SIZE = 50_000  # ~0.5 KB each: at most ~25 MB, whatever the number of feeds

@@ -32,7 +32,7 @@ from portal.web.admin.oidc import OidcStateSession
 from portal.web.api import routes as api_routes
 from portal.web.patient import routes as patient_routes
 from portal.web.privacy import routes as privacy_routes
-from portal.web.ratelimit import RateLimiter, phone_limit
+from portal.web.ratelimit import RateLimiter, Throttles, retry_after
 from portal.web.request_body import BodyLimit
 from portal.web.security import SecurityHeadersMiddleware, security_headers
 from portal.web.text_guard import RefuseUnstorableText
@@ -64,7 +64,8 @@ def domain_error_response(request: Request, exc: DomainError) -> Response:
     extra = {}
     if isinstance(exc, SlotTaken):
         extra["nearest"] = [start.isoformat() for start in exc.nearest]
-    return json_error(exc.status, exc.code, message, **extra)
+    wait = getattr(exc, "wait", None)  # a limit says when to come back
+    return json_error(exc.status, exc.code, message, headers=retry_after(wait) if wait else None, **extra)
 
 
 def _html_error(request: Request, status: int, message: str) -> Response:
@@ -138,7 +139,7 @@ def create_app(settings: Settings, *, manage_db: bool = True, run_background: bo
             await database.init(settings.database_url)
             await _announce_demo_admin(settings)
         stop = asyncio.Event()
-        loops = [maintenance.run_loop] + (BACKGROUND_LOOPS if run_background else [])
+        loops = [maintenance.run_loop, maintenance.release_holds_loop] + (BACKGROUND_LOOPS if run_background else [])
         tasks = [asyncio.create_task(loop(settings, stop)) for loop in loops]
         try:
             yield
@@ -169,8 +170,7 @@ def create_app(settings: Settings, *, manage_db: bool = True, run_background: bo
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors,
                        https=settings.base_url.startswith("https://"))
     app.state.settings = settings
-    app.state.booking_limiter = RateLimiter(settings.booking_rate_limit)
-    app.state.phone_limiter = RateLimiter(phone_limit(settings.booking_rate_limit))
+    app.state.throttles = Throttles(settings.booking_rate_limit)
     app.state.privacy_ip_limiter = RateLimiter(settings.privacy_ip_rate_limit)
     app.state.privacy_address_limiter = RateLimiter(settings.privacy_link_rate_limit)
     app.state.field_errors_response = field_errors_response

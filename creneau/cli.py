@@ -225,6 +225,69 @@ async def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         await housekeeping
 
 
+async def cmd_practitioner_limits(args: argparse.Namespace, settings: Settings) -> int:
+    """Show, or set, the online bookings a practitioner takes per hour and per day (0: no limit)."""
+    from portal.models import Practitioner
+
+    practitioner = await Practitioner.get_or_none(slug=args.slug)
+    if practitioner is None:
+        print(f"no practitioner {args.slug} (see `creneau practitioner list`)", file=sys.stderr)
+        return 1
+    if args.per_hour is not None:
+        practitioner.online_bookings_per_hour = args.per_hour
+    if args.per_day is not None:
+        practitioner.online_bookings_per_day = args.per_day
+    await practitioner.save(update_fields=["online_bookings_per_hour", "online_bookings_per_day"])
+    print(f"{args.slug}: at most {practitioner.online_bookings_per_hour} online bookings an hour, "
+          f"{practitioner.online_bookings_per_day} a day (0: no limit)")
+    return 0
+
+
+async def cmd_practice_sms(args: argparse.Namespace, settings: Settings) -> int:
+    """Show, or set, where a practice sends SMS and how many a day."""
+    from portal.limits.sms import parse_regions
+    from portal.models import Practice
+
+    practice = await Practice.get_or_none(slug=args.slug)
+    if practice is None:
+        print(f"no practice {args.slug}", file=sys.stderr)
+        return 1
+    if args.regions is not None:
+        try:
+            practice.sms_regions = parse_regions(args.regions)
+        except ValueError as exc:
+            print(f"--regions: {exc}", file=sys.stderr)
+            return 2
+    if args.daily_budget is not None:
+        practice.sms_daily_budget = args.daily_budget
+    await practice.save(update_fields=["sms_regions", "sms_daily_budget"])
+    print(f"{args.slug}: SMS to {practice.sms_regions or 'nowhere'}, at most {practice.sms_daily_budget} a day")
+    return 0
+
+
+async def cmd_practice_confirm(args: argparse.Namespace, settings: Settings) -> int:
+    """Turn the confirmation step of online bookings on or off."""
+    from portal.models import Practice
+
+    practice = await Practice.get_or_none(slug=args.slug)
+    if practice is None:
+        print(f"no practice {args.slug}", file=sys.stderr)
+        return 1
+    if args.state is not None:
+        practice.confirm_online_bookings = args.state == "on"
+        await practice.save(update_fields=["confirm_online_bookings"])
+    state = "on" if practice.confirm_online_bookings else "off"
+    print(f"{args.slug}: confirmation of online bookings by code {state}")
+    return 0
+
+
+def _count(raw: str) -> int:
+    value = int(raw)
+    if not 0 <= value <= 100_000:
+        raise argparse.ArgumentTypeError("a whole number from 0 to 100000")
+    return value
+
+
 # --- parser -----------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -262,6 +325,15 @@ def build_parser() -> argparse.ArgumentParser:
                         help="whether practitioners' notices carry the invitation that adds the booking to their "
                              "calendar at once")
     change.set_defaults(handler=cmd_practice_set, needs_db=True)
+    sms = practice.add_parser("sms", help="show or set where the practice sends SMS and how many a day")
+    sms.add_argument("slug")
+    sms.add_argument("--regions", help="ISO 3166 region codes, comma separated (default FR,GP,MQ,GF,RE,YT,PM,BL,MF)")
+    sms.add_argument("--daily-budget", type=_count, help="SMS sent per day at most")
+    sms.set_defaults(handler=cmd_practice_sms, needs_db=True)
+    confirm = practice.add_parser("confirm", help="show or set whether online bookings wait for a code")
+    confirm.add_argument("slug")
+    confirm.add_argument("state", nargs="?", choices=("on", "off"))
+    confirm.set_defaults(handler=cmd_practice_confirm, needs_db=True)
 
     practitioner = sub.add_parser("practitioner", help="manage practitioners").add_subparsers(dest="action", required=True)
     add = practitioner.add_parser("add", help="add a practitioner")
@@ -277,6 +349,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--service", action="append", help="'Consultation:45' name and minutes (repeatable)")
     add.set_defaults(handler=cmd_practitioner_add, needs_db=True)
     practitioner.add_parser("list", help="list practitioners").set_defaults(handler=cmd_practitioner_list, needs_db=True)
+    limits = practitioner.add_parser("limits", help="show or set the online bookings taken per hour and per day")
+    limits.add_argument("slug")
+    limits.add_argument("--per-hour", type=_count, help="online bookings made per hour at most (0: no limit)")
+    limits.add_argument("--per-day", type=_count, help="online bookings made per day at most (0: no limit)")
+    limits.set_defaults(handler=cmd_practitioner_limits, needs_db=True)
 
     purge = sub.add_parser("purge", help="apply retention now; prints counts, never names (run daily by the worker)")
     purge.add_argument("--dry-run", action="store_true", help="count what would go, change nothing")

@@ -9,7 +9,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from portal import context
+from portal.booking import confirm
 from portal.clock import utcnow
+from portal.limits import counter
 from portal.models import IdempotencyRecord
 from portal.patients.retention import purge
 
@@ -29,6 +31,20 @@ async def run_purge(settings, now: datetime, *, dry_run: bool = False) -> list[s
     return report.lines()
 
 
+async def release_holds_loop(settings, stop: asyncio.Event, clock: Callable[[], datetime] = utcnow,
+                             interval: float = 30) -> None:
+    """Held bookings not confirmed in time give their slots back (portal.booking.confirm)."""
+    while not stop.is_set():
+        try:
+            released = await confirm.release_expired(context.system("holds", now=clock()))
+            if released:
+                log.info("released %d held bookings not confirmed in time", released)
+        except Exception:  # noqa: BLE001 - housekeeping must never take the web process down
+            log.exception("releasing holds failed; will retry")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
 async def run_loop(settings, stop: asyncio.Event, clock: Callable[[], datetime] = utcnow,
                    interval: float = 3600) -> None:
     purged_on = None
@@ -37,6 +53,7 @@ async def run_loop(settings, stop: asyncio.Event, clock: Callable[[], datetime] 
             purged = await purge_idempotency_records(clock())
             if purged:
                 log.info("purged %d idempotency records older than a day", purged)
+            await counter.purge(clock())
             # Retention, once a day (and at start): the purge is idempotent.
             if purged_on != clock().date():
                 purged_on = clock().date()

@@ -18,9 +18,10 @@ log = logging.getLogger("creneau.notifier")
 
 APPOINTMENT_FIELDS = ("id", "practice_id", "practitioner_id", "service_id", "patient_id", "starts_at", "ends_at",
                       "status", "sms_reminder", "email_reminder", "version", "locale", "manage_token_sealed",
-                      "contact_phone", "previous_starts_at")
+                      "contact_phone", "previous_starts_at", "confirm_code_sealed")
 PRACTICE_FIELDS = ("id", "name", "address", "phone", "email", "timezone", "locale", "messages_show_service",
-                   "notify_practitioner", "sms_sender_id", "practitioner_invitations")
+                   "notify_practitioner", "sms_sender_id", "practitioner_invitations", "sms_regions",
+                   "sms_daily_budget")
 CONSENT_PURPOSES = ("email_reminders", "sms_reminders")
 
 

@@ -21,6 +21,8 @@ PRACTITIONER_BOOKED, PRACTITIONER_CANCELLED = "practitioner_booked", "practition
 PRIVACY_LINK, CONTACT_CONFIRM = "privacy_link", "contact_confirm"
 PRIVACY_KINDS = (PRIVACY_LINK, CONTACT_CONFIRM)
 PRACTITIONER_MOVED = "practitioner_moved"
+# The confirmation code of a held booking (portal.booking.confirm): e-mail always, SMS if opted in.
+VERIFY = "verify"
 
 
 def consent_needed(kind: str, channel: str, audience: str) -> str | None:
@@ -92,6 +94,12 @@ def on_booked(ctx: MessageContext, online: bool = True) -> list[PlannedMessage]:
     if online and ctx.notify_practitioner:
         planned += _immediate(PRACTITIONER_BOOKED, ctx, (EMAIL,), PRACTITIONER)
     return planned
+
+
+def on_held(ctx: MessageContext, hold_until: datetime) -> list[PlannedMessage]:
+    """A held booking sends only its code, until the hold ends; the confirmation and reminders
+    are planned when the patient confirms (on_booked)."""
+    return [PlannedMessage(VERIFY, channel, PATIENT, ctx.now, hold_until) for channel in _patient_channels(ctx)]
 
 
 def on_moved(ctx: MessageContext) -> list[PlannedMessage]:

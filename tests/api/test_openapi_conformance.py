@@ -114,7 +114,8 @@ def test_real_answers_match_the_document(server):
     known = {"listSlots": {"path_parameters": {"slug": OSTEO}},
              "getBooking": {"path_parameters": {"token": token}},
              "rescheduleBooking": {"path_parameters": {"token": token}},
-             "cancelBooking": {"path_parameters": {"token": token}}}
+             "cancelBooking": {"path_parameters": {"token": token}},
+             "confirmBooking": {"path_parameters": {"token": token}}}
     for result in schema.get_all_operations():
         operation = result.ok()
         raw = operation.definition.raw

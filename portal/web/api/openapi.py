@@ -17,7 +17,7 @@ ERROR_CODES = {
     413: ["too_large"],
     415: ["unsupported_media_type"],
     422: ["invalid_fields", "idempotency_key_reused"],
-    429: ["too_many_requests"],
+    429: ["too_many_requests", "online_bookings_paused"],
     500: ["internal_error"],
 }
 ERROR_TEXT = {
@@ -32,7 +32,8 @@ ERROR_TEXT = {
     422: "`invalid_fields` (one message per field in `fields`; also a query parameter holding text no "
          "database can store, such as a NUL character), or `idempotency_key_reused` (the key served another "
          "request body)",
-    429: "`too_many_requests`: retry after Retry-After seconds",
+    429: "`too_many_requests` (this client or phone number), or `online_bookings_paused` (the practitioner's "
+         "hourly or daily limit of online bookings): retry after Retry-After seconds",
     500: "`internal_error`: never a stack trace",
 }
 DATE_TIME = {"type": "string", "format": "date-time"}
@@ -205,5 +206,13 @@ def openapi_document(base_url: str) -> dict:
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["start"], "properties": {"start": DATE_TIME}}}}},
                 "responses": {"200": _json(MANAGED, "Moved"), **_errors(*JSON_BODY_ERRORS, 404, 409)}}},
+            "/api/v1/bookings/{token}/confirm": {"post": {
+                "operationId": "confirmBooking",
+                "summary": "Confirm a held booking (status held: the practice asks for a confirmation) with the "
+                           "6-digit code sent to the patient; 5 wrong codes or 10 minutes release it",
+                "parameters": [token],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}}}}},
+                "responses": {"200": _json(MANAGED, "Confirmed"), **_errors(*JSON_BODY_ERRORS, 404, 409)}}},
         },
     }

@@ -23,6 +23,8 @@ routes = [
     Route("/u/{code}", link_views.unsubscribe_submit, methods=["POST"]),
     Route("/b/{token}", manage_views.manage),
     Route("/b/{token}/calendar.ics", manage_views.calendar_file),
+    Route("/b/{token}/confirm", manage_views.confirm_form, methods=["GET"]),
+    Route("/b/{token}/confirm", manage_views.confirm, methods=["POST"]),
     Route("/b/{token}/cancel", manage_views.cancel_confirm, methods=["GET"]),
     Route("/b/{token}/cancel", manage_views.cancel, methods=["POST"]),
     Route("/b/{token}/move", manage_views.move, methods=["GET"]),
