@@ -99,6 +99,8 @@ async def seed_database(url: str, first: date) -> None:
             hours=ALL_DAY, services=[dict(slug="seance", name="Séance", duration_minutes=15,
                                           min_notice_minutes=0, horizon_days=365)],
         )
+        # The load is the measure here, not a bot: no per-practitioner online limits.
+        await practice.practitioners.filter(slug="bench").update(online_bookings_per_hour=0, online_bookings_per_day=0)
         camille = await practice.practitioners.filter(slug="camille-martin").first()
         service = await camille.services.filter(slug="consultation-adulte").first()
         patient = await Patient.create(practice=practice, first_name="Charge", last_name="Test",

@@ -4,6 +4,7 @@ Tortoise loads an app from one module; this is it, and a short way to import any
 
 from portal.audit.models import AuditEvent
 from portal.booking.models import CANCELLED_STATUSES, Appointment, AppointmentStatus, IdempotencyRecord
+from portal.limits.models import ThrottleCounter
 from portal.messaging.models import OutboxMessage, OutboxStatus
 from portal.patients.models import ConsentRecord, Patient, PatientNote, PrivacyLink
 from portal.periodic.models import PeriodicJob
@@ -52,5 +53,6 @@ __all__ = [
     "StaffPasskey",
     "StaffSession",
     "StaffUser",
+    "ThrottleCounter",
     "WebAuthnChallenge",
 ]

@@ -12,6 +12,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -54,6 +55,11 @@ class Settings:
     smtp_password: Secret = Secret("")
     smtp_tls: str = "starttls"
     mail_from: str = "Créneau <no-reply@localhost>"
+    # The SMTP server offers SMTPUTF8: addresses with an accented mailbox name can be sent to.
+    smtp_utf8: bool = False
+    dkim_domain: str = ""
+    dkim_selector: str = ""
+    dkim_private_key: Secret = Secret("")  # the PEM read from DKIM_PRIVATE_KEY_FILE
     sms_backend: str = "file"
     vonage_api_key: str = ""
     vonage_api_secret: Secret = Secret("")
@@ -95,6 +101,11 @@ class Settings:
     @property
     def run_inline_workers(self) -> bool:
         return self.is_sqlite if self.inline_workers is None else self.inline_workers
+
+    @property
+    def utf8_mailboxes(self) -> bool:
+        """Whether an address like zoé@exemple.fr can be sent to (files and memory always can)."""
+        return self.email_backend != "smtp" or self.smtp_utf8
 
     @property
     def is_sqlite(self) -> bool:
@@ -216,7 +227,11 @@ def _build(config: Config, env: Mapping[str, str]) -> Settings:
         smtp_username=config("SMTP_USERNAME", default=""),
         smtp_password=Secret(config("SMTP_PASSWORD", default="")),
         smtp_tls=_choice("SMTP_TLS", config("SMTP_TLS", default="starttls"), ("starttls", "tls", "none")),
-        mail_from=config("MAIL_FROM", default="Créneau <no-reply@localhost>"),
+        mail_from=config("MAIL_FROM", default="" if email_backend == "smtp" else "Créneau <no-reply@localhost>"),
+        smtp_utf8=bool(_bool(config, "SMTP_UTF8", False)),
+        dkim_domain=config("DKIM_DOMAIN", default="").strip(),
+        dkim_selector=config("DKIM_SELECTOR", default="").strip(),
+        dkim_private_key=_dkim_key(config),
         sms_backend=sms_backend,
         vonage_api_key=config("VONAGE_API_KEY", default=""),
         vonage_api_secret=Secret(config("VONAGE_API_SECRET", default="")),
@@ -249,9 +264,36 @@ def _build(config: Config, env: Mapping[str, str]) -> Settings:
     return settings
 
 
+def _dkim_key(config: Config) -> Secret:
+    path = config("DKIM_PRIVATE_KEY_FILE", default="").strip()
+    if not path:
+        return Secret("")
+    try:
+        text = Path(path).read_text()
+    except OSError as exc:
+        raise ConfigError(f"DKIM_PRIVATE_KEY_FILE: cannot read {path!r} ({exc.strerror})") from None
+    if "PRIVATE KEY-----" not in text:
+        raise ConfigError(f"DKIM_PRIVATE_KEY_FILE: expected a PEM private key in {path!r}")
+    return Secret(text)
+
+
+def _mail_from_address(raw: str) -> str:
+    _, address = parseaddr(raw)
+    return address if "@" in address and not address.endswith("@localhost") else ""
+
+
 def _require_backend_settings(settings: Settings) -> None:
     if settings.email_backend == "smtp" and not settings.smtp_host:
         raise ConfigError("SMTP_HOST: required when EMAIL_BACKEND=smtp")
+    if settings.email_backend == "smtp" and not _mail_from_address(settings.mail_from):
+        raise ConfigError("MAIL_FROM: required when EMAIL_BACKEND=smtp, e.g. 'Cabinet des Lilas <rdv@cabinet-des-lilas.fr>' "
+                          "(an address of a domain you send for, not @localhost)")
+    dkim = (settings.dkim_domain, settings.dkim_selector, str(settings.dkim_private_key))
+    if any(dkim) and not all(dkim):
+        missing = [name for name, value in zip(("DKIM_DOMAIN", "DKIM_SELECTOR", "DKIM_PRIVATE_KEY_FILE"), dkim)
+                   if not value]
+        raise ConfigError(f"{missing[0]}: required with the other DKIM settings (DKIM_DOMAIN, DKIM_SELECTOR, "
+                          "DKIM_PRIVATE_KEY_FILE)")
     if settings.sms_backend == "vonage":
         if not settings.vonage_api_key:
             raise ConfigError("VONAGE_API_KEY: required when SMS_BACKEND=vonage")

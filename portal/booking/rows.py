@@ -16,7 +16,14 @@ from datetime import datetime
 from tortoise import connections
 
 from portal.audit.record import AUDIT_COLUMNS, event_row
-from portal.booking.availability import TARGET_COLUMNS, TARGET_FROM, TARGET_WHERE, BookingTarget, target_from_row
+from portal.booking.availability import (
+    TARGET_COLUMNS,
+    TARGET_FROM,
+    TARGET_WHERE,
+    TARGET_WIDTH,
+    BookingTarget,
+    target_from_row,
+)
 from portal.context import Ctx
 from portal.errors import NotFound
 from portal.messaging.outbox import OUTBOX_COLUMNS, message_row, write_planned
@@ -40,7 +47,7 @@ _PATIENT_COLUMNS = ("practice_id", "civility", "first_name", "last_name", "email
 _APPOINTMENT_COLUMNS = ("practice_id", "practitioner_id", "service_id", "patient_id", "starts_at", "ends_at",
                         "blocked_from", "blocked_until", "status", "sms_reminder", "email_reminder", "comment",
                         "contact_phone", "source", "version", "locale", "manage_token_hash", "manage_token_sealed",
-                        "created_at", "updated_at")
+                        "hold_until", "confirm_code_sealed", "confirm_attempts", "created_at", "updated_at")
 
 
 # On PostgreSQL, every write of an active appointment's span takes this transaction-scoped lock
@@ -92,7 +99,8 @@ async def load_target_and_patients(
     rows = await fetch(_TARGET_AND_PATIENTS, service_slug, data.email, data.birth_date, practitioner_slug)
     if not rows:
         raise NotFound("Praticien introuvable.")
-    return target_from_row(rows[0]), [KnownPatient(*row[13:]) for row in rows if row[13] is not None]
+    return target_from_row(rows[0]), [KnownPatient(*row[TARGET_WIDTH:]) for row in rows
+                                         if row[TARGET_WIDTH] is not None]
 
 
 @dataclass(frozen=True)
@@ -200,8 +208,9 @@ def _appointment_row(booking: NewBooking, patient_id) -> dict:
     key) and never change the patient's record, which the messages of other bookings use.
     Verified correction of the record belongs to the privacy centre."""
     now = booking.now
-    return {**booking.appointment, "patient_id": patient_id, "contact_phone": booking.patient.phone,
-            "status": AppointmentStatus.NOT_FILLED.value, "version": 1, "created_at": now, "updated_at": now}
+    return {"status": AppointmentStatus.NOT_FILLED.value, "hold_until": None, "confirm_code_sealed": "",
+            "confirm_attempts": 0, **booking.appointment, "patient_id": patient_id,
+            "contact_phone": booking.patient.phone, "version": 1, "created_at": now, "updated_at": now}
 
 
 def _audit_row(booking: NewBooking, appointment_id, patient_id) -> dict:
@@ -215,4 +224,5 @@ def _audit_row(booking: NewBooking, appointment_id, patient_id) -> dict:
 
 def _new_appointment(appointment_id: int, booking: NewBooking) -> NewAppointment:
     fields = booking.appointment
-    return NewAppointment(appointment_id, booking.practice_id, fields["starts_at"], fields["ends_at"])
+    return NewAppointment(appointment_id, booking.practice_id, fields["starts_at"], fields["ends_at"],
+                          status=fields.get("status", AppointmentStatus.NOT_FILLED.value))

@@ -57,7 +57,7 @@ REPLACED = {"outbox_due": "outbox_message (next_attempt_at) WHERE status = 'pend
 
 
 class Migration(migrations.Migration):
-    dependencies = [("portal", "0009_backoffice")]
+    dependencies = [("portal", "0011_abuse_limits")]
 
     initial = False
 
