@@ -11,7 +11,7 @@ from tortoise import connections
 _APPOINTMENT_COLUMNS = (
     "starts_at, ends_at, blocked_from, blocked_until, status, sms_reminder, email_reminder, comment, source, "
     "version, locale, manage_token_hash, manage_token_sealed, contact_phone, created_at, updated_at, "
-    "cancelled_at, patient_id, practice_id, practitioner_id, service_id"
+    "cancelled_at, patient_id, practice_id, practitioner_id, service_id, confirm_code_sealed, confirm_attempts"
 )
 _OUTBOX_COLUMNS = (
     "kind, channel, audience, appointment_version, dedupe_key, due_at, expires_at, status, attempts, "
@@ -21,7 +21,8 @@ _PATIENT_COLUMNS = ("civility, first_name, last_name, email, phone, birth_date, 
                     "practice_id, search_key")
 
 _PRACTITIONER_COLUMNS = ("slug, title, first_name, last_name, profession, rpps, adeli, email, phone, bio, bookable, "
-                         "slot_step_minutes, daily_limit, created_at, practice_id")
+                         "slot_step_minutes, daily_limit, created_at, practice_id, online_bookings_per_hour, "
+                         "online_bookings_per_day")
 _SERVICE_COLUMNS = ("slug, name, name_en, duration_minutes, buffer_before_minutes, buffer_after_minutes, "
                     "min_notice_minutes, horizon_days, bookable_online, position, price_cents, practitioner_id")
 
@@ -31,7 +32,7 @@ _SQLITE = {
     "appointment": _SQLITE_SERIES + f"""INSERT INTO appointment ({_APPOINTMENT_COLUMNS})
         SELECT s || '+00:00', e || '+00:00', s || '+00:00', e || '+00:00', 'came', 0, 0, '', 'bulk', 1, 'fr',
                'bulk-' || ? || '-' || i, '', '', s || '+00:00', s || '+00:00', NULL,
-               ? + (i % ?), ?, ?, ?
+               ? + (i % ?), ?, ?, ?, '', 0
         FROM (SELECT i, datetime(?, '-' || (i * 30) || ' minutes') AS s,
                         datetime(?, '-' || (i * 30 - 30) || ' minutes') AS e FROM n)""",
     "patient": _SQLITE_SERIES + f"""INSERT INTO patient ({_PATIENT_COLUMNS})
@@ -44,7 +45,7 @@ _SQLITE = {
         FROM n""",
 }
 _SQLITE["practitioner"] = _SQLITE_SERIES + f"""INSERT INTO practitioner ({_PRACTITIONER_COLUMNS})
-    SELECT ? || '-' || i, '', 'Prénom' || (i % 3), 'Nom' || (i % 7), ?, NULL, NULL, '', '', '', 1, 15, NULL, ?, ?
+    SELECT ? || '-' || i, '', 'Prénom' || (i % 3), 'Nom' || (i % 7), ?, NULL, NULL, '', '', '', 1, 15, NULL, ?, ?, 0, 0
     FROM n"""
 _SQLITE["service"] = f"""INSERT INTO service ({_SERVICE_COLUMNS})
     SELECT ?, 'Consultation', '', 30, 0, 0, 0, 60, 1, 0, NULL, id FROM practitioner WHERE slug LIKE ? || '-%'"""
@@ -53,7 +54,7 @@ _SQLITE["service"] = f"""INSERT INTO service ({_SERVICE_COLUMNS})
 _SQLITE["spread"] = _SQLITE_SERIES + f"""INSERT INTO appointment ({_APPOINTMENT_COLUMNS})
     SELECT s || '+00:00', e || '+00:00', s || '+00:00', e || '+00:00', 'came', 0, 0, '', 'bulk', 1, 'fr',
            'spread-' || p.id || '-' || i, '', '', s || '+00:00', s || '+00:00', NULL,
-           ? + ((p.id * 7919 + i) % ?), ?, p.id, (SELECT MIN(id) FROM service WHERE practitioner_id = p.id)
+           ? + ((p.id * 7919 + i) % ?), ?, p.id, (SELECT MIN(id) FROM service WHERE practitioner_id = p.id), '', 0
     FROM (SELECT id FROM practitioner WHERE slug LIKE ? || '-%' ORDER BY id LIMIT ? OFFSET ?) AS p,
          (SELECT i, datetime(?, '-' || (i * 30) || ' minutes') AS s,
                     datetime(?, '-' || (i * 30 - 30) || ' minutes') AS e FROM n) AS t"""
@@ -61,19 +62,20 @@ _POSTGRES = {
     "spread": f"""INSERT INTO appointment ({_APPOINTMENT_COLUMNS})
         SELECT s, s + interval '30 minutes', s, s + interval '30 minutes', 'came', false, false, '', 'bulk', 1,
                'fr', 'spread-' || p.id || '-' || i, '', '', s, s, NULL, $2::int + ((p.id * 7919 + i) % $3::int),
-               $4::int, p.id, (SELECT MIN(id) FROM service WHERE practitioner_id = p.id)
+               $4::int, p.id, (SELECT MIN(id) FROM service WHERE practitioner_id = p.id), '', 0
         FROM (SELECT id FROM practitioner WHERE slug LIKE $5::text || '-%' ORDER BY id LIMIT $6 OFFSET $7) AS p,
              (SELECT i, $8::timestamptz - i * interval '30 minutes' AS s FROM generate_series(1, $1) AS i) AS t""",
     "practitioner": f"""INSERT INTO practitioner ({_PRACTITIONER_COLUMNS})
         SELECT $2::text || '-' || i, '', 'Prénom' || (i % 3), 'Nom' || (i % 7), $3::text, NULL, NULL, '', '', '',
-               true, 15, NULL, $4::timestamptz, $5::int
+               true, 15, NULL, $4::timestamptz, $5::int, 0, 0
         FROM generate_series(1, $1) AS i""",
     "service": f"""INSERT INTO service ({_SERVICE_COLUMNS})
         SELECT $1::text, 'Consultation', '', 30, 0, 0, 0, 60, true, 0, NULL, id FROM practitioner
         WHERE slug LIKE $2::text || '-%'""",
     "appointment": f"""INSERT INTO appointment ({_APPOINTMENT_COLUMNS})
         SELECT s, s + interval '30 minutes', s, s + interval '30 minutes', 'came', false, false, '', 'bulk', 1,
-               'fr', 'bulk-' || $2::text || '-' || i, '', '', s, s, NULL, $3::int + (i % $4::int), $5::int, $6::int, $7::int
+               'fr', 'bulk-' || $2::text || '-' || i, '', '', s, s, NULL, $3::int + (i % $4::int), $5::int, $6::int, $7::int,
+               '', 0
         FROM (SELECT i, $8::timestamptz - i * interval '30 minutes' AS s FROM generate_series(1, $1) AS i) AS t""",
     "patient": f"""INSERT INTO patient ({_PATIENT_COLUMNS})
         SELECT 'mme', 'Bulk', 'Patient ' || i, 'bulk' || i || '@example.org', '', DATE '1980-01-01', 'fr', $2::timestamptz,
