@@ -162,7 +162,7 @@ def is_slot_violation(exc: IntegrityError) -> bool:
     return "slot_taken" in str(exc)
 
 
-async def _slot_taken(target: BookingTarget, start: datetime, now: datetime) -> SlotTaken:
+async def slot_taken(target: BookingTarget, start: datetime, now: datetime) -> SlotTaken:
     nearest = await nearest_slots(target, start, now)
     return SlotTaken(nearest=[slot.start.astimezone(target.tz) for slot in nearest])
 
@@ -253,7 +253,7 @@ async def book_appointment(
     if verdict == "off_grid":
         raise FieldErrors({"start": "Ce créneau n'est pas proposé à la réservation."})
     if verdict == "taken":
-        raise await _slot_taken(target, start, now)
+        raise await slot_taken(target, start, now)
     # The practitioner's online limits, reserved last: a refused request costs them nothing.
     online = request.source == "online"
     reserved = await practitioner_limits.reserve(target.practice_id, target.practitioner_id, target.online_per_hour,
@@ -294,5 +294,5 @@ async def store_booking(rows: NewBooking, target: BookingTarget, token: str,
         return await retry_locked(transaction)
     except IntegrityError as exc:
         if is_slot_violation(exc):
-            raise await _slot_taken(target, start, now) from None
+            raise await slot_taken(target, start, now) from None
         raise

@@ -5,6 +5,7 @@ time is `ctx.now`, and the change, its messages and its audit event are one tran
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
@@ -12,13 +13,13 @@ from tortoise.transactions import in_transaction
 
 from portal import access
 from portal.audit.record import record as audit
-from portal.booking.availability import BookingTarget, check_start, load_target, nearest_slots
-from portal.booking.book import is_slot_violation, parse_start
+from portal.booking.availability import BookingTarget, check_start, load_target
+from portal.booking.book import is_slot_violation, parse_start, slot_taken
 from portal.booking.managed import ManagedBooking
 from portal.booking.rows import lock_agenda
 from portal.context import ActorKind, Ctx
 from portal.db import retry_locked
-from portal.errors import CutoffPassed, NotAllowed, SlotTaken
+from portal.errors import CutoffPassed, NotAllowed
 from portal.messaging import plan as message_plan
 from portal.messaging.outbox import cancel_pending, message_context, write_planned
 from portal.models import Appointment, AppointmentStatus
@@ -92,20 +93,30 @@ async def reschedule_appointment(ctx: Ctx, token: str, new_start: object) -> Man
     if verdict == "off_grid":
         raise FieldErrors({"start": "Ce créneau n'est pas proposé à la réservation."})
     if verdict == "taken":
-        raise await _taken(target, start, now)
-    blocked = blocked_interval(start, target.rules)
-    changes = {
-        "starts_at": start, "ends_at": start + target.duration, "previous_starts_at": appointment.starts_at,
-        "blocked_from": blocked.start, "blocked_until": blocked.end, "now": now,
-    }
+        raise await slot_taken(target, start, now)
+    await write_move(ctx, appointment, start, target, booking.practice)
+    return booking
+
+
+async def write_move(ctx: Ctx, appointment: Appointment, start: datetime, target: BookingTarget, practice, *,
+                     notify_practitioner: bool = True) -> None:
+    """Move an appointment to `start`, already checked by the caller (the patient's reschedule,
+    the practice's move): a new version keeping the old time for the notice, the practitioner's
+    agenda locked, pending messages of the old time replaced by the move notice and new
+    reminders, an audit event. `practice`: anything with `reminder_policy` and
+    `notify_practitioner`. A slot taken meanwhile raises SlotTaken with the nearest free ones."""
+    now, blocked = ctx.now, blocked_interval(start, target.rules)
+    changes = {"starts_at": start, "ends_at": start + target.duration, "previous_starts_at": appointment.starts_at,
+               "blocked_from": blocked.start, "blocked_until": blocked.end, "now": now}
 
     async def transaction() -> None:
         async with in_transaction() as conn:
             await lock_agenda(conn, appointment.practitioner_id)
             await save_new_version(appointment, changes, conn)
-            # Pending messages of the old time are replaced by the move notice and new reminders.
             await cancel_pending(appointment.id, conn)
-            plan = message_context(appointment, booking.practice, now)
+            plan = message_context(appointment, practice, now)
+            if not notify_practitioner:
+                plan = replace(plan, notify_practitioner=False)
             await write_planned(appointment, message_plan.on_moved(plan), conn, now=now)
             await audit(conn, ctx, "appointment.move", "appointment", appointment.id,
                         practice_id=appointment.practice_id, patient_id=appointment.patient_id,
@@ -115,13 +126,8 @@ async def reschedule_appointment(ctx: Ctx, token: str, new_start: object) -> Man
         await retry_locked(transaction)
     except IntegrityError as exc:
         if is_slot_violation(exc):
-            raise await _taken(target, start, now) from None
+            raise await slot_taken(target, start, now) from None
         raise
-    return booking
-
-
-async def _taken(target: BookingTarget, start: datetime, now: datetime) -> SlotTaken:
-    return SlotTaken(nearest=[slot.start.astimezone(target.tz) for slot in await nearest_slots(target, start, now)])
 
 
 async def set_reminders(ctx: Ctx, token: str, *, email: bool, sms: bool) -> ManagedBooking:

@@ -7,25 +7,21 @@ appointment for the practice (it may hold health data): never in the audit trail
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from portal import access
 from portal.audit.record import record as audit
-from portal.booking.availability import BookingTarget, check_start, load_staff_target, nearest_slots
-from portal.booking.book import is_slot_violation, parse_start
-from portal.booking.manage import save_new_version
-from portal.booking.rows import lock_agenda
+from portal.booking.availability import BookingTarget, check_start, load_staff_target
+from portal.booking.book import parse_start, slot_taken
+from portal.booking.manage import save_new_version, write_move
 from portal.context import Ctx
 from portal.db import retry_locked
-from portal.errors import FieldErrors, NotAllowed, SlotTaken
+from portal.errors import FieldErrors, NotAllowed
 from portal.messaging import plan as message_plan
 from portal.messaging.outbox import cancel_pending, message_context, write_planned
 from portal.models import CANCELLED_STATUSES, Appointment, AppointmentStatus, Practice, Service
-from portal.scheduling import blocked_interval
 
 MAX_REASON = 500
 
@@ -81,7 +77,8 @@ async def move_by_practice(ctx: Ctx, appointment_id: int, start: object, *, outs
     slug = await Service.filter(id=appointment.service_id).first().values_list("slug", flat=True)
     target = await load_staff_target(appointment.practitioner_id, slug)
     await check_staff_start(target, new_start, ctx.now, outside_rules, exclude_appointment=appointment.id)
-    await _write_move(ctx, appointment, target, new_start)
+    # The practitioner is not told of their own practice's change.
+    await write_move(ctx, appointment, new_start, target, target, notify_practitioner=False)
     return appointment
 
 
@@ -98,30 +95,3 @@ async def check_staff_start(target: BookingTarget, start: datetime, now: datetim
         raise await slot_taken(target, start, now)
 
 
-async def slot_taken(target: BookingTarget, start: datetime, now: datetime) -> SlotTaken:
-    return SlotTaken(nearest=[slot.start.astimezone(target.tz) for slot in await nearest_slots(target, start, now)])
-
-
-async def _write_move(ctx: Ctx, appointment: Appointment, target: BookingTarget, start: datetime) -> None:
-    now, blocked = ctx.now, blocked_interval(start, target.rules)
-    # The old time too: the patient's move notice says from when to when (as for their own moves).
-    changes = {"starts_at": start, "ends_at": start + target.duration, "previous_starts_at": appointment.starts_at,
-               "blocked_from": blocked.start, "blocked_until": blocked.end, "now": now}
-
-    async def transaction() -> None:
-        async with in_transaction() as conn:
-            await lock_agenda(conn, appointment.practitioner_id)
-            await save_new_version(appointment, changes, conn)
-            await cancel_pending(appointment.id, conn)
-            plan = replace(message_context(appointment, target, now), notify_practitioner=False)
-            await write_planned(appointment, message_plan.on_moved(plan), conn, now=now)
-            await audit(conn, ctx, "appointment.move", "appointment", appointment.id,
-                        practice_id=appointment.practice_id, patient_id=appointment.patient_id,
-                        version=appointment.version)
-
-    try:
-        await retry_locked(transaction)
-    except IntegrityError as exc:
-        if is_slot_violation(exc):
-            raise await slot_taken(target, start, now) from None
-        raise
