@@ -134,3 +134,12 @@ def bookable_practitioners(ctx: Ctx, *, slug: str | None = None, practice_slug: 
     if practice_slug is not None:
         query = query.filter(practice__slug=practice_slug) if is_slug(practice_slug) else query.filter(id__in=[])
     return query
+
+
+async def administered_practice(ctx: Ctx) -> Practice:
+    """The practice an administrator runs (one practice per account), for its settings pages."""
+    require_admin(ctx)
+    practice = await practices(ctx).order_by("id").first()
+    if practice is None:
+        raise NotFound("Page introuvable.")
+    return practice

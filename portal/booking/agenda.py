@@ -145,7 +145,7 @@ async def _practitioner_window(ctx: Ctx, practitioner_id: int, name: str, servic
     slots = [] if target is None else available_slots(
         rules=calendar.rules, breaks=calendar.breaks, exceptions=calendar.exceptions,
         appointments=calendar.appointments, busy=calendar.busy, service=target.rules, now=ctx.now, tz=tz,
-        start_date=first, end_date=last)
+        start_date=first, end_date=last, holiday_region=target.holiday_region)
     return PractitionerDay(
         practitioner_id, name, tz, [_appointment(row) for row in rows],
         busy=[b for b in calendar.busy if b.start < upper and b.end > lower],

@@ -40,6 +40,7 @@ class BookingTarget:
     duration: timedelta
     reminder_policy: dict
     notify_practitioner: bool
+    holiday_region: str = ""  # whose public holidays close the practice (portal.scheduling.holidays)
 
 
 # The target's columns and joins; a booking adds the patient lookup to this same read
@@ -47,7 +48,8 @@ class BookingTarget:
 TARGET_COLUMNS = """p.id, p.practice_id, p.slot_step_minutes, p.daily_limit,
        pr.timezone, pr.reminder_policy, pr.notify_practitioner,
        s.id, s.duration_minutes, s.buffer_before_minutes, s.buffer_after_minutes,
-       s.min_notice_minutes, s.horizon_days"""
+       s.min_notice_minutes, s.horizon_days, pr.holiday_region"""
+TARGET_WIDTH = 14  # the number of TARGET_COLUMNS: a booking's patient columns follow them
 TARGET_FROM = """practitioner p
 JOIN practice pr ON pr.id = p.practice_id
 LEFT JOIN service s ON s.practitioner_id = p.id AND s.slug = ? AND s.bookable_online"""
@@ -80,9 +82,9 @@ async def load_target(practitioner_slug: str, service_slug: str) -> BookingTarge
 
 
 def target_from_row(row) -> BookingTarget:
-    """The target from the first 13 columns of a row read with TARGET_COLUMNS."""
+    """The target from the first TARGET_WIDTH columns of a row read with TARGET_COLUMNS."""
     (practitioner_id, practice_id, step, daily_limit, tz_name, policy, notify,
-     service_id, duration, before, after, notice, horizon) = row[:13]
+     service_id, duration, before, after, notice, horizon, holiday_region) = row[:TARGET_WIDTH]
     if service_id is None:
         raise NotFound("Prestation introuvable.")
     rules = ServiceRules(
@@ -96,7 +98,7 @@ def target_from_row(row) -> BookingTarget:
     )
     return BookingTarget(
         practice_id, practitioner_id, service_id, ZoneInfo(tz_name), rules, rules.duration,
-        _json(policy), bool(notify),
+        _json(policy), bool(notify), holiday_region or "",
     )
 
 
@@ -184,7 +186,7 @@ async def list_slots(
     return available_slots(
         rules=calendar.rules, breaks=calendar.breaks, exceptions=calendar.exceptions,
         appointments=calendar.appointments, busy=calendar.busy, service=target.rules,
-        now=now, tz=target.tz, start_date=first, end_date=last,
+        now=now, tz=target.tz, start_date=first, end_date=last, holiday_region=target.holiday_region,
     )
 
 
@@ -197,11 +199,12 @@ async def list_days(
     slots = available_slots(
         rules=calendar.rules, breaks=calendar.breaks, exceptions=calendar.exceptions,
         appointments=calendar.appointments, busy=calendar.busy, service=target.rules,
-        now=now, tz=target.tz, start_date=first, end_date=last,
+        now=now, tz=target.tz, start_date=first, end_date=last, holiday_region=target.holiday_region,
     )
     days = (first + timedelta(days=offset) for offset in range((last - first).days + 1))
     open_days = {day for day in days if opening_intervals(
-        day, rules=calendar.rules, breaks=calendar.breaks, exceptions=calendar.exceptions, tz=target.tz)}
+        day, rules=calendar.rules, breaks=calendar.breaks, exceptions=calendar.exceptions, tz=target.tz,
+        holiday_region=target.holiday_region)}
     return slots, open_days
 
 
@@ -214,7 +217,7 @@ async def check_start(target: BookingTarget, start: datetime, now: datetime, exc
     calendar = await load_calendar(target.practitioner_id, day, day, target.tz, exclude_appointment, window)
     common = dict(
         rules=calendar.rules, breaks=calendar.breaks, exceptions=calendar.exceptions,
-        service=target.rules, now=now, tz=target.tz,
+        service=target.rules, now=now, tz=target.tz, holiday_region=target.holiday_region,
     )
     if is_bookable(start, appointments=calendar.appointments, busy=calendar.busy, **common):
         return "ok"

@@ -16,7 +16,14 @@ from datetime import datetime
 from tortoise import connections
 
 from portal.audit.record import AUDIT_COLUMNS, event_row
-from portal.booking.availability import TARGET_COLUMNS, TARGET_FROM, TARGET_WHERE, BookingTarget, target_from_row
+from portal.booking.availability import (
+    TARGET_COLUMNS,
+    TARGET_FROM,
+    TARGET_WHERE,
+    TARGET_WIDTH,
+    BookingTarget,
+    target_from_row,
+)
 from portal.context import Ctx
 from portal.errors import NotFound
 from portal.messaging.outbox import OUTBOX_COLUMNS, message_row, write_planned
@@ -92,7 +99,8 @@ async def load_target_and_patients(
     rows = await fetch(_TARGET_AND_PATIENTS, service_slug, data.email, data.birth_date, practitioner_slug)
     if not rows:
         raise NotFound("Praticien introuvable.")
-    return target_from_row(rows[0]), [KnownPatient(*row[13:]) for row in rows if row[13] is not None]
+    return target_from_row(rows[0]), [KnownPatient(*row[TARGET_WIDTH:]) for row in rows
+                                    if row[TARGET_WIDTH] is not None]
 
 
 @dataclass(frozen=True)

@@ -53,9 +53,14 @@ class Practice(Model):
     slug = fields.CharField(max_length=SLUG_MAX_LENGTH, unique=True)
     name = fields.CharField(max_length=200)
     address = fields.CharField(max_length=300, default="")
+    # How to get in (floor, door code, transport), shown with the address.
+    access_instructions = fields.CharField(max_length=500, default="")
     phone = fields.CharField(max_length=20, default="")
     email = fields.CharField(max_length=254, default="")
     timezone = fields.CharField(max_length=64, default="Europe/Paris")
+    # Whose public holidays close the practice: "" metropolitan France, else a subdivision of the
+    # `holidays` package (portal.scheduling.holidays.REGIONS).
+    holiday_region = fields.CharField(max_length=8, default="")
     locale = fields.CharField(max_length=8, default="fr")
     # A patient may cancel or move online until this many hours before the visit.
     cancellation_cutoff_hours = fields.IntField(default=24)

@@ -63,6 +63,9 @@ class Case:
 
 
 EVERY_ROLE_200 = {role: 200 for role in ROLES}
+ADMIN_ONLY = {"admin": 200, "practitioner": 404, "assistant": 404}
+SETTINGS_FORM = {"name": "Cabinet des Lilas", "timezone": "Europe/Paris", "holiday_region": "",
+                 "cancellation_cutoff_hours": "24", "reminders_email": "72", "reminders_sms": "48"}
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/admin"): Case(expect=EVERY_ROLE_200),
     ("GET", "/admin/"): Case(expect=EVERY_ROLE_200),
@@ -82,6 +85,8 @@ CASES: dict[tuple[str, str], Case] = {
                                              expect={role: 401 for role in ROLES}),
     ("POST", "/admin/account/passkeys/options"): Case(json=True, expect=EVERY_ROLE_200),
     ("POST", "/admin/account/passkeys"): Case(json=True, form={"id": "x"}, expect={role: 422 for role in ROLES}),
+    ("GET", "/admin/settings"): Case(expect=ADMIN_ONLY),
+    ("POST", "/admin/settings"): Case(form=SETTINGS_FORM, expect={**ADMIN_ONLY, "admin": 303}),
 }
 
 

@@ -4,7 +4,7 @@ authorization matrix (tests/admin/test_authorization_matrix.py) finds each route
 
 from starlette.routing import Route
 
-from portal.web.admin import account_views, login_views, oidc, passkey_views
+from portal.web.admin import account_views, login_views, oidc, passkey_views, settings_views
 
 routes = [
     Route("/admin", login_views.home, methods=["GET"]),
@@ -22,6 +22,8 @@ routes = [
     Route("/admin/passkey/sign-in", passkey_views.sign_in, methods=["POST"]),
     Route("/admin/account/passkeys/options", passkey_views.register_options, methods=["POST"]),
     Route("/admin/account/passkeys", passkey_views.register, methods=["POST"]),
+    Route(settings_views.PATH, settings_views.show, methods=["GET"]),
+    Route(settings_views.PATH, settings_views.save, methods=["POST"]),
 ]
 
 # Reached without a session: everything else under /admin redirects to the sign-in page.

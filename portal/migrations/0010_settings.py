@@ -1,0 +1,23 @@
+"""The practice's settings page (issue 14 item 1).
+
+- practice.access_instructions: how to get in (floor, door code, transport), shown with the
+  address.
+- practice.holiday_region: whose public holidays close the practice: "" for metropolitan France,
+  or a subdivision of the `holidays` package ("57", "6AE": Alsace-Moselle; "971"…: overseas).
+"""
+
+from tortoise import fields, migrations
+from tortoise.migrations import operations as ops
+
+
+class Migration(migrations.Migration):
+    dependencies = [("portal", "0009_backoffice")]
+
+    initial = False
+
+    operations = [
+        ops.AddField(model_name="Practice", name="access_instructions",
+                     field=fields.CharField(max_length=500, default="")),
+        ops.AddField(model_name="Practice", name="holiday_region",
+                     field=fields.CharField(max_length=8, default="")),
+    ]
