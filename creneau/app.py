@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+import calendar_sync.admin_views
 import calendar_sync.routes
 import calendar_sync.sync
 import notifier.webhooks
@@ -39,7 +40,7 @@ from portal.web.text_guard import RefuseUnstorableText
 log = logging.getLogger("creneau")
 
 ROUTES = [*api_routes.routes, *privacy_routes.routes, *patient_routes.routes, *admin_routes.routes,
-          *calendar_sync.routes.routes, *notifier.webhooks.routes]
+          *calendar_sync.routes.routes, *calendar_sync.admin_views.routes, *notifier.webhooks.routes]
 # Loops that `creneau serve` runs inside the web process on SQLite (one command, a whole system).
 BACKGROUND_LOOPS = [notifier.worker.run_loop, calendar_sync.sync.run_loop]
 

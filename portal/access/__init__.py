@@ -103,6 +103,14 @@ def require_admin(ctx: Ctx) -> None:
         raise NotFound("Page introuvable.")
 
 
+def require_agenda_owner(ctx: Ctx) -> None:
+    """What changes where an agenda goes (its feeds, the calendars it imports): the practice's
+    administrator, or a practitioner for their own agenda; an assistant only reads agendas."""
+    require_staff(ctx)
+    if ctx.actor.role not in ("admin", "practitioner"):
+        raise NotFound("Page introuvable.")
+
+
 async def practitioner_by_id(ctx: Ctx, practitioner_id: int) -> Practitioner:
     if not is_id(practitioner_id):
         raise NotFound("Praticien introuvable.")

@@ -18,12 +18,13 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from starlette.routing import Route
 
+from calendar_sync.tokens import create_feed_token
 from creneau.app import ROUTES
 from portal.models import Appointment
 from portal.web.admin.routes import PUBLIC_PATHS
 from tests.access.helpers import add_staff, totp_code
 from tests.admin.conftest import sign_in
-from tests.builders import SECRET_KEY, book, paris
+from tests.builders import SECRET_KEY, book, paris, system
 from tests.two_practices.conftest import LEA, load_second_practice
 
 ROLES: dict[str, dict] = {
@@ -39,6 +40,7 @@ class World:
 
     appointment: Mapping[str, int]  # practitioner slug -> appointment id
     patient: Mapping[str, int]  # practitioner slug -> the patient of that appointment
+    feed: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> a feed token of theirs
 
 
 def in_scope(role: str) -> str:
@@ -63,6 +65,7 @@ class Case:
 
 
 EVERY_ROLE_200 = {role: 200 for role in ROLES}
+AGENDA_OWNERS = {"admin": 200, "practitioner": 200, "assistant": 404}
 ADMIN_ONLY = {"admin": 200, "practitioner": 404, "assistant": 404}
 SETTINGS_FORM = {"name": "Cabinet des Lilas", "timezone": "Europe/Paris", "holiday_region": "",
                  "cancellation_cutoff_hours": "24", "reminders_email": "72", "reminders_sms": "48"}
@@ -87,6 +90,17 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/admin/account/passkeys"): Case(json=True, form={"id": "x"}, expect={role: 422 for role in ROLES}),
     ("GET", "/admin/settings"): Case(expect=ADMIN_ONLY),
     ("POST", "/admin/settings"): Case(form=SETTINGS_FORM, expect={**ADMIN_ONLY, "admin": 303}),
+    # Feeds: the administrator, or a practitioner for their own agenda; an assistant only reads agendas.
+    ("GET", "/admin/settings/feeds"): Case(expect=AGENDA_OWNERS),
+    ("POST", "/admin/settings/feeds"): Case(form={"practitioner": "camille-martin", "level": "busy"},
+                                             expect=AGENDA_OWNERS),
+    ("POST", "/admin/settings/feeds/{token_id}/rotate"): Case(
+        expect=AGENDA_OWNERS, inside=lambda world, role: {"token_id": world.feed[in_scope(role)]},
+        outside=lambda world, role: {"token_id": world.feed[out_of_scope(role)]}),
+    ("POST", "/admin/settings/feeds/{token_id}/revoke"): Case(
+        expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
+        inside=lambda world, role: {"token_id": world.feed[in_scope(role)]},
+        outside=lambda world, role: {"token_id": world.feed[out_of_scope(role)]}),
 }
 
 
@@ -120,7 +134,8 @@ async def build_world(now) -> World:
                                  (LEA, "consultation", paris(2026, 12, 1, 10))):
         appointment = await Appointment.get(id=(await book(start, now, practitioner=slug, service=service)).appointment_id)
         appointments[slug], patients[slug] = appointment.id, appointment.patient_id
-    return World(appointments, patients)
+    feeds = {slug: (await create_feed_token(system(now), slug)).row.id for slug in appointments}
+    return World(appointments, patients, feeds)
 
 
 def fill(path: str, params: dict) -> str:
