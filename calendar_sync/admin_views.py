@@ -1,6 +1,8 @@
 """Back-office pages for a practitioner's calendar feeds (issue 14 item 6): list, create with a
 plain warning before a level that puts patient details into a third-party calendar, the URLs
-and a QR code shown once, rotate, revoke. Thin: the use cases are calendar_sync.tokens.
+and a QR code shown once, rotate, revoke; and their external calendars (item 7): add (the
+address guard refuses internal addresses), sync status, remove. Thin: the use cases are
+calendar_sync.tokens and calendar_sync.calendars.
 
 These pages live here, not in portal.web.admin: portal never imports calendar_sync."""
 
@@ -10,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from calendar_sync import tokens
+from calendar_sync import calendars, tokens
+from calendar_sync.fetch import masked
 from calendar_sync.models import FeedLevel
 from portal import access
 from portal.errors import FieldErrors, NotFound
@@ -22,6 +25,7 @@ from portal.web.patient.errors import N_
 from portal.web.request_body import read_form
 
 FEEDS = "/admin/settings/feeds"
+CALENDARS = "/admin/settings/calendars"
 # The levels that put patient details into the calendar app's servers (Google, Apple, Microsoft).
 REVEALING = frozenset({FeedLevel.INITIALS.value, FeedLevel.FULL.value})
 
@@ -84,8 +88,8 @@ async def create(request: Request) -> Response:
     return await _page(request, ctx, issued=issued)
 
 
-def _token_id(request: Request) -> int:
-    raw = request.path_params["token_id"]
+def _token_id(request: Request, name: str = "token_id") -> int:
+    raw = request.path_params[name]
     if not raw.isdigit() or not access.is_id(int(raw[:12])):
         raise NotFound("Page introuvable.")
     return int(raw)
@@ -109,9 +113,51 @@ async def revoke(request: Request) -> Response:
     return RedirectResponse(FEEDS + "?done=revoked", status_code=303)
 
 
+async def _calendars_page(request: Request, ctx, *, values: dict | None = None, errors: dict | None = None,
+                          status: int = 200) -> Response:
+    errors = errors or {}
+    rows = [{"row": row, "address": masked(row.url)} for row in await calendars.list_external_calendars(ctx)]
+    return admin_page(request, "admin/calendars.html", {
+        "calendars": rows, "practitioners": await access.practitioners(ctx).order_by("last_name", "first_name"),
+        "values": values or {"practitioner": "", "url": "", "label": ""}, "errors": errors,
+        "first_error": next(iter(errors), None), "done": request.query_params.get("done"),
+    }, status=status)
+
+
+async def calendars_show(request: Request) -> Response:
+    return await _calendars_page(request, await _ctx(request))
+
+
+async def calendars_add(request: Request) -> Response:
+    ctx = await _ctx(request)
+    raw = await read_form(request)
+    if not csrf.valid(request, raw.get(csrf.FIELD)):
+        return form_expired(request)
+    form = {name: str(raw.get(name, ""))[:calendars.URL_MAX_LENGTH + 1].strip() for name in ("practitioner", "url", "label")}
+    settings = request.app.state.settings
+    try:
+        await calendars.add_external_calendar(ctx, form["practitioner"], form["url"], label=form["label"],
+                                              allow_internal=settings.calendar_allow_internal)
+    except FieldErrors as exc:
+        return await _calendars_page(request, ctx, values=form, errors=exc.fields, status=422)
+    return RedirectResponse(CALENDARS + "?done=added", status_code=303)
+
+
+async def calendars_remove(request: Request) -> Response:
+    ctx = await _ctx(request)
+    form = await read_form(request)
+    if not csrf.valid(request, form.get(csrf.FIELD)):
+        return form_expired(request)
+    await calendars.remove_external_calendar(ctx, _token_id(request, "calendar_id"))
+    return RedirectResponse(CALENDARS + "?done=removed", status_code=303)
+
+
 routes = [
     Route(FEEDS, show, methods=["GET"]),
     Route(FEEDS, create, methods=["POST"]),
     Route(FEEDS + "/{token_id}/rotate", rotate, methods=["POST"]),
     Route(FEEDS + "/{token_id}/revoke", revoke, methods=["POST"]),
+    Route(CALENDARS, calendars_show, methods=["GET"]),
+    Route(CALENDARS, calendars_add, methods=["POST"]),
+    Route(CALENDARS + "/{calendar_id}/remove", calendars_remove, methods=["POST"]),
 ]

@@ -20,7 +20,8 @@ from starlette.routing import Route
 
 from calendar_sync.tokens import create_feed_token
 from creneau.app import ROUTES
-from portal.models import Appointment
+from calendar_sync.models import ExternalCalendar
+from portal.models import Appointment, Practitioner
 from portal.web.admin.routes import PUBLIC_PATHS
 from tests.access.helpers import add_staff, totp_code
 from tests.admin.conftest import sign_in
@@ -41,6 +42,7 @@ class World:
     appointment: Mapping[str, int]  # practitioner slug -> appointment id
     patient: Mapping[str, int]  # practitioner slug -> the patient of that appointment
     feed: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> a feed token of theirs
+    calendar: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> an external calendar
 
 
 def in_scope(role: str) -> str:
@@ -101,6 +103,14 @@ CASES: dict[tuple[str, str], Case] = {
         expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
         inside=lambda world, role: {"token_id": world.feed[in_scope(role)]},
         outside=lambda world, role: {"token_id": world.feed[out_of_scope(role)]}),
+    ("GET", "/admin/settings/calendars"): Case(expect=AGENDA_OWNERS),
+    ("POST", "/admin/settings/calendars"): Case(
+        form={"practitioner": "camille-martin", "url": "https://8.8.8.8/calendar.ics"},
+        expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303}),
+    ("POST", "/admin/settings/calendars/{calendar_id}/remove"): Case(
+        expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
+        inside=lambda world, role: {"calendar_id": world.calendar[in_scope(role)]},
+        outside=lambda world, role: {"calendar_id": world.calendar[out_of_scope(role)]}),
 }
 
 
@@ -135,7 +145,10 @@ async def build_world(now) -> World:
         appointment = await Appointment.get(id=(await book(start, now, practitioner=slug, service=service)).appointment_id)
         appointments[slug], patients[slug] = appointment.id, appointment.patient_id
     feeds = {slug: (await create_feed_token(system(now), slug)).row.id for slug in appointments}
-    return World(appointments, patients, feeds)
+    calendars = {slug: (await ExternalCalendar.create(
+        practitioner=await Practitioner.get(slug=slug), url="https://calendar.example.org/x.ics", created_at=now,
+        next_attempt_at=now)).id for slug in appointments}
+    return World(appointments, patients, feeds, calendars)
 
 
 def fill(path: str, params: dict) -> str:
