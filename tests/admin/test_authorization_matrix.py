@@ -18,9 +18,9 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from starlette.routing import Route
 
+from calendar_sync.models import ExternalCalendar
 from calendar_sync.tokens import create_feed_token
 from creneau.app import ROUTES
-from calendar_sync.models import ExternalCalendar
 from portal.models import Appointment, Practitioner
 from portal.web.admin.routes import PUBLIC_PATHS
 from tests.access.helpers import add_staff, totp_code
