@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 import calendar_sync.admin_views
 import calendar_sync.routes
 import calendar_sync.sync
+import notifier.admin_views
 import notifier.webhooks
 import notifier.worker
 from creneau import database, maintenance
@@ -40,7 +41,8 @@ from portal.web.text_guard import RefuseUnstorableText
 log = logging.getLogger("creneau")
 
 ROUTES = [*api_routes.routes, *privacy_routes.routes, *patient_routes.routes, *admin_routes.routes,
-          *calendar_sync.routes.routes, *calendar_sync.admin_views.routes, *notifier.webhooks.routes]
+          *calendar_sync.routes.routes, *calendar_sync.admin_views.routes, *notifier.admin_views.routes,
+          *notifier.webhooks.routes]
 # Loops that `creneau serve` runs inside the web process on SQLite (one command, a whole system).
 BACKGROUND_LOOPS = [notifier.worker.run_loop, calendar_sync.sync.run_loop]
 

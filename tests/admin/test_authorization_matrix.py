@@ -21,7 +21,7 @@ from starlette.routing import Route
 from calendar_sync.models import ExternalCalendar
 from calendar_sync.tokens import create_feed_token
 from creneau.app import ROUTES
-from portal.models import Appointment, Practitioner
+from portal.models import Appointment, OutboxMessage, Practitioner
 from portal.web.admin.routes import PUBLIC_PATHS
 from tests.access.helpers import add_staff, totp_code
 from tests.admin.conftest import sign_in
@@ -43,6 +43,7 @@ class World:
     patient: Mapping[str, int]  # practitioner slug -> the patient of that appointment
     feed: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> a feed token of theirs
     calendar: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> an external calendar
+    message: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> a message of theirs
 
 
 def in_scope(role: str) -> str:
@@ -111,6 +112,12 @@ CASES: dict[tuple[str, str], Case] = {
         expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
         inside=lambda world, role: {"calendar_id": world.calendar[in_scope(role)]},
         outside=lambda world, role: {"calendar_id": world.calendar[out_of_scope(role)]}),
+    ("GET", "/admin/messages"): Case(expect=EVERY_ROLE_200),
+    # Nothing failed in the world: a message in scope cannot be retried (409), one outside is not found.
+    ("POST", "/admin/messages/{message_id}/retry"): Case(
+        expect={role: 409 for role in ROLES},
+        inside=lambda world, role: {"message_id": world.message[in_scope(role)]},
+        outside=lambda world, role: {"message_id": world.message[out_of_scope(role)]}),
 }
 
 
@@ -148,7 +155,9 @@ async def build_world(now) -> World:
     calendars = {slug: (await ExternalCalendar.create(
         practitioner=await Practitioner.get(slug=slug), url="https://calendar.example.org/x.ics", created_at=now,
         next_attempt_at=now)).id for slug in appointments}
-    return World(appointments, patients, feeds, calendars)
+    messages = {slug: (await OutboxMessage.filter(appointment_id=appointment_id).order_by("id").first()).id
+                for slug, appointment_id in appointments.items()}
+    return World(appointments, patients, feeds, calendars, messages)
 
 
 def fill(path: str, params: dict) -> str:
