@@ -12,8 +12,9 @@ from starlette.routing import Route
 
 from notifier import admin
 from portal import access
-from portal.errors import NotFound
+from portal.errors import FieldErrors, NotFound
 from portal.messaging import log
+from portal.messaging.config_check import queue_config_check
 from portal.web import csrf
 from portal.web.admin.auth import require_staff
 from portal.web.admin.pages import admin_page, form_expired
@@ -27,15 +28,32 @@ def _int(raw: str, default: int) -> int:
     return int(raw) if raw.isdigit() and len(raw) <= 6 else default
 
 
+async def _page(request: Request, ctx, *, page: int = 1, status: str = "", done: str | None = None,
+                error: str | None = None, code: int = 200) -> Response:
+    return admin_page(request, "admin/messages.html", {
+        "log": await log.message_log(ctx, page, status), "status": status, "statuses": log.STATUSES,
+        "retryable": {s.value for s in log.RETRYABLE}, "done": done, "error": error,
+    }, status=code)
+
+
 async def show(request: Request) -> Response:
     ctx = await require_staff(request)
     status = request.query_params.get("status", "")
-    status = status if status in log.STATUSES else ""
-    page = await log.message_log(ctx, _int(request.query_params.get("page", ""), 1), status)
-    return admin_page(request, "admin/messages.html", {
-        "log": page, "status": status, "statuses": log.STATUSES, "retryable": {s.value for s in log.RETRYABLE},
-        "done": request.query_params.get("done"), "error": None,
-    })
+    return await _page(request, ctx, page=_int(request.query_params.get("page", ""), 1),
+                       status=status if status in log.STATUSES else "", done=request.query_params.get("done"))
+
+
+async def send_test(request: Request) -> Response:
+    ctx = await require_staff(request)
+    access.require_admin(ctx)
+    form = await read_form(request)
+    if not csrf.valid(request, form.get(csrf.FIELD)):
+        return form_expired(request)
+    try:
+        await queue_config_check(ctx, str(form.get("channel", ""))[:10])
+    except FieldErrors as exc:
+        return await _page(request, ctx, error=exc.fields["channel"], code=422)
+    return RedirectResponse(MESSAGES + "?done=test", status_code=303)
 
 
 async def retry(request: Request) -> Response:
@@ -52,14 +70,12 @@ async def retry(request: Request) -> Response:
     except admin.CannotRetry as exc:
         if "no message" in str(exc):
             raise NotFound("Message introuvable.") from None
-        page = await log.message_log(ctx)
-        return admin_page(request, "admin/messages.html", {
-            "log": page, "status": "", "statuses": log.STATUSES, "retryable": {s.value for s in log.RETRYABLE},
-            "done": None, "error": CANNOT_RETRY}, status=409)
+        return await _page(request, ctx, error=CANNOT_RETRY, code=409)
     return RedirectResponse(MESSAGES + "?done=retried", status_code=303)
 
 
 routes = [
     Route(MESSAGES, show, methods=["GET"]),
+    Route(MESSAGES + "/test", send_test, methods=["POST"]),
     Route(MESSAGES + "/{message_id}/retry", retry, methods=["POST"]),
 ]

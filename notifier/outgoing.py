@@ -3,6 +3,7 @@ compose (e-mail headers, .ics invitation) or fold (SMS)."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -10,9 +11,9 @@ from zoneinfo import ZoneInfo
 from notifier import mime
 from notifier.context import Batch, message_context, privacy_context
 from notifier.messages import OutgoingEmail, OutgoingSms
-from notifier.render import render_email, render_sms
+from notifier.render import RenderedEmail, render_email, render_sms
 from portal.booking.calendar_event import AppointmentEvent, build_calendar, uid_host
-from portal.messaging.plan import PRIVACY_KINDS
+from portal.messaging.plan import CONFIG_CHECK, PRIVACY_KINDS
 
 INVITATION_METHODS = {"confirmation": "REQUEST", "moved": "REQUEST", "cancelled": "CANCEL"}
 SUMMARY = {"fr": "Rendez-vous avec {name}", "en": "Appointment with {name}"}
@@ -39,6 +40,8 @@ class Identity:
 def build(row: dict, batch: Batch, identity: Identity, now: datetime) -> OutgoingEmail | OutgoingSms:
     if row["kind"] in PRIVACY_KINDS:
         return build_privacy(row, batch, identity, now)
+    if row["kind"] == CONFIG_CHECK:
+        return build_config_check(row, batch, identity, now)
     context = message_context(row, batch, identity.base_url, identity.secret_key)
     appointment = batch.appointments[row["appointment_id"]]
     practice = batch.practices[row["practice_id"]]
@@ -100,4 +103,30 @@ def build_privacy(row: dict, batch: Batch, identity: Identity, now: datetime) ->
     _, from_addr = mime.split_mail_from(identity.mail_from)
     envelope = mime.Envelope(row_id=row["id"], host=identity.host, from_name=practice["name"], from_addr=from_addr,
                              to_name="", to_addr=to_addr, reply_to=practice["email"], locale=locale)
+    return mime.compose(envelope, rendered, now)
+
+
+CONFIG_CHECK_TEXT = {
+    "fr": ("Message d'essai de Créneau", "Ce message d'essai envoyé par {name} depuis Créneau montre que les "
+           "envois {channel} fonctionnent."),
+    "en": ("Créneau test message", "This test message sent by {name} from Créneau shows that {channel} "
+           "messages work."),
+}
+
+
+def build_config_check(row: dict, batch: Batch, identity: Identity, now: datetime) -> OutgoingEmail | OutgoingSms:
+    """The practice's test message, to its own address or number (portal.messaging.config_check)."""
+    practice = batch.practices[row["practice_id"]]
+    locale = practice["locale"] if practice["locale"] in CONFIG_CHECK_TEXT else "fr"
+    subject, text = CONFIG_CHECK_TEXT[locale]
+    if row["channel"] == "sms":
+        body = text.format(name=practice["name"][:40], channel="SMS")  # one SMS segment
+        return OutgoingSms(practice["phone"], practice["sms_sender_id"] or identity.sms_sender, body,
+                           f"outbox-{row['id']}")
+    body = text.format(name=practice["name"], channel="e-mail")
+    rendered = RenderedEmail(subject, body, f"<p>{html.escape(body)}</p>")
+    _, from_addr = mime.split_mail_from(identity.mail_from)
+    envelope = mime.Envelope(row_id=row["id"], host=identity.host, from_name=practice["name"], from_addr=from_addr,
+                             to_name=practice["name"], to_addr=practice["email"], reply_to=practice["email"],
+                             locale=locale)
     return mime.compose(envelope, rendered, now)

@@ -27,7 +27,7 @@ from notifier.errors import PermanentSendError, RenderError, TransientSendError
 from notifier.outgoing import Identity, build
 from notifier.recovery import release_when_back
 from portal.clock import utcnow
-from portal.messaging.plan import PRIVACY_KINDS
+from portal.messaging.plan import CONFIG_CHECK, PRIVACY_KINDS
 from portal.models import OutboxStatus
 from portal.sql import execute
 
@@ -103,6 +103,8 @@ async def _check_and_send(row: dict, run: _Drain) -> None:
         appointment = batch.appointments.get(row["appointment_id"])
         if row["kind"] in PRIVACY_KINDS:
             skip = policy.check_privacy(row, batch.privacy_links.get(row["id"]), run.now())
+        elif row["kind"] == CONFIG_CHECK:
+            skip = policy.check_config_check(row, run.now())
         else:
             patient = batch.patients.get(appointment["patient_id"], {}) if appointment else {}
             skip = policy.check(row, appointment, batch.consents.get(appointment["patient_id"], {}) if appointment else {},

@@ -20,6 +20,8 @@ PRACTITIONER_BOOKED, PRACTITIONER_CANCELLED = "practitioner_booked", "practition
 # or number. Asked for by the patient to exercise a right: sent even while processing is restricted.
 PRIVACY_LINK, CONTACT_CONFIRM = "privacy_link", "contact_confirm"
 PRIVACY_KINDS = (PRIVACY_LINK, CONTACT_CONFIRM)
+# A test message the practice sends itself from the back-office (no appointment, no patient).
+CONFIG_CHECK, PRACTICE = "config_check", "practice"
 
 
 def consent_needed(kind: str, channel: str, audience: str) -> str | None:

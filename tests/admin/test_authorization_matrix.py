@@ -113,6 +113,7 @@ CASES: dict[tuple[str, str], Case] = {
         inside=lambda world, role: {"calendar_id": world.calendar[in_scope(role)]},
         outside=lambda world, role: {"calendar_id": world.calendar[out_of_scope(role)]}),
     ("GET", "/admin/messages"): Case(expect=EVERY_ROLE_200),
+    ("POST", "/admin/messages/test"): Case(form={"channel": "email"}, expect={**ADMIN_ONLY, "admin": 303}),
     # Nothing failed in the world: a message in scope cannot be retried (409), one outside is not found.
     ("POST", "/admin/messages/{message_id}/retry"): Case(
         expect={role: 409 for role in ROLES},

@@ -67,3 +67,35 @@ async def test_an_assistant_sees_only_the_messages_of_the_agendas_granted(client
     assert "Aucun message." in unescape(page.text)
     refused = await client.post(f"/admin/messages/{camille.id}/retry", data={"csrf_token": csrf_of(page.text)})
     assert refused.status_code == 404 and (await OutboxMessage.get(id=camille.id)).status == OutboxStatus.FAILED
+
+
+async def test_a_test_email_and_sms_go_through_the_outbox_to_the_practice(client, now):
+    from notifier.channels.memory import MemoryChannel
+    from notifier.worker import drain_once
+    from tests.admin.conftest import post_form
+    await signed_in_as(client, now)
+    for channel in ("email", "sms"):
+        answer = await post_form(client, "/admin/messages", "/admin/messages/test", channel=channel)
+        assert answer.status_code == 303 and answer.headers["location"] == "/admin/messages?done=test"
+    channels = {"email": MemoryChannel(), "sms": MemoryChannel()}
+    settings = client._transport.app.state.settings
+    while (await drain_once(settings, channels, now=lambda: now)).claimed:
+        pass
+    email, sms = channels["email"].sent[0], channels["sms"].sent[0]
+    assert email.recipients == ("contact@cabinet-des-lilas.example",) and "Message_d=27essai" in str(email.message["Subject"])
+    assert sms.to == "+33142000000" and "SMS" in sms.text
+    statuses = await OutboxMessage.filter(kind="config_check").values_list("status", flat=True)
+    assert sorted(statuses) == ["sent", "sent"]
+    assert await AuditEvent.filter(action="message.config_check").count() == 2
+    page = unescape((await client.get("/admin/messages")).text)
+    assert page.count("config_check") == 2
+
+
+async def test_a_test_message_needs_the_practice_address(client, now):
+    from portal.models import Practice
+    from tests.admin.conftest import post_form
+    await Practice.filter(slug="cabinet-des-lilas").update(phone="")
+    await signed_in_as(client, now)
+    answer = await post_form(client, "/admin/messages", "/admin/messages/test", channel="sms")
+    assert answer.status_code == 422 and "numéro de téléphone du cabinet" in unescape(answer.text)
+    assert not await OutboxMessage.filter(kind="config_check").exists()
