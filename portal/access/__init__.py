@@ -13,7 +13,7 @@ from tortoise.queryset import QuerySet
 from portal.booking.managed import ManagedBooking
 from portal.context import ActorKind, Ctx
 from portal.errors import NotFound
-from portal.models import Appointment, Patient, Practice, Practitioner
+from portal.models import Appointment, OpeningHours, Patient, Practice, Practitioner, Service
 from portal.practice.models import is_slug
 from portal.tokens import token_hash
 
@@ -135,8 +135,11 @@ def practices(ctx: Ctx, slug: str | None = None) -> QuerySet[Practice]:
 
 def bookable_practitioners(ctx: Ctx, *, slug: str | None = None, practice_slug: str | None = None
                            ) -> QuerySet[Practitioner]:
-    """Practitioners patients may book online, within the context's scope."""
+    """Practitioners patients may book online, within the context's scope: marked bookable,
+    with weekly hours and a service offered online (else patients would find no slot at all)."""
     query = scoped(ctx, Practitioner.filter(bookable=True), practitioner="id")
+    query = query.filter(id__in=Subquery(OpeningHours.filter(kind="open").values("practitioner_id")))
+    query = query.filter(id__in=Subquery(Service.filter(bookable_online=True).values("practitioner_id")))
     if slug is not None:
         query = query.filter(slug=slug) if is_slug(slug) else query.filter(id__in=[])
     if practice_slug is not None:

@@ -12,7 +12,7 @@ from portal.web import request_ctx, request_locale
 from portal.web.api.catalog import public_practitioners
 from portal.web.patient.rendering import render
 
-_PRACTICE_FIELDS = ("slug", "name", "address", "phone", "email")
+_PRACTICE_FIELDS = ("slug", "name", "address", "access_instructions", "phone", "email")
 
 
 async def home(request: Request) -> Response:
