@@ -72,3 +72,13 @@ async def test_a_practitioner_does_not_see_the_settings(client, now):
     refused = await post_form(client, "/admin/account/2fa", "/admin/settings", **VALID)
     assert refused.status_code == 404
     assert not await AuditEvent.filter(action="practice.settings").exists()
+
+
+async def test_the_settings_pages_speak_english(client, now):
+    await signed_in_as(client, now)
+    assert "Practice settings" in (await client.get("/admin/settings?lang=en")).text
+    answer = await post_form(client, "/admin/settings?lang=en", "/admin/settings?lang=en", **{**VALID, "name": ""})
+    assert "This field is required." in answer.text
+    for path, heading in (("/admin/settings/feeds", "Create a feed"), ("/admin/settings/calendars", "Add a calendar"),
+                          ("/admin/messages", "Send a test e-mail")):
+        assert heading in unescape((await client.get(path + "?lang=en")).text), path
