@@ -44,6 +44,7 @@ class World:
     feed: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> a feed token of theirs
     calendar: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> an external calendar
     message: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> a message of theirs
+    practitioner: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> id
 
 
 def in_scope(role: str) -> str:
@@ -113,6 +114,14 @@ CASES: dict[tuple[str, str], Case] = {
         inside=lambda world, role: {"calendar_id": world.calendar[in_scope(role)]},
         outside=lambda world, role: {"calendar_id": world.calendar[out_of_scope(role)]}),
     ("GET", "/admin/messages"): Case(expect=EVERY_ROLE_200),
+    ("GET", "/admin/settings/practitioners"): Case(expect=AGENDA_OWNERS),
+    ("GET", "/admin/settings/practitioners/{practitioner_id}/hours"): Case(
+        expect=AGENDA_OWNERS, inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
+    ("POST", "/admin/settings/practitioners/{practitioner_id}/hours"): Case(
+        form={"open_0": "09:00-12:00"}, expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
+        inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
     ("POST", "/admin/messages/test"): Case(form={"channel": "email"}, expect={**ADMIN_ONLY, "admin": 303}),
     # Nothing failed in the world: a message in scope cannot be retried (409), one outside is not found.
     ("POST", "/admin/messages/{message_id}/retry"): Case(
@@ -158,7 +167,8 @@ async def build_world(now) -> World:
         next_attempt_at=now)).id for slug in appointments}
     messages = {slug: (await OutboxMessage.filter(appointment_id=appointment_id).order_by("id").first()).id
                 for slug, appointment_id in appointments.items()}
-    return World(appointments, patients, feeds, calendars, messages)
+    ids = {slug: (await Practitioner.get(slug=slug)).id for slug in appointments}
+    return World(appointments, patients, feeds, calendars, messages, ids)
 
 
 def fill(path: str, params: dict) -> str:

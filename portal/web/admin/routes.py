@@ -4,7 +4,7 @@ authorization matrix (tests/admin/test_authorization_matrix.py) finds each route
 
 from starlette.routing import Route
 
-from portal.web.admin import account_views, login_views, oidc, passkey_views, settings_views
+from portal.web.admin import account_views, login_views, oidc, passkey_views, practitioner_views, settings_views
 
 routes = [
     Route("/admin", login_views.home, methods=["GET"]),
@@ -24,6 +24,10 @@ routes = [
     Route("/admin/account/passkeys", passkey_views.register, methods=["POST"]),
     Route(settings_views.PATH, settings_views.show, methods=["GET"]),
     Route(settings_views.PATH, settings_views.save, methods=["POST"]),
+    Route(practitioner_views.PRACTITIONERS, practitioner_views.show_list, methods=["GET"]),
+    Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/hours", practitioner_views.show_hours, methods=["GET"]),
+    Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/hours", practitioner_views.save_hours,
+          methods=["POST"]),
 ]
 
 # Reached without a session: everything else under /admin redirects to the sign-in page.
