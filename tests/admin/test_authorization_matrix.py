@@ -115,6 +115,15 @@ CASES: dict[tuple[str, str], Case] = {
         outside=lambda world, role: {"calendar_id": world.calendar[out_of_scope(role)]}),
     ("GET", "/admin/messages"): Case(expect=EVERY_ROLE_200),
     ("GET", "/admin/settings/practitioners"): Case(expect=AGENDA_OWNERS),
+    ("POST", "/admin/settings/practitioners/{practitioner_id}/time-off"): Case(
+        form={"kind": "closed", "start_date": "2026-12-24"}, expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
+        inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
+    # No exception 999999: every role gets "not found", inside its scope or not.
+    ("POST", "/admin/settings/practitioners/{practitioner_id}/time-off/{exception_id}/remove"): Case(
+        expect={role: 404 for role in ROLES},
+        inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)], "exception_id": 999999},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)], "exception_id": 999999}),
     ("GET", "/admin/settings/practitioners/{practitioner_id}/hours"): Case(
         expect=AGENDA_OWNERS, inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
         outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),

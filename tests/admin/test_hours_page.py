@@ -68,3 +68,42 @@ async def test_a_practitioner_edits_only_their_own_hours(client, now):
     await signed_in_as(client, now, "camille@cabinet-des-lilas.example", "practitioner", practitioner="camille-martin")
     assert (await client.get(await hours_path("camille-martin"))).status_code == 200
     assert (await client.get(await hours_path("hugo-bernard"))).status_code == 404
+
+
+async def test_a_week_of_holidays_closes_the_agenda_and_names_the_appointments_inside(client, now):
+    from portal.models import AvailabilityException
+    from tests.builders import book, paris
+    await book(paris(2026, 12, 8, 10), now, practitioner="camille-martin", service="consultation-adulte")
+    await signed_in_as(client, now)
+    path = await hours_path("camille-martin")
+    base = path.removesuffix("/hours")
+    answer = await post_form(client, path, base + "/time-off", kind="closed", start_date="2026-12-07",
+                             end_date="2026-12-13", label="Congés")
+    assert answer.status_code == 200
+    text = unescape(answer.text)
+    assert "tombent pendant l’absence" in text and "mardi 8 décembre 2026 à 10\xa0h\xa000" in text
+    target = await load_target("camille-martin", "consultation-adulte")
+    assert await list_slots(target, date(2026, 12, 7), date(2026, 12, 13), now) == []
+    assert await list_slots(target, date(2026, 12, 14), date(2026, 12, 14), now)
+    exception = await AvailabilityException.get(label="Congés")
+    removed = await post_form(client, path, f"{base}/time-off/{exception.id}/remove")
+    assert removed.status_code == 303 and not await AvailabilityException.exists()
+    assert await list_slots(target, date(2026, 12, 7), date(2026, 12, 7), now)
+    actions = await AuditEvent.filter(object_type="availability_exception").order_by("id").values_list("action", flat=True)
+    assert actions == ["practitioner.time_off.add", "practitioner.time_off.remove"]
+
+
+async def test_time_off_is_checked_field_by_field(client, now):
+    from portal.models import AvailabilityException
+    await signed_in_as(client, now)
+    path = await hours_path("hugo-bernard")
+    base = path.removesuffix("/hours")
+    answer = await post_form(client, path, base + "/time-off", kind="closed", start_date="2026-12-10",
+                             end_date="2026-12-01", hours="18:00-14:00", label="Formation")
+    assert answer.status_code == 422
+    text = unescape(answer.text)
+    assert "La date de fin vient avant la date de début." in text and "finit avant de commencer" in text
+    assert 'value="Formation"' in text and 'value="2026-12-10"' in text
+    opening = await post_form(client, path, base + "/time-off", kind="open", start_date="2026-12-12")
+    assert opening.status_code == 422 and "Indiquez les heures de l'ouverture exceptionnelle" in unescape(opening.text)
+    assert not await AvailabilityException.exists()

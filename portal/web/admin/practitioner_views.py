@@ -3,13 +3,15 @@ offered each one and why not, and the week grid of hours and breaks. Thin: porta
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from portal import access
 from portal.errors import FieldErrors, NotFound
-from portal.models import OpeningHours, Service
-from portal.practice import hours
+from portal.models import OpeningHours, Practice, Service
+from portal.practice import hours, time_off
 from portal.web import csrf
 from portal.web.admin.auth import require_staff
 from portal.web.admin.pages import admin_page, form_expired
@@ -38,10 +40,19 @@ async def show_list(request: Request) -> Response:
     return admin_page(request, "admin/practitioners.html", {"rows": rows})
 
 
-async def _hours_page(request: Request, practitioner, values: dict, errors: dict, status: int = 200) -> Response:
+EMPTY_TIME_OFF = {"start_date": "", "end_date": "", "kind": "closed", "hours": "", "label": ""}
+
+
+async def _hours_page(request: Request, practitioner, values: dict, errors: dict, status: int = 200, *,
+                      off_values: dict | None = None, off_errors: dict | None = None, added=None) -> Response:
+    ctx = request.state.staff_ctx
+    off_errors = off_errors or {}
     return admin_page(request, "admin/hours.html", {
         "practitioner": practitioner, "values": values, "errors": errors, "weekdays": hours.WEEKDAYS,
         "first_error": next(iter(errors), None), "done": request.query_params.get("done"),
+        "exceptions": await time_off.upcoming(ctx, practitioner.id), "off_values": off_values or EMPTY_TIME_OFF,
+        "off_errors": off_errors, "off_first_error": next(iter(off_errors), None), "added": added,
+        "tz": ZoneInfo((await Practice.get(id=practitioner.practice_id)).timezone),
     }, status=status)
 
 
@@ -64,3 +75,31 @@ async def save_hours(request: Request) -> Response:
     except FieldErrors as exc:
         return await _hours_page(request, practitioner, typed, exc.fields, status=422)
     return RedirectResponse(f"{PRACTITIONERS}/{practitioner_id}/hours?done=saved", status_code=303)
+
+
+async def add_time_off(request: Request) -> Response:
+    ctx = await require_staff(request)
+    practitioner_id = _id(request)
+    practitioner, values = await hours.weekly_hours(ctx, practitioner_id)
+    form = await read_form(request)
+    if not csrf.valid(request, form.get(csrf.FIELD)):
+        return form_expired(request)
+    typed = {name: str(form.get(name, ""))[:200] for name in EMPTY_TIME_OFF}
+    try:
+        added = await time_off.add_time_off(ctx, practitioner_id, typed)
+    except FieldErrors as exc:
+        return await _hours_page(request, practitioner, values, {}, 422, off_values=typed, off_errors=exc.fields)
+    if added.inside:  # said on the page itself: the practice decides what to do with each one
+        return await _hours_page(request, practitioner, values, {}, added=added)
+    return RedirectResponse(f"{PRACTITIONERS}/{practitioner_id}/hours?done=time_off", status_code=303)
+
+
+async def remove_time_off(request: Request) -> Response:
+    ctx = await require_staff(request)
+    practitioner_id = _id(request)
+    form = await read_form(request)
+    if not csrf.valid(request, form.get(csrf.FIELD)):
+        return form_expired(request)
+    raw = request.path_params["exception_id"]
+    await time_off.remove_time_off(ctx, practitioner_id, int(raw) if raw.isdigit() and len(raw) <= 10 else 0)
+    return RedirectResponse(f"{PRACTITIONERS}/{practitioner_id}/hours?done=time_off_removed", status_code=303)

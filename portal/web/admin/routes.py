@@ -28,6 +28,10 @@ routes = [
     Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/hours", practitioner_views.show_hours, methods=["GET"]),
     Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/hours", practitioner_views.save_hours,
           methods=["POST"]),
+    Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/time-off", practitioner_views.add_time_off,
+          methods=["POST"]),
+    Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/time-off/{exception_id}/remove",
+          practitioner_views.remove_time_off, methods=["POST"]),
 ]
 
 # Reached without a session: everything else under /admin redirects to the sign-in page.
