@@ -137,7 +137,7 @@ def bookable_practitioners(ctx: Ctx, *, slug: str | None = None, practice_slug: 
                            ) -> QuerySet[Practitioner]:
     """Practitioners patients may book online, within the context's scope: marked bookable,
     with weekly hours and a service offered online (else patients would find no slot at all)."""
-    query = scoped(ctx, Practitioner.filter(bookable=True), practitioner="id")
+    query = scoped(ctx, Practitioner.filter(bookable=True, archived_at=None), practitioner="id")
     query = query.filter(id__in=Subquery(OpeningHours.filter(kind="open").values("practitioner_id")))
     query = query.filter(id__in=Subquery(Service.filter(bookable_online=True).values("practitioner_id")))
     if slug is not None:

@@ -2,6 +2,8 @@
 
 - practice.access_instructions: how to get in (floor, door code, transport), shown with the
   address.
+- practitioner.archived_at, service.archived_at: archived (hidden from patients, history kept)
+  instead of deleted.
 - practice.holiday_region: whose public holidays close the practice: "" for metropolitan France,
   or a subdivision of the `holidays` package ("57", "6AE": Alsace-Moselle; "971"…: overseas).
 """
@@ -20,4 +22,6 @@ class Migration(migrations.Migration):
                      field=fields.CharField(max_length=500, default="")),
         ops.AddField(model_name="Practice", name="holiday_region",
                      field=fields.CharField(max_length=8, default="")),
+        ops.AddField(model_name="Practitioner", name="archived_at", field=fields.DatetimeField(null=True)),
+        ops.AddField(model_name="Service", name="archived_at", field=fields.DatetimeField(null=True)),
     ]

@@ -97,6 +97,8 @@ class Practitioner(Model):
     slot_step_minutes = fields.IntField(default=15)
     daily_limit = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Archived: never bookable again, hidden from patients; appointments and history stay.
+    archived_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "practitioner"
@@ -120,6 +122,7 @@ class Service(Model):
     bookable_online = fields.BooleanField(default=True)
     position = fields.IntField(default=0)
     price_cents = fields.IntField(null=True)
+    archived_at = fields.DatetimeField(null=True)  # archived: not bookable, history kept
 
     class Meta:
         table = "service"

@@ -115,6 +115,18 @@ CASES: dict[tuple[str, str], Case] = {
         outside=lambda world, role: {"calendar_id": world.calendar[out_of_scope(role)]}),
     ("GET", "/admin/messages"): Case(expect=EVERY_ROLE_200),
     ("GET", "/admin/settings/practitioners"): Case(expect=AGENDA_OWNERS),
+    ("GET", "/admin/settings/practitioners/{practitioner_id}"): Case(
+        expect=AGENDA_OWNERS, inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
+    ("POST", "/admin/settings/practitioners/{practitioner_id}"): Case(
+        form={"first_name": "A", "last_name": "B", "profession": "Ostéopathe"},
+        expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
+        inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
+    ("POST", "/admin/settings/practitioners/{practitioner_id}/archive"): Case(
+        expect={**ADMIN_ONLY, "admin": 303},
+        inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
     ("POST", "/admin/settings/practitioners/{practitioner_id}/time-off"): Case(
         form={"kind": "closed", "start_date": "2026-12-24"}, expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
         inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},

@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from portal import access
 from portal.errors import FieldErrors, NotFound
 from portal.models import OpeningHours, Practice, Service
-from portal.practice import hours, time_off
+from portal.practice import hours, profiles, time_off
 from portal.web import csrf
 from portal.web.admin.auth import require_staff
 from portal.web.admin.pages import admin_page, form_expired
@@ -103,3 +103,41 @@ async def remove_time_off(request: Request) -> Response:
     raw = request.path_params["exception_id"]
     await time_off.remove_time_off(ctx, practitioner_id, int(raw) if raw.isdigit() and len(raw) <= 10 else 0)
     return RedirectResponse(f"{PRACTITIONERS}/{practitioner_id}/hours?done=time_off_removed", status_code=303)
+
+
+async def _profile_page(request: Request, practitioner, values: dict, errors: dict, status: int = 200) -> Response:
+    return admin_page(request, "admin/practitioner.html", {
+        "practitioner": practitioner, "values": values, "errors": errors,
+        "first_error": next(iter(errors), None), "done": request.query_params.get("done"),
+    }, status=status)
+
+
+async def show_profile(request: Request) -> Response:
+    ctx = await require_staff(request)
+    practitioner = await profiles.editable(ctx, _id(request))
+    return await _profile_page(request, practitioner, profiles.as_form(practitioner), {})
+
+
+async def save_profile(request: Request) -> Response:
+    ctx = await require_staff(request)
+    practitioner = await profiles.editable(ctx, _id(request))
+    form = await read_form(request)
+    if not csrf.valid(request, form.get(csrf.FIELD)):
+        return form_expired(request)
+    typed = {name: str(form.get(name, ""))[:2100] for name in profiles.FIELDS}
+    try:
+        await profiles.update_profile(ctx, practitioner.id, typed)
+    except FieldErrors as exc:
+        return await _profile_page(request, practitioner, typed, exc.fields, status=422)
+    return RedirectResponse(f"{PRACTITIONERS}/{practitioner.id}?done=saved", status_code=303)
+
+
+async def archive(request: Request) -> Response:
+    ctx = await require_staff(request)
+    practitioner_id = _id(request)
+    access.require_admin(ctx)
+    form = await read_form(request)
+    if not csrf.valid(request, form.get(csrf.FIELD)):
+        return form_expired(request)
+    await profiles.archive_practitioner(ctx, practitioner_id)
+    return RedirectResponse(f"{PRACTITIONERS}/{practitioner_id}?done=archived", status_code=303)
