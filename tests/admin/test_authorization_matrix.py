@@ -21,7 +21,7 @@ from starlette.routing import Route
 from calendar_sync.models import ExternalCalendar
 from calendar_sync.tokens import create_feed_token
 from creneau.app import ROUTES
-from portal.models import Appointment, OutboxMessage, Practitioner
+from portal.models import Appointment, OutboxMessage, Practitioner, Service
 from portal.web.admin.routes import PUBLIC_PATHS
 from tests.access.helpers import add_staff, totp_code
 from tests.admin.conftest import sign_in
@@ -45,6 +45,7 @@ class World:
     calendar: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> an external calendar
     message: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> a message of theirs
     practitioner: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> id
+    service: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> one of their services
 
 
 def in_scope(role: str) -> str:
@@ -70,6 +71,8 @@ class Case:
 
 EVERY_ROLE_200 = {role: 200 for role in ROLES}
 AGENDA_OWNERS = {"admin": 200, "practitioner": 200, "assistant": 404}
+SERVICE_FORM = {"name": "Bilan", "duration_minutes": "30", "buffer_before_minutes": "0", "buffer_after_minutes": "0",
+                "min_notice_minutes": "120", "horizon_days": "60"}
 ADMIN_ONLY = {"admin": 200, "practitioner": 404, "assistant": 404}
 SETTINGS_FORM = {"name": "Cabinet des Lilas", "timezone": "Europe/Paris", "holiday_region": "",
                  "cancellation_cutoff_hours": "24", "reminders_email": "72", "reminders_sms": "48"}
@@ -115,6 +118,24 @@ CASES: dict[tuple[str, str], Case] = {
         outside=lambda world, role: {"calendar_id": world.calendar[out_of_scope(role)]}),
     ("GET", "/admin/messages"): Case(expect=EVERY_ROLE_200),
     ("GET", "/admin/settings/practitioners"): Case(expect=AGENDA_OWNERS),
+    ("GET", "/admin/settings/practitioners/{practitioner_id}/services"): Case(
+        expect=AGENDA_OWNERS, inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
+    ("POST", "/admin/settings/practitioners/{practitioner_id}/services"): Case(
+        form=SERVICE_FORM, expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
+        inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
+    ("GET", "/admin/settings/practitioners/{practitioner_id}/services/{service_id}"): Case(
+        expect=AGENDA_OWNERS, inside=lambda world, role: service_params(world, in_scope(role)),
+        outside=lambda world, role: service_params(world, out_of_scope(role))),
+    ("POST", "/admin/settings/practitioners/{practitioner_id}/services/{service_id}"): Case(
+        form=SERVICE_FORM, expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
+        inside=lambda world, role: service_params(world, in_scope(role)),
+        outside=lambda world, role: service_params(world, out_of_scope(role))),
+    ("POST", "/admin/settings/practitioners/{practitioner_id}/services/{service_id}/archive"): Case(
+        expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
+        inside=lambda world, role: service_params(world, in_scope(role)),
+        outside=lambda world, role: service_params(world, out_of_scope(role))),
     ("GET", "/admin/settings/practitioners/{practitioner_id}"): Case(
         expect=AGENDA_OWNERS, inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
         outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
@@ -189,7 +210,12 @@ async def build_world(now) -> World:
     messages = {slug: (await OutboxMessage.filter(appointment_id=appointment_id).order_by("id").first()).id
                 for slug, appointment_id in appointments.items()}
     ids = {slug: (await Practitioner.get(slug=slug)).id for slug in appointments}
-    return World(appointments, patients, feeds, calendars, messages, ids)
+    services = {slug: (await Service.filter(practitioner_id=ids[slug]).order_by("id").first()).id for slug in ids}
+    return World(appointments, patients, feeds, calendars, messages, ids, services)
+
+
+def service_params(world: World, slug: str) -> dict:
+    return {"practitioner_id": world.practitioner[slug], "service_id": world.service[slug]}
 
 
 def fill(path: str, params: dict) -> str:

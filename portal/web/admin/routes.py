@@ -4,7 +4,15 @@ authorization matrix (tests/admin/test_authorization_matrix.py) finds each route
 
 from starlette.routing import Route
 
-from portal.web.admin import account_views, login_views, oidc, passkey_views, practitioner_views, settings_views
+from portal.web.admin import (
+    account_views,
+    login_views,
+    oidc,
+    passkey_views,
+    practitioner_views,
+    service_views,
+    settings_views,
+)
 
 routes = [
     Route("/admin", login_views.home, methods=["GET"]),
@@ -29,6 +37,14 @@ routes = [
     Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}", practitioner_views.save_profile, methods=["POST"]),
     Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/archive", practitioner_views.archive,
           methods=["POST"]),
+    Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/services", service_views.show, methods=["GET"]),
+    Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/services", service_views.save, methods=["POST"]),
+    Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/services/{service_id}", service_views.show,
+          methods=["GET"]),
+    Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/services/{service_id}", service_views.save,
+          methods=["POST"]),
+    Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/services/{service_id}/archive",
+          service_views.archive, methods=["POST"]),
     Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/hours", practitioner_views.show_hours, methods=["GET"]),
     Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/hours", practitioner_views.save_hours,
           methods=["POST"]),
