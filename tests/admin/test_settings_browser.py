@@ -76,6 +76,17 @@ def test_the_settings_pages_on_a_phone_with_axe(server):
             page.get_by_role("heading", name="Certaines informations sont à corriger").wait_for()
             audit("calendars-errors")
 
+            page.get_by_role("link", name="Praticiens").first.click()
+            audit("practitioners")
+            page.get_by_role("link", name="Horaires et pauses – Hugo Bernard").click()
+            page.get_by_label("Horaires d’ouverture").nth(2).fill("14:00-12:00")
+            page.get_by_role("button", name="Enregistrer les horaires").click()
+            page.get_by_role("heading", name="Certaines informations sont à corriger").wait_for()
+            assert page.get_by_label("Horaires d’ouverture").nth(2).input_value() == "14:00-12:00"
+            audit("hours-errors")
+            page.goto(base + page.url.split(base, 1)[1].replace("/hours", "/services"))
+            audit("services")
+
             menu.get_by_role("link", name="Messages").click()
             page.get_by_role("button", name="Envoyer un e-mail d’essai").click()
             page.get_by_text("Message d’essai mis en file").wait_for()
