@@ -26,7 +26,7 @@ from portal.web.admin.routes import PUBLIC_PATHS
 from tests.access.helpers import add_staff, totp_code
 from tests.admin.conftest import sign_in
 from tests.builders import SECRET_KEY, book, paris, system
-from tests.two_practices.conftest import LEA, load_second_practice
+from tests.two_practices.conftest import BELLEVILLE, LEA, load_second_practice
 
 ROLES: dict[str, dict] = {
     "admin": {},
@@ -46,6 +46,7 @@ class World:
     message: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> a message of theirs
     practitioner: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> id
     service: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> one of their services
+    staff: Mapping[str, int] = field(default_factory=dict)  # "ours", "theirs" -> a staff account of each practice
 
 
 def in_scope(role: str) -> str:
@@ -118,6 +119,17 @@ CASES: dict[tuple[str, str], Case] = {
         outside=lambda world, role: {"calendar_id": world.calendar[out_of_scope(role)]}),
     ("GET", "/admin/messages"): Case(expect=EVERY_ROLE_200),
     ("GET", "/admin/settings/practitioners"): Case(expect=AGENDA_OWNERS),
+    ("GET", "/admin/settings/staff"): Case(expect=ADMIN_ONLY),
+    ("GET", "/admin/settings/staff/{staff_id}"): Case(
+        expect=ADMIN_ONLY, inside=lambda world, role: {"staff_id": world.staff["ours"]},
+        outside=lambda world, role: {"staff_id": world.staff["theirs"]}),
+    ("POST", "/admin/settings/staff/{staff_id}"): Case(
+        form={"role": "assistant"}, expect={**ADMIN_ONLY, "admin": 303},
+        inside=lambda world, role: {"staff_id": world.staff["ours"]},
+        outside=lambda world, role: {"staff_id": world.staff["theirs"]}),
+    ("POST", "/admin/settings/staff/{staff_id}/disable"): Case(
+        expect={**ADMIN_ONLY, "admin": 303}, inside=lambda world, role: {"staff_id": world.staff["ours"]},
+        outside=lambda world, role: {"staff_id": world.staff["theirs"]}),
     ("GET", "/admin/settings/practitioners/{practitioner_id}/services"): Case(
         expect=AGENDA_OWNERS, inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
         outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
@@ -211,7 +223,9 @@ async def build_world(now) -> World:
                 for slug, appointment_id in appointments.items()}
     ids = {slug: (await Practitioner.get(slug=slug)).id for slug in appointments}
     services = {slug: (await Service.filter(practitioner_id=ids[slug]).order_by("id").first()).id for slug in ids}
-    return World(appointments, patients, feeds, calendars, messages, ids, services)
+    staff = {"ours": (await add_staff(now, "member@cabinet-des-lilas.example", "assistant"))[0].id,
+             "theirs": (await add_staff(now, "member@belleville.example", "assistant", practice=BELLEVILLE))[0].id}
+    return World(appointments, patients, feeds, calendars, messages, ids, services, staff)
 
 
 def service_params(world: World, slug: str) -> dict:

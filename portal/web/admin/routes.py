@@ -12,6 +12,7 @@ from portal.web.admin import (
     practitioner_views,
     service_views,
     settings_views,
+    staff_views,
 )
 
 routes = [
@@ -32,6 +33,10 @@ routes = [
     Route("/admin/account/passkeys", passkey_views.register, methods=["POST"]),
     Route(settings_views.PATH, settings_views.show, methods=["GET"]),
     Route(settings_views.PATH, settings_views.save, methods=["POST"]),
+    Route(staff_views.STAFF, staff_views.show_list, methods=["GET"]),
+    Route(staff_views.STAFF + "/{staff_id}", staff_views.show_member, methods=["GET"]),
+    Route(staff_views.STAFF + "/{staff_id}", staff_views.save_member, methods=["POST"]),
+    Route(staff_views.STAFF + "/{staff_id}/disable", staff_views.disable, methods=["POST"]),
     Route(practitioner_views.PRACTITIONERS, practitioner_views.show_list, methods=["GET"]),
     Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}", practitioner_views.show_profile, methods=["GET"]),
     Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}", practitioner_views.save_profile, methods=["POST"]),
