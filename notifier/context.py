@@ -8,8 +8,17 @@ import logging
 from dataclasses import dataclass, field
 
 from portal import links
-from portal.messaging.plan import PRIVACY_KINDS
-from portal.models import Appointment, ConsentRecord, Patient, Practice, Practitioner, PrivacyLink, Service
+from portal.messaging.plan import PRIVACY_KINDS, STAFF_INVITATION
+from portal.models import (
+    Appointment,
+    ConsentRecord,
+    Patient,
+    Practice,
+    Practitioner,
+    PrivacyLink,
+    Service,
+    StaffInvitation,
+)
 
 log = logging.getLogger("creneau.notifier")
 
@@ -30,6 +39,7 @@ class Batch:
     services: dict[int, dict] = field(default_factory=dict)
     consents: dict[int, dict[str, bool]] = field(default_factory=dict)  # patient -> purpose -> granted
     privacy_links: dict[int, dict] = field(default_factory=dict)  # outbox message id -> its privacy link
+    invitations: dict[int, dict] = field(default_factory=dict)  # outbox message id -> its staff invitation
 
 
 def _by_id(rows: list[dict]) -> dict[int, dict]:
@@ -49,6 +59,10 @@ async def load_batch(rows: list[dict]) -> Batch:
         batch.privacy_links = {link["outbox_message_id"]: link for link in await PrivacyLink.filter(
             outbox_message_id__in=privacy_ids).values("outbox_message_id", "kind", "email", "new_value", "token_sealed",
                                                       "expires_at", "used_at")}
+    invitation_ids = [row["id"] for row in rows if row["kind"] == STAFF_INVITATION]
+    if invitation_ids:
+        batch.invitations = {row["outbox_message_id"]: row for row in await StaffInvitation.filter(
+            outbox_message_id__in=invitation_ids).values("outbox_message_id", "email", "token_sealed", "used_at")}
     if not found:
         return batch
     patient_ids = {a["patient_id"] for a in found}

@@ -10,10 +10,12 @@ from zoneinfo import ZoneInfo
 
 from notifier import mime
 from notifier.context import Batch, message_context, privacy_context
+from notifier.errors import RenderError
 from notifier.messages import OutgoingEmail, OutgoingSms
 from notifier.render import RenderedEmail, render_email, render_sms
+from portal.access.invitations import invitation_url, unseal
 from portal.booking.calendar_event import AppointmentEvent, build_calendar, uid_host
-from portal.messaging.plan import CONFIG_CHECK, PRIVACY_KINDS
+from portal.messaging.plan import CONFIG_CHECK, PRIVACY_KINDS, STAFF_INVITATION
 
 INVITATION_METHODS = {"confirmation": "REQUEST", "moved": "REQUEST", "cancelled": "CANCEL"}
 SUMMARY = {"fr": "Rendez-vous avec {name}", "en": "Appointment with {name}"}
@@ -42,6 +44,8 @@ def build(row: dict, batch: Batch, identity: Identity, now: datetime) -> Outgoin
         return build_privacy(row, batch, identity, now)
     if row["kind"] == CONFIG_CHECK:
         return build_config_check(row, batch, identity, now)
+    if row["kind"] == STAFF_INVITATION:
+        return build_invitation(row, batch, identity, now)
     context = message_context(row, batch, identity.base_url, identity.secret_key)
     appointment = batch.appointments[row["appointment_id"]]
     practice = batch.practices[row["practice_id"]]
@@ -129,4 +133,28 @@ def build_config_check(row: dict, batch: Batch, identity: Identity, now: datetim
     envelope = mime.Envelope(row_id=row["id"], host=identity.host, from_name=practice["name"], from_addr=from_addr,
                              to_name=practice["name"], to_addr=practice["email"], reply_to=practice["email"],
                              locale=locale)
+    return mime.compose(envelope, rendered, now)
+
+
+INVITATION_TEXT = ("Invitation à l'espace cabinet de {name}",
+                   "{name} vous invite dans son espace cabinet sur Créneau. Pour créer votre compte et choisir "
+                   "votre mot de passe, ouvrez ce lien (valable 3 jours, une seule fois) :\n\n{url}\n\n"
+                   "Si vous n'attendiez pas cette invitation, ignorez ce message.")
+
+
+def build_invitation(row: dict, batch: Batch, identity: Identity, now: datetime) -> OutgoingEmail:
+    """A staff invitation, to the address invited, with its single-use link."""
+    practice = batch.practices[row["practice_id"]]
+    invitation = batch.invitations[row["id"]]
+    token = unseal(invitation, identity.secret_key)
+    if token is None:
+        raise RenderError("the invitation's token cannot be unsealed (SECRET_KEY changed?)")
+    subject, text = INVITATION_TEXT
+    url = invitation_url(identity.base_url, token)
+    body = text.format(name=practice["name"], url=url)
+    rendered = RenderedEmail(subject.format(name=practice["name"]), body,
+                             "".join(f"<p>{html.escape(part)}</p>" for part in body.split("\n\n")))
+    _, from_addr = mime.split_mail_from(identity.mail_from)
+    envelope = mime.Envelope(row_id=row["id"], host=identity.host, from_name=practice["name"], from_addr=from_addr,
+                             to_name="", to_addr=invitation["email"], reply_to=practice["email"], locale="fr")
     return mime.compose(envelope, rendered, now)

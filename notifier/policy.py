@@ -99,3 +99,10 @@ def check_config_check(row: dict, now: datetime) -> Skip | None:
     if row.get("strikes", 0) >= MAX_STRIKES:
         return Skip(OutboxStatus.DEAD, f"set aside: broke its worker {row['strikes']} times (crash or unexpected error)")
     return None
+
+
+def check_invitation(row: dict, invitation: dict | None, now: datetime) -> Skip | None:
+    """A staff invitation: sent while it is still unused (and within its lifetime)."""
+    if invitation is None or invitation["used_at"] is not None:
+        return Skip(OutboxStatus.CANCELLED, "invitation no longer open")
+    return check_config_check(row, now)

@@ -27,7 +27,7 @@ from notifier.errors import PermanentSendError, RenderError, TransientSendError
 from notifier.outgoing import Identity, build
 from notifier.recovery import release_when_back
 from portal.clock import utcnow
-from portal.messaging.plan import CONFIG_CHECK, PRIVACY_KINDS
+from portal.messaging.plan import CONFIG_CHECK, PRIVACY_KINDS, STAFF_INVITATION
 from portal.models import OutboxStatus
 from portal.sql import execute
 
@@ -105,6 +105,8 @@ async def _check_and_send(row: dict, run: _Drain) -> None:
             skip = policy.check_privacy(row, batch.privacy_links.get(row["id"]), run.now())
         elif row["kind"] == CONFIG_CHECK:
             skip = policy.check_config_check(row, run.now())
+        elif row["kind"] == STAFF_INVITATION:
+            skip = policy.check_invitation(row, batch.invitations.get(row["id"]), run.now())
         else:
             patient = batch.patients.get(appointment["patient_id"], {}) if appointment else {}
             skip = policy.check(row, appointment, batch.consents.get(appointment["patient_id"], {}) if appointment else {},

@@ -21,6 +21,7 @@ from portal.practice.models import (
 from portal.access.models import (
     SignInFailure,
     StaffGrant,
+    StaffInvitation,
     StaffPasskey,
     StaffSession,
     StaffUser,
@@ -47,6 +48,7 @@ __all__ = [
     "Service",
     "SignInFailure",
     "StaffGrant",
+    "StaffInvitation",
     "StaffPasskey",
     "StaffSession",
     "StaffUser",

@@ -22,6 +22,8 @@ PRIVACY_LINK, CONTACT_CONFIRM = "privacy_link", "contact_confirm"
 PRIVACY_KINDS = (PRIVACY_LINK, CONTACT_CONFIRM)
 # A test message the practice sends itself from the back-office (no appointment, no patient).
 CONFIG_CHECK, PRACTICE = "config_check", "practice"
+# An invitation to join the practice's back-office (portal.access.invitations).
+STAFF_INVITATION = "staff_invitation"
 
 
 def consent_needed(kind: str, channel: str, audience: str) -> str | None:

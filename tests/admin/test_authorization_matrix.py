@@ -120,6 +120,16 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/admin/messages"): Case(expect=EVERY_ROLE_200),
     ("GET", "/admin/settings/practitioners"): Case(expect=AGENDA_OWNERS),
     ("GET", "/admin/settings/staff"): Case(expect=ADMIN_ONLY),
+    ("POST", "/admin/settings/staff/invite"): Case(form={"email": "new@cabinet-des-lilas.example", "role": "assistant"},
+                                                    expect={**ADMIN_ONLY, "admin": 303}),
+    # An invitation link is reached without a session; an unknown token is "not found" to everyone.
+    ("GET", "/admin/invitation/{token}"): Case(
+        public=True, signed_out=404, expect={role: 404 for role in ROLES},
+        inside=lambda world, role: {"token": "unknown"}, outside=lambda world, role: {"token": "other"}),
+    ("POST", "/admin/invitation/{token}"): Case(
+        public=True, signed_out=404, form={"password": "x" * 12, "confirmation": "x" * 12},
+        expect={role: 404 for role in ROLES},
+        inside=lambda world, role: {"token": "unknown"}, outside=lambda world, role: {"token": "other"}),
     ("GET", "/admin/settings/staff/{staff_id}"): Case(
         expect=ADMIN_ONLY, inside=lambda world, role: {"staff_id": world.staff["ours"]},
         outside=lambda world, role: {"staff_id": world.staff["theirs"]}),

@@ -6,6 +6,7 @@ from starlette.routing import Route
 
 from portal.web.admin import (
     account_views,
+    invitation_views,
     login_views,
     oidc,
     passkey_views,
@@ -34,6 +35,9 @@ routes = [
     Route(settings_views.PATH, settings_views.show, methods=["GET"]),
     Route(settings_views.PATH, settings_views.save, methods=["POST"]),
     Route(staff_views.STAFF, staff_views.show_list, methods=["GET"]),
+    Route(staff_views.STAFF + "/invite", staff_views.invite, methods=["POST"]),
+    Route(invitation_views.PATH, invitation_views.show, methods=["GET"]),
+    Route(invitation_views.PATH, invitation_views.accept, methods=["POST"]),
     Route(staff_views.STAFF + "/{staff_id}", staff_views.show_member, methods=["GET"]),
     Route(staff_views.STAFF + "/{staff_id}", staff_views.save_member, methods=["POST"]),
     Route(staff_views.STAFF + "/{staff_id}/disable", staff_views.disable, methods=["POST"]),
@@ -61,4 +65,4 @@ routes = [
 
 # Reached without a session: everything else under /admin redirects to the sign-in page.
 PUBLIC_PATHS = frozenset({"/admin/login", "/admin/login/code", "/admin/oidc/start", oidc.CALLBACK,
-                          "/admin/passkey/options", "/admin/passkey/sign-in"})
+                          "/admin/passkey/options", "/admin/passkey/sign-in", invitation_views.PATH})

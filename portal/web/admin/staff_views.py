@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from portal import access
-from portal.access import staff_admin
+from portal.access import invitations, staff_admin
 from portal.errors import FieldErrors, NotFound
 from portal.web import csrf
 from portal.web.admin.auth import require_staff
@@ -30,11 +30,37 @@ def _int(raw: object) -> int:
     return int(text) if text.isdigit() and len(text) <= 10 else 0
 
 
-async def show_list(request: Request) -> Response:
-    ctx = await require_staff(request)
+EMPTY_INVITE = {"email": "", "role": "assistant", "practitioner": 0, "grants": set()}
+
+
+async def _list_page(request: Request, ctx, values: dict | None = None, errors: dict | None = None,
+                     status: int = 200) -> Response:
     members = await staff_admin.practice_staff(ctx)
-    practitioners = {p.id: p for p in await access.practitioners(ctx)}
-    return admin_page(request, "admin/staff.html", {"members": members, "practitioners": practitioners})
+    practitioners = await access.practitioners(ctx).order_by("last_name", "first_name")
+    return admin_page(request, "admin/staff.html", {
+        "members": members, "practitioners": {p.id: p for p in practitioners}, "choices": practitioners,
+        "values": values or EMPTY_INVITE, "errors": errors or {}, "done": request.query_params.get("done"),
+    }, status=status)
+
+
+async def show_list(request: Request) -> Response:
+    return await _list_page(request, await require_staff(request))
+
+
+async def invite(request: Request) -> Response:
+    ctx = await require_staff(request)
+    await access.administered_practice(ctx)
+    form = await read_form(request)
+    if not csrf.valid(request, form.get(csrf.FIELD)):
+        return form_expired(request)
+    values = {"email": str(form.get("email", ""))[:254].strip(), "role": str(form.get("role", ""))[:20],
+              "practitioner": _int(form.get("practitioner")), "grants": {_int(v) for v in form.getlist("grants")[:100]}}
+    try:
+        await invitations.invite(ctx, values["email"], values["role"], values["practitioner"] or None,
+                                 values["grants"], str(request.app.state.settings.secret_key))
+    except FieldErrors as exc:
+        return await _list_page(request, ctx, values, exc.fields, status=422)
+    return RedirectResponse(STAFF + "?done=invited", status_code=303)
 
 
 async def _member_page(request: Request, ctx, member, values: dict, errors: dict, status: int = 200) -> Response:
