@@ -1,7 +1,8 @@
 """Real Chromium on a 390-pixel phone over the settings pages (issue 14): the practice settings
 (with an error, then saved), a calendar feed created with its warning and QR code, an external
-calendar refused, the message log with a test e-mail; no horizontal scrolling of the page, and
-axe-core finds no serious or critical violation on any of them."""
+calendar refused, the practitioners, an hours grid with an error, the services, the staff page
+with an invitation refused, the message log with a test e-mail; no horizontal scrolling of the
+page, and axe-core finds no serious or critical violation on any of them."""
 
 from __future__ import annotations
 
@@ -86,6 +87,12 @@ def test_the_settings_pages_on_a_phone_with_axe(server):
             audit("hours-errors")
             page.goto(base + page.url.split(base, 1)[1].replace("/hours", "/services"))
             audit("services")
+
+            page.goto(base + "/admin/settings/staff")
+            page.get_by_label("Adresse e-mail").fill("pas-une-adresse")
+            page.get_by_role("button", name="Envoyer l’invitation").click()
+            page.get_by_role("heading", name="Certaines informations sont à corriger").wait_for()
+            audit("staff-errors")
 
             menu.get_by_role("link", name="Messages").click()
             page.get_by_role("button", name="Envoyer un e-mail d’essai").click()
