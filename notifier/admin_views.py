@@ -25,7 +25,7 @@ CANNOT_RETRY = "Ce message ne peut plus être renvoyé (déjà envoyé, annulé,
 
 
 def _int(raw: str, default: int) -> int:
-    return int(raw) if raw.isdigit() and len(raw) <= 6 else default
+    return int(raw) if raw.isdecimal() and len(raw) <= 6 else default
 
 
 async def _page(request: Request, ctx, *, page: int = 1, status: str = "", done: str | None = None,
@@ -62,7 +62,7 @@ async def retry(request: Request) -> Response:
     if not csrf.valid(request, form.get(csrf.FIELD)):
         return form_expired(request)
     raw = request.path_params["message_id"]
-    message_id = int(raw) if raw.isdigit() and len(raw) <= 10 else 0
+    message_id = int(raw) if raw.isdecimal() and len(raw) <= 10 else 0
     if not access.is_id(message_id):
         raise NotFound("Message introuvable.")
     try:

@@ -43,7 +43,7 @@ def validate(raw: Mapping[str, str]) -> dict:
         values[name] = value
     for name, digits, label in (("rpps", 11, "Le numéro RPPS a 11 chiffres."), ("adeli", 9, "Le numéro ADELI a 9 chiffres.")):
         value = "".join(str(raw.get(name, "")).split())
-        if value and not (value.isdigit() and len(value) == digits):
+        if value and not (value.isascii() and value.isdecimal() and len(value) == digits):
             errors[name] = label
         values[name] = value or None
     typed_email = str(raw.get("email", "")).strip()

@@ -57,7 +57,7 @@ def validate(raw: Mapping[str, str]) -> dict:
         values[name] = value
     for name, low, high, message in NUMBERS:
         typed = str(raw.get(name, "")).strip()
-        if not (typed.isdigit() and len(typed) <= 6 and low <= int(typed) <= high):
+        if not (typed.isdecimal() and len(typed) <= 6 and low <= int(typed) <= high):
             errors[name] = message
         else:
             values[name] = int(typed)

@@ -76,7 +76,7 @@ def _hours(raw: str, cutoff: int | None, errors: dict[str, str], name: str) -> l
     if len(parts) > MAX_REMINDERS:
         errors[name] = f"{MAX_REMINDERS} rappels au plus par canal."
         return []
-    if not all(part.isdigit() and len(part) <= 4 for part in parts):
+    if not all(part.isdecimal() and len(part) <= 4 for part in parts):
         errors[name] = "Indiquez des nombres d'heures séparés par des virgules, par exemple « 72, 48 »."
         return []
     hours = sorted({int(part) for part in parts}, reverse=True)
@@ -118,7 +118,7 @@ def validate(raw: Mapping[str, str]) -> SettingsInput:
     if region not in REGIONS:
         errors["holiday_region"] = "Choisissez une région de la liste."
     typed_cutoff = str(raw.get("cancellation_cutoff_hours", "")).strip()
-    cutoff: int | None = int(typed_cutoff) if typed_cutoff.isdigit() and len(typed_cutoff) <= 4 else None
+    cutoff: int | None = int(typed_cutoff) if typed_cutoff.isdecimal() and len(typed_cutoff) <= 4 else None
     if cutoff is None or cutoff > MAX_CUTOFF_HOURS:
         errors["cancellation_cutoff_hours"] = f"Indiquez un nombre d'heures entre 0 et {MAX_CUTOFF_HOURS}."
         cutoff = None

@@ -22,7 +22,7 @@ PRACTITIONERS = "/admin/settings/practitioners"
 
 def _id(request: Request) -> int:
     raw = request.path_params["practitioner_id"]
-    value = int(raw) if raw.isdigit() and len(raw) <= 10 else 0
+    value = int(raw) if raw.isdecimal() and len(raw) <= 10 else 0
     if not access.is_id(value):
         raise NotFound("Praticien introuvable.")
     return value
@@ -101,7 +101,7 @@ async def remove_time_off(request: Request) -> Response:
     if not csrf.valid(request, form.get(csrf.FIELD)):
         return form_expired(request)
     raw = request.path_params["exception_id"]
-    await time_off.remove_time_off(ctx, practitioner_id, int(raw) if raw.isdigit() and len(raw) <= 10 else 0)
+    await time_off.remove_time_off(ctx, practitioner_id, int(raw) if raw.isdecimal() and len(raw) <= 10 else 0)
     return RedirectResponse(f"{PRACTITIONERS}/{practitioner_id}/hours?done=time_off_removed", status_code=303)
 
 

@@ -22,7 +22,7 @@ def _ids(request: Request) -> tuple[int, int | None]:
         if raw is None:
             values.append(None)
             continue
-        value = int(raw) if raw.isdigit() and len(raw) <= 10 else 0
+        value = int(raw) if raw.isdecimal() and len(raw) <= 10 else 0
         if not access.is_id(value):
             raise NotFound("Page introuvable.")
         values.append(value)

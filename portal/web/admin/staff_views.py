@@ -19,7 +19,7 @@ STAFF = "/admin/settings/staff"
 
 def _id(request: Request) -> int:
     raw = request.path_params["staff_id"]
-    value = int(raw) if raw.isdigit() and len(raw) <= 10 else 0
+    value = int(raw) if raw.isdecimal() and len(raw) <= 10 else 0
     if not access.is_id(value):
         raise NotFound("Compte introuvable.")
     return value
@@ -27,7 +27,7 @@ def _id(request: Request) -> int:
 
 def _int(raw: object) -> int:
     text = str(raw or "")
-    return int(text) if text.isdigit() and len(text) <= 10 else 0
+    return int(text) if text.isdecimal() and len(text) <= 10 else 0
 
 
 EMPTY_INVITE = {"email": "", "role": "assistant", "practitioner": 0, "grants": set()}
