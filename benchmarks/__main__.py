@@ -7,7 +7,7 @@ import sys
 import time
 
 MODULES = ("benchmarks.core_bench", "benchmarks.pages_bench", "benchmarks.notifier_bench", "benchmarks.calendar_bench",
-           "benchmarks.busy_bench", "benchmarks.privacy_bench", "benchmarks.admin_bench")
+           "benchmarks.busy_bench", "benchmarks.privacy_bench", "benchmarks.admin_bench", "benchmarks.growth_bench")
 
 
 def main(argv: list[str]) -> int:

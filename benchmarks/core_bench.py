@@ -28,6 +28,7 @@ import httpx2
 from benchmarks.loadclient import post_all
 from benchmarks.procstat import peak_rss_mb
 from creneau import database as db
+from portal.db import retry_locked
 from portal.models import Appointment, BusyBlock, ConsentRecord, OutboxMessage, Patient, Practice
 from portal.patients.consent_texts import PRIVACY_NOTICE_VERSION
 from portal.practice.demo import create_practitioner, load_demo
@@ -98,6 +99,8 @@ async def seed_database(url: str, first: date) -> None:
             hours=ALL_DAY, services=[dict(slug="seance", name="Séance", duration_minutes=15,
                                           min_notice_minutes=0, horizon_days=365)],
         )
+        # The load is the measure here, not a bot: no per-practitioner online limits.
+        await practice.practitioners.filter(slug="bench").update(online_bookings_per_hour=0, online_bookings_per_day=0)
         camille = await practice.practitioners.filter(slug="camille-martin").first()
         service = await camille.services.filter(slug="consultation-adulte").first()
         patient = await Patient.create(practice=practice, first_name="Charge", last_name="Test",
@@ -224,7 +227,7 @@ async def bench_raw_inserts(url: str) -> float:
 
         async def worker() -> None:
             while queue:
-                await db.retry_locked(partial(insert_one, *queue.pop()))
+                await retry_locked(partial(insert_one, *queue.pop()))
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(CLIENTS)))

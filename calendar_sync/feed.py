@@ -9,7 +9,7 @@ icalendar-built header and VTIMEZONE around the concatenated events.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -17,16 +17,19 @@ import icalendar
 
 from calendar_sync.ical_text import CRLF, escape_text, fold, local_stamp, utc_stamp
 from calendar_sync.models import FeedLevel
+from portal.booking.vtimezone import vtimezone
 from portal.scheduling.localtime import wall_time_repeats
 
 PRODID = "-//Créneau//Agenda praticien//FR"
 BUSY_SUMMARY = "Rendez-vous"
 CANCELLED_PREFIX = "[Annulé] "
-# How often calendar clients should re-read the feed (Apple and Outlook honour these hints).
+# How often calendar clients should re-read the feed. A hint only: Apple Calendar follows it, but
+# Google re-reads subscribed feeds every 8-24 h whatever it says and Outlook decides on its own
+# schedule too; that is why each practitioner notice carries its own invitation (notifier.invitation).
 REFRESH = timedelta(minutes=15)
 # Appointment statuses, as stored by portal (strings: this module stays free of the ORM).
 CANCELLED = frozenset({"cancelled_by_practitioner", "cancelled_by_patient"})
-TENTATIVE = frozenset({"to_confirm"})
+TENTATIVE = frozenset({"to_confirm", "held"})  # held: online, waiting for the patient's code
 # The window and the retention of cancelled appointments (issue 5).
 PAST_DAYS, FUTURE_DAYS, CANCELLED_KEPT_DAYS = 90, 365, 30
 EVENT_CACHE_SIZE = 50_000  # ~0.5 KB each: at most ~25 MB, whatever the number of feeds
@@ -167,9 +170,8 @@ def calendar_frame(settings: FeedSettings, first_year: int, last_year: int) -> t
     calendar.add("x-wr-timezone", settings.timezone)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT15M")
-    calendar.add_component(icalendar.Timezone.from_tzid(
-        settings.timezone, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
-    ))
+    # Yearly rules (RRULE), not a list of dates: classic Outlook mishandles RDATE-only zones.
+    calendar.add_component(vtimezone(settings.timezone, last_year))
     text = calendar.to_ical().decode()
     tail = "END:VCALENDAR" + CRLF
     assert text.endswith(tail)

@@ -14,6 +14,7 @@ from calendar_sync.feed import CANCELLED, FeedAppointment, FeedSettings, FeedWin
 from calendar_sync.models import FeedLevel, FeedToken
 from portal.booking.calendar_event import uid_host
 from portal.models import Appointment, Patient, Practitioner, Service
+from portal.scheduling import MAX_BLOCKED
 from portal.tokens import token_hash, token_matches
 
 # Bump when the event format changes, so that clients holding an old ETag get the new text.
@@ -74,8 +75,12 @@ async def load_subject(access: FeedAccess, base_url: str) -> FeedSubject:
 
 
 def _in_window(practitioner_id: int, window: FeedWindow):
+    # starts_at has no index: the (practitioner_id, blocked_from) one bounds the read. An
+    # appointment's blocked span begins at most MAX_BLOCKED before it starts (the database
+    # refuses longer), so this range holds every start in the window and only those near it.
     return Appointment.filter(
-        Q(practitioner_id=practitioner_id, starts_at__gte=window.start, starts_at__lt=window.end)
+        Q(practitioner_id=practitioner_id, blocked_from__gte=window.start - MAX_BLOCKED,
+          blocked_from__lt=window.end, starts_at__gte=window.start, starts_at__lt=window.end)
         & (Q(status__not_in=sorted(CANCELLED)) | Q(cancelled_at__gte=window.cancelled_since))
     )
 

@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 import calendar_sync.admin_views
 import calendar_sync.routes
@@ -22,7 +23,7 @@ import calendar_sync.sync
 import notifier.admin_views
 import notifier.webhooks
 import notifier.worker
-from creneau import database, maintenance
+from creneau import database, health, maintenance
 from portal import log_redaction
 from portal.errors import DomainError, SlotTaken
 from portal.patients.input import FieldErrors
@@ -33,23 +34,23 @@ from portal.web.admin.oidc import OidcStateSession
 from portal.web.api import routes as api_routes
 from portal.web.patient import routes as patient_routes
 from portal.web.privacy import routes as privacy_routes
-from portal.web.ratelimit import RateLimiter, phone_limit
+from portal.web.ratelimit import RateLimiter, Throttles, retry_after
 from portal.web.request_body import BodyLimit
 from portal.web.security import SecurityHeadersMiddleware, security_headers
 from portal.web.text_guard import RefuseUnstorableText
 
 log = logging.getLogger("creneau")
 
-ROUTES = [*api_routes.routes, *privacy_routes.routes, *patient_routes.routes, *admin_routes.routes,
-          *calendar_sync.routes.routes, *calendar_sync.admin_views.routes, *notifier.admin_views.routes,
-          *notifier.webhooks.routes]
+ROUTES = [Route("/healthz", health.healthz), *api_routes.routes, *privacy_routes.routes,
+          *patient_routes.routes, *admin_routes.routes, *calendar_sync.routes.routes,
+          *calendar_sync.admin_views.routes, *notifier.admin_views.routes, *notifier.webhooks.routes]
 # Loops that `creneau serve` runs inside the web process on SQLite (one command, a whole system).
 BACKGROUND_LOOPS = [notifier.worker.run_loop, calendar_sync.sync.run_loop]
 
 
 def _wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith(("/api/", "/webhooks/", "/feeds/")) or "application/json" in request.headers.get("accept", "")
+    return path.startswith(("/api/", "/webhooks/", "/feeds/")) or path == "/healthz" or "application/json" in request.headers.get("accept", "")
 
 
 def field_errors_response(request: Request, exc: FieldErrors) -> Response:
@@ -66,7 +67,8 @@ def domain_error_response(request: Request, exc: DomainError) -> Response:
     extra = {}
     if isinstance(exc, SlotTaken):
         extra["nearest"] = [start.isoformat() for start in exc.nearest]
-    return json_error(exc.status, exc.code, message, **extra)
+    wait = getattr(exc, "wait", None)  # a limit says when to come back
+    return json_error(exc.status, exc.code, message, headers=retry_after(wait) if wait else None, **extra)
 
 
 def _html_error(request: Request, status: int, message: str) -> Response:
@@ -100,8 +102,8 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     if not _wants_json(request):
         response = _html_error(request, 500, "Une erreur est survenue. Réessayez dans un instant.")
     else:
-        response = JSONResponse({"error": {"code": "internal_error", "message": "Une erreur est survenue."}},
-                                status_code=500)
+        message = translate("Une erreur est survenue.", request_locale(request))
+        response = JSONResponse({"error": {"code": "internal_error", "message": message}}, status_code=500)
     # This answer comes from Starlette's outermost layer, outside SecurityHeadersMiddleware.
     settings = request.app.state.settings
     for name, value in security_headers(settings.frame_ancestors, settings.base_url.startswith("https://")).items():
@@ -140,7 +142,7 @@ def create_app(settings: Settings, *, manage_db: bool = True, run_background: bo
             await database.init(settings.database_url)
             await _announce_demo_admin(settings)
         stop = asyncio.Event()
-        loops = [maintenance.run_loop] + (BACKGROUND_LOOPS if run_background else [])
+        loops = [maintenance.run_loop, maintenance.release_holds_loop] + (BACKGROUND_LOOPS if run_background else [])
         tasks = [asyncio.create_task(loop(settings, stop)) for loop in loops]
         try:
             yield
@@ -171,8 +173,7 @@ def create_app(settings: Settings, *, manage_db: bool = True, run_background: bo
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors,
                        https=settings.base_url.startswith("https://"))
     app.state.settings = settings
-    app.state.booking_limiter = RateLimiter(settings.booking_rate_limit)
-    app.state.phone_limiter = RateLimiter(phone_limit(settings.booking_rate_limit))
+    app.state.throttles = Throttles(settings.booking_rate_limit)
     app.state.privacy_ip_limiter = RateLimiter(settings.privacy_ip_rate_limit)
     app.state.privacy_address_limiter = RateLimiter(settings.privacy_link_rate_limit)
     app.state.field_errors_response = field_errors_response

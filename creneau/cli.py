@@ -18,6 +18,7 @@ from datetime import time
 import calendar_sync.cli
 import notifier.cli
 from creneau import database as db, user_cli
+from notifier.render import check_sms_fits
 from portal.practice.models import is_slug
 from portal.settings import ConfigError, Settings, load_settings
 
@@ -91,8 +92,30 @@ async def cmd_practice_add(args: argparse.Namespace, settings: Settings) -> int:
     if await Practice.filter(slug=args.slug).exists():
         print(f"practice {args.slug} exists already", file=sys.stderr)
         return 1
-    await Practice.create(slug=args.slug, name=args.name, address=args.address, timezone=args.timezone)
+    await Practice.create(slug=args.slug, name=args.name, address=args.address, timezone=args.timezone,
+                          email=args.email, phone=args.phone,
+                          practitioner_invitations=not args.no_practitioner_invitations)
     print(f"practice {args.slug} created")
+    return 0
+
+
+async def cmd_practice_set(args: argparse.Namespace, settings: Settings) -> int:
+    from portal.models import Practice
+
+    changes: dict[str, object] = {}
+    if args.email is not None:
+        changes["email"] = args.email.strip()
+    if args.phone is not None:
+        changes["phone"] = args.phone.strip()
+    if args.practitioner_invitations is not None:
+        changes["practitioner_invitations"] = args.practitioner_invitations == "on"
+    if not changes:
+        print("nothing to change: give --email, --phone or --practitioner-invitations", file=sys.stderr)
+        return 2
+    if not await Practice.filter(slug=args.slug).update(**changes):
+        print(f"no practice {args.slug}", file=sys.stderr)
+        return 1
+    print(f"practice {args.slug} updated: {', '.join(sorted(changes))}")
     return 0
 
 
@@ -160,6 +183,9 @@ async def cmd_practitioner_add(args: argparse.Namespace, settings: Settings) -> 
         rpps=args.rpps, adeli=args.adeli, email=args.email or "",
     )
     print(f"practitioner {args.slug} created: {settings.base_url}/p/{args.slug}")
+    if not args.email:
+        print("no --email: this practitioner gets no notice of online bookings, moves and cancellations "
+              "(nor the invitation that puts them in their calendar at once)", file=sys.stderr)
     return 0
 
 
@@ -199,6 +225,69 @@ async def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         await housekeeping
 
 
+async def cmd_practitioner_limits(args: argparse.Namespace, settings: Settings) -> int:
+    """Show, or set, the online bookings a practitioner takes per hour and per day (0: no limit)."""
+    from portal.models import Practitioner
+
+    practitioner = await Practitioner.get_or_none(slug=args.slug)
+    if practitioner is None:
+        print(f"no practitioner {args.slug} (see `creneau practitioner list`)", file=sys.stderr)
+        return 1
+    if args.per_hour is not None:
+        practitioner.online_bookings_per_hour = args.per_hour
+    if args.per_day is not None:
+        practitioner.online_bookings_per_day = args.per_day
+    await practitioner.save(update_fields=["online_bookings_per_hour", "online_bookings_per_day"])
+    print(f"{args.slug}: at most {practitioner.online_bookings_per_hour} online bookings an hour, "
+          f"{practitioner.online_bookings_per_day} a day (0: no limit)")
+    return 0
+
+
+async def cmd_practice_sms(args: argparse.Namespace, settings: Settings) -> int:
+    """Show, or set, where a practice sends SMS and how many a day."""
+    from portal.limits.sms import parse_regions
+    from portal.models import Practice
+
+    practice = await Practice.get_or_none(slug=args.slug)
+    if practice is None:
+        print(f"no practice {args.slug}", file=sys.stderr)
+        return 1
+    if args.regions is not None:
+        try:
+            practice.sms_regions = parse_regions(args.regions)
+        except ValueError as exc:
+            print(f"--regions: {exc}", file=sys.stderr)
+            return 2
+    if args.daily_budget is not None:
+        practice.sms_daily_budget = args.daily_budget
+    await practice.save(update_fields=["sms_regions", "sms_daily_budget"])
+    print(f"{args.slug}: SMS to {practice.sms_regions or 'nowhere'}, at most {practice.sms_daily_budget} a day")
+    return 0
+
+
+async def cmd_practice_confirm(args: argparse.Namespace, settings: Settings) -> int:
+    """Turn the confirmation step of online bookings on or off."""
+    from portal.models import Practice
+
+    practice = await Practice.get_or_none(slug=args.slug)
+    if practice is None:
+        print(f"no practice {args.slug}", file=sys.stderr)
+        return 1
+    if args.state is not None:
+        practice.confirm_online_bookings = args.state == "on"
+        await practice.save(update_fields=["confirm_online_bookings"])
+    state = "on" if practice.confirm_online_bookings else "off"
+    print(f"{args.slug}: confirmation of online bookings by code {state}")
+    return 0
+
+
+def _count(raw: str) -> int:
+    value = int(raw)
+    if not 0 <= value <= 100_000:
+        raise argparse.ArgumentTypeError("a whole number from 0 to 100000")
+    return value
+
+
 # --- parser -----------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -223,7 +312,28 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     add.add_argument("--address", default="")
     add.add_argument("--timezone", default="Europe/Paris")
+    add.add_argument("--email", default="", help="the practice's address: Reply-To of e-mails, organizer of invitations")
+    add.add_argument("--phone", default="", help="E.164, e.g. +33142000000")
+    add.add_argument("--no-practitioner-invitations", action="store_true",
+                     help="practitioners' notices without the invitation that adds the booking to their calendar")
     add.set_defaults(handler=cmd_practice_add, needs_db=True)
+    change = practice.add_parser("set", help="change a practice's address, phone or practitioner invitations")
+    change.add_argument("slug")
+    change.add_argument("--email", help="the practice's address: Reply-To of e-mails, organizer of invitations")
+    change.add_argument("--phone", help="E.164, e.g. +33142000000")
+    change.add_argument("--practitioner-invitations", choices=("on", "off"),
+                        help="whether practitioners' notices carry the invitation that adds the booking to their "
+                             "calendar at once")
+    change.set_defaults(handler=cmd_practice_set, needs_db=True)
+    sms = practice.add_parser("sms", help="show or set where the practice sends SMS and how many a day")
+    sms.add_argument("slug")
+    sms.add_argument("--regions", help="ISO 3166 region codes, comma separated (default FR,GP,MQ,GF,RE,YT,PM,BL,MF)")
+    sms.add_argument("--daily-budget", type=_count, help="SMS sent per day at most")
+    sms.set_defaults(handler=cmd_practice_sms, needs_db=True)
+    confirm = practice.add_parser("confirm", help="show or set whether online bookings wait for a code")
+    confirm.add_argument("slug")
+    confirm.add_argument("state", nargs="?", choices=("on", "off"))
+    confirm.set_defaults(handler=cmd_practice_confirm, needs_db=True)
 
     practitioner = sub.add_parser("practitioner", help="manage practitioners").add_subparsers(dest="action", required=True)
     add = practitioner.add_parser("add", help="add a practitioner")
@@ -234,11 +344,16 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--practice", help="practice slug (needed when there are several)")
     add.add_argument("--rpps")
     add.add_argument("--adeli")
-    add.add_argument("--email")
+    add.add_argument("--email", help="where notices of online bookings go (none without it)")
     add.add_argument("--hours", action="append", help="'mon-fri 09:00-12:30 14:00-19:00' (repeatable)")
     add.add_argument("--service", action="append", help="'Consultation:45' name and minutes (repeatable)")
     add.set_defaults(handler=cmd_practitioner_add, needs_db=True)
     practitioner.add_parser("list", help="list practitioners").set_defaults(handler=cmd_practitioner_list, needs_db=True)
+    limits = practitioner.add_parser("limits", help="show or set the online bookings taken per hour and per day")
+    limits.add_argument("slug")
+    limits.add_argument("--per-hour", type=_count, help="online bookings made per hour at most (0: no limit)")
+    limits.add_argument("--per-day", type=_count, help="online bookings made per day at most (0: no limit)")
+    limits.set_defaults(handler=cmd_practitioner_limits, needs_db=True)
 
     purge = sub.add_parser("purge", help="apply retention now; prints counts, never names (run daily by the worker)")
     purge.add_argument("--dry-run", action="store_true", help="count what would go, change nothing")
@@ -267,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()
+        check_sms_fits(settings.base_url)
     except ConfigError as exc:
         print(f"creneau: configuration error: {exc}", file=sys.stderr)
         return 2

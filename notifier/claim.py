@@ -18,7 +18,8 @@ from tortoise.transactions import in_transaction
 
 from portal.db import retry_locked
 
-COLUMNS = ("id, practice_id, appointment_id, kind, channel, audience, appointment_version, expires_at, attempts, "
+COLUMNS = ("id, practice_id, appointment_id, kind, channel, audience, appointment_version, dedupe_key, expires_at, "
+           "attempts, created_at, "
            "COALESCE((SELECT strikes FROM notifier_outbox_strike WHERE message_id = outbox_message.id), 0) AS strikes")
 
 _CLAIM = {

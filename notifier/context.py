@@ -7,7 +7,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from tortoise import connections
+
 from portal import links
+from portal.i18n import translations
 from portal.messaging.plan import PRIVACY_KINDS, STAFF_INVITATION
 from portal.models import (
     Appointment,
@@ -24,9 +27,10 @@ log = logging.getLogger("creneau.notifier")
 
 APPOINTMENT_FIELDS = ("id", "practice_id", "practitioner_id", "service_id", "patient_id", "starts_at", "ends_at",
                       "status", "sms_reminder", "email_reminder", "version", "locale", "manage_token_sealed",
-                      "contact_phone")
+                      "contact_phone", "previous_starts_at", "confirm_code_sealed")
 PRACTICE_FIELDS = ("id", "name", "address", "phone", "email", "timezone", "locale", "messages_show_service",
-                   "notify_practitioner", "sms_sender_id")
+                   "notify_practitioner", "sms_sender_id", "practitioner_invitations", "sms_regions",
+                   "sms_daily_budget")
 CONSENT_PURPOSES = ("email_reminders", "sms_reminders")
 
 
@@ -40,6 +44,7 @@ class Batch:
     consents: dict[int, dict[str, bool]] = field(default_factory=dict)  # patient -> purpose -> granted
     privacy_links: dict[int, dict] = field(default_factory=dict)  # outbox message id -> its privacy link
     invitations: dict[int, dict] = field(default_factory=dict)  # outbox message id -> its staff invitation
+    feed_levels: dict[int, str] = field(default_factory=dict)  # practitioner -> level of their feed
 
 
 def _by_id(rows: list[dict]) -> dict[int, dict]:
@@ -70,13 +75,36 @@ async def load_batch(rows: list[dict]) -> Batch:
         "id", "civility", "first_name", "last_name", "email", "phone", "locale", "restricted_at"))
     batch.practitioners = _by_id(await Practitioner.filter(id__in={a["practitioner_id"] for a in found}).values(
         "id", "slug", "title", "first_name", "last_name", "profession", "email"))
-    batch.services = _by_id(await Service.filter(id__in={a["service_id"] for a in found}).values("id", "name", "name_en"))
+    batch.services = _by_id(await Service.filter(id__in={a["service_id"] for a in found}).values(
+        "id", "name", "name_en"))
+    if any(row["audience"] == "practitioner" for row in rows):
+        batch.feed_levels = await feed_levels(set(batch.practitioners))
     # The ledger is append-only: the latest row per (patient, purpose) is the patient's choice now.
     ledger = await ConsentRecord.filter(patient_id__in=patient_ids, purpose__in=CONSENT_PURPOSES).order_by(
         "recorded_at", "id").values_list("patient_id", "purpose", "granted")
     for patient_id, purpose, granted in ledger:
         batch.consents.setdefault(patient_id, {})[purpose] = granted
     return batch
+
+
+# Least detailed first: with several feeds, the invitation says no more than the most private one.
+FEED_LEVELS = ("busy", "initials", "full")
+
+
+async def feed_levels(practitioner_ids: set[int]) -> dict[int, str]:
+    """The detail level of each practitioner's live feed (calendar_sync's feed_token table, read
+    as a table: notifier and calendar_sync do not import each other); "busy" without a feed."""
+    if not practitioner_ids:
+        return {}
+    marks = ", ".join(str(int(pid)) for pid in practitioner_ids)
+    rows = await connections.get("default").execute_query_dict(
+        f"SELECT practitioner_id, level FROM feed_token WHERE revoked_at IS NULL AND practitioner_id IN ({marks})")
+    levels: dict[int, str] = {}
+    for row in rows:
+        current = levels.get(row["practitioner_id"], "full")
+        level = row["level"] if row["level"] in FEED_LEVELS else "busy"
+        levels[row["practitioner_id"]] = min(current, level, key=FEED_LEVELS.index)
+    return levels
 
 
 def display_name(practitioner: dict) -> str:
@@ -88,6 +116,12 @@ def manage_link(base_url: str, sealed: str, secret_key: str) -> str | None:
     SECRET_KEY makes it unreadable: the message then goes without the link)."""
     token = links.unseal_manage_token(sealed, secret_key) if sealed else None
     return links.manage_url(base_url, token) if token else None
+
+
+def short_manage_link(base_url: str, appointment_id: int, sealed: str, secret_key: str) -> str | None:
+    """The same page through /r/…, short enough for an SMS with a long BASE_URL."""
+    token = links.unseal_manage_token(sealed, secret_key) if sealed else None
+    return links.short_url(base_url, links.short_code(appointment_id, token, secret_key)) if token else None
 
 
 def message_context(row: dict, batch: Batch, base_url: str, secret_key: str) -> dict:
@@ -104,14 +138,18 @@ def message_context(row: dict, batch: Batch, base_url: str, secret_key: str) -> 
     show_service = practice["messages_show_service"] or not to_patient
     return {
         "practice": {key: practice[key] for key in ("name", "address", "phone")},
-        "practitioner": {"name": display_name(practitioner), "profession": practitioner["profession"]},
+        "practitioner": {"name": display_name(practitioner),
+                         "profession": translations(locale).gettext(practitioner["profession"]) if practitioner["profession"] else ""},
         "patient": {**{key: patient[key] for key in ("civility", "first_name", "last_name", "email")},
                     # The number typed for this booking; rows from before it existed use the record's.
                     "phone": appointment["contact_phone"] or patient["phone"]},
         "start": appointment["starts_at"],
+        "previous_start": appointment["previous_starts_at"],
         "end": appointment["ends_at"],
         "service": service_name if show_service else None,
         "manage_url": manage_link(base_url, appointment["manage_token_sealed"], secret_key) if to_patient else None,
+        "manage_url_short": short_manage_link(base_url, appointment["id"], appointment["manage_token_sealed"],
+                                              secret_key) if to_patient and row["channel"] == "sms" else None,
         "cancelled_by": "practitioner" if appointment["status"] == "cancelled_by_practitioner" else "patient",
         # The practitioner's booking page: after a cancellation, the way back to a new appointment.
         "book_again_url": f"{base_url.rstrip('/')}/p/{practitioner['slug']}" if to_patient else None,

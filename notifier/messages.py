@@ -15,8 +15,10 @@ class OutgoingEmail:
 
     @property
     def name(self) -> str:
-        """A file-name friendly identifier (the file backend names its files after it)."""
-        return self.message_id.strip("<>").split("@")[0]
+        """A file-name friendly identifier (the file backend names its files after it): outbox-{row
+        id}, without the Message-ID's creation salt, so that erasure finds the files of its rows
+        (portal.patients.erasure.remove_message_files)."""
+        return self.message_id.strip("<>").split("@")[0].split(".")[0]
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,13 @@ from zoneinfo import ZoneInfo
 from notifier import mime
 from notifier.context import Batch, message_context, privacy_context
 from notifier.errors import RenderError
+from notifier.invitation import patient_invitation, practitioner_invitation
 from notifier.messages import OutgoingEmail, OutgoingSms
 from notifier.render import RenderedEmail, render_email, render_sms
+from portal import links
 from portal.access.invitations import invitation_url, unseal
-from portal.booking.calendar_event import AppointmentEvent, build_calendar, uid_host
+from portal.booking.calendar_event import uid_host
 from portal.messaging.plan import CONFIG_CHECK, PRIVACY_KINDS, STAFF_INVITATION
-
-INVITATION_METHODS = {"confirmation": "REQUEST", "moved": "REQUEST", "cancelled": "CANCEL"}
-SUMMARY = {"fr": "Rendez-vous avec {name}", "en": "Appointment with {name}"}
 
 
 @dataclass(frozen=True)
@@ -29,10 +28,13 @@ class Identity:
     secret_key: str
     mail_from: str
     sms_sender: str
+    dkim: mime.DkimKey | None = None
 
     @classmethod
     def from_settings(cls, settings) -> Identity:
-        return cls(settings.base_url, str(settings.secret_key), settings.mail_from, settings.vonage_from)
+        key = str(settings.dkim_private_key)
+        dkim = mime.DkimKey(settings.dkim_domain, settings.dkim_selector, key.encode()) if key else None
+        return cls(settings.base_url, str(settings.secret_key), settings.mail_from, settings.vonage_from, dkim)
 
     @property
     def host(self) -> str:
@@ -53,8 +55,10 @@ def build(row: dict, batch: Batch, identity: Identity, now: datetime) -> Outgoin
     to_patient = row["audience"] == "patient"
     locale = appointment["locale"] if to_patient else practice["locale"]
     if row["channel"] == "sms":
-        rendered = render_sms(row["kind"], context, locale, tz)
         sender = practice["sms_sender_id"] or identity.sms_sender
+        # "Reply STOP" only where a reply can arrive: an alphanumeric sender id cannot be answered.
+        context["stop_by_reply"] = can_receive_replies(sender)
+        rendered = render_sms(row["kind"], context, locale, tz)
         return OutgoingSms(context["patient"]["phone"], sender, rendered.text, f"outbox-{row['id']}")
     rendered = render_email(row["kind"], context, locale, tz)
     if to_patient:
@@ -65,30 +69,33 @@ def build(row: dict, batch: Batch, identity: Identity, now: datetime) -> Outgoin
         to_name, to_addr = context["practitioner"]["name"], practitioner["email"]
     _, from_addr = mime.split_mail_from(identity.mail_from)
     envelope = mime.Envelope(
-        row_id=row["id"], host=identity.host, from_name=practice["name"], from_addr=from_addr,
+        row_id=row["id"], host=identity.host, created=row.get("created_at", ""), from_name=practice["name"],
+        from_addr=from_addr,
         to_name=to_name, to_addr=to_addr, reply_to=practice["email"] if to_patient else "",
-        list_unsubscribe=context["manage_url"], locale=locale,
+        list_unsubscribe=_unsubscribe_link(row, identity) if to_patient else None, locale=locale,
     )
-    method = INVITATION_METHODS.get(row["kind"]) if to_patient else None
-    invitation = None
-    if method:
-        invitation = build_calendar(_event(row, context, practice, identity, to_name, to_addr, locale), now, method)
-    return mime.compose(envelope, rendered, now, invitation, method or "REQUEST")
+    if to_patient:
+        invitation = patient_invitation(row, context, practice, identity.host, (to_addr, to_name), locale, now)
+    else:
+        level = batch.feed_levels.get(appointment["practitioner_id"], "busy")
+        invitation = practitioner_invitation(row, context, practice, identity.host, (to_addr, to_name), level, now)
+    if invitation is None:
+        return mime.compose(envelope, rendered, now, dkim_key=identity.dkim)
+    return mime.compose(envelope, rendered, now, *invitation, dkim_key=identity.dkim)
 
 
-def _event(row: dict, context: dict, practice: dict, identity: Identity, to_name: str, to_addr: str,
-           locale: str) -> AppointmentEvent:
-    summary = SUMMARY.get(locale, SUMMARY["fr"]).format(name=context["practitioner"]["name"])
-    if context["service"]:
-        summary += f" – {context['service']}"
-    _, from_addr = mime.split_mail_from(identity.mail_from)
-    return AppointmentEvent(
-        appointment_id=row["appointment_id"], host=identity.host, version=row["appointment_version"],
-        start=context["start"], end=context["end"], tz_name=practice["timezone"], summary=summary,
-        location=", ".join(part for part in (practice["name"], practice["address"]) if part),
-        organizer=(practice["email"] or from_addr, mime.clean_header_text(practice["name"])),
-        attendee=(to_addr, mime.clean_header_text(to_name)), url=context["manage_url"],
-    )
+def can_receive_replies(sender: str) -> bool:
+    """A phone number (digits, an optional +) can be replied to; "CabinetLila" cannot."""
+    digits = sender.removeprefix("+")
+    return digits.isdigit() and 3 <= len(digits) <= 15
+
+
+def _unsubscribe_link(row: dict, identity: Identity) -> str | None:
+    """Reminders only (RFC 8058 one-click): a single-purpose link, never the manage link."""
+    if row["kind"] != "reminder":
+        return None
+    code = links.unsubscribe_code(row["appointment_id"], "email_reminders", identity.secret_key)
+    return links.unsubscribe_url(identity.base_url, code)
 
 
 def build_privacy(row: dict, batch: Batch, identity: Identity, now: datetime) -> OutgoingEmail | OutgoingSms:
@@ -99,15 +106,17 @@ def build_privacy(row: dict, batch: Batch, identity: Identity, now: datetime) ->
     context = privacy_context(row, link, practice, identity.base_url, identity.secret_key)
     tz, locale = ZoneInfo(practice["timezone"]), practice["locale"]
     if row["channel"] == "sms":
+        sender = practice["sms_sender_id"] or identity.sms_sender
+        context["stop_by_reply"] = can_receive_replies(sender)
         rendered_sms = render_sms(row["kind"], context, locale, tz)
-        return OutgoingSms(link["new_value"], practice["sms_sender_id"] or identity.sms_sender, rendered_sms.text,
-                           f"outbox-{row['id']}")
+        return OutgoingSms(link["new_value"], sender, rendered_sms.text, f"outbox-{row['id']}")
     rendered = render_email(row["kind"], context, locale, tz)
     to_addr = link["new_value"] if link["kind"] == "email_change" else link["email"]
     _, from_addr = mime.split_mail_from(identity.mail_from)
-    envelope = mime.Envelope(row_id=row["id"], host=identity.host, from_name=practice["name"], from_addr=from_addr,
+    envelope = mime.Envelope(row_id=row["id"], host=identity.host, created=row.get("created_at", ""),
+                             from_name=practice["name"], from_addr=from_addr,
                              to_name="", to_addr=to_addr, reply_to=practice["email"], locale=locale)
-    return mime.compose(envelope, rendered, now)
+    return mime.compose(envelope, rendered, now, dkim_key=identity.dkim)
 
 
 CONFIG_CHECK_TEXT = {
@@ -130,10 +139,11 @@ def build_config_check(row: dict, batch: Batch, identity: Identity, now: datetim
     body = text.format(name=practice["name"], channel="e-mail")
     rendered = RenderedEmail(subject, body, f"<p>{html.escape(body)}</p>")
     _, from_addr = mime.split_mail_from(identity.mail_from)
-    envelope = mime.Envelope(row_id=row["id"], host=identity.host, from_name=practice["name"], from_addr=from_addr,
+    envelope = mime.Envelope(row_id=row["id"], host=identity.host, created=row.get("created_at", ""),
+                             from_name=practice["name"], from_addr=from_addr,
                              to_name=practice["name"], to_addr=practice["email"], reply_to=practice["email"],
                              locale=locale)
-    return mime.compose(envelope, rendered, now)
+    return mime.compose(envelope, rendered, now, dkim_key=identity.dkim)
 
 
 INVITATION_TEXT = ("Invitation à l'espace cabinet de {name}",
@@ -155,6 +165,7 @@ def build_invitation(row: dict, batch: Batch, identity: Identity, now: datetime)
     rendered = RenderedEmail(subject.format(name=practice["name"]), body,
                              "".join(f"<p>{html.escape(part)}</p>" for part in body.split("\n\n")))
     _, from_addr = mime.split_mail_from(identity.mail_from)
-    envelope = mime.Envelope(row_id=row["id"], host=identity.host, from_name=practice["name"], from_addr=from_addr,
+    envelope = mime.Envelope(row_id=row["id"], host=identity.host, created=row.get("created_at", ""),
+                             from_name=practice["name"], from_addr=from_addr,
                              to_name="", to_addr=invitation["email"], reply_to=practice["email"], locale="fr")
-    return mime.compose(envelope, rendered, now)
+    return mime.compose(envelope, rendered, now, dkim_key=identity.dkim)

@@ -10,7 +10,8 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from portal.messaging.plan import CANCELLED, CONFIRMATION, MOVED, PRACTITIONER, REMINDER, consent_needed
+from portal.messaging.notices import NOTICE_KIND
+from portal.messaging.plan import CANCELLED, CONFIRMATION, MOVED, PRACTITIONER, REMINDER, VERIFY, consent_needed
 from portal.models import CANCELLED_STATUSES, OutboxStatus
 
 BACKOFF_BASE = timedelta(seconds=30)
@@ -24,7 +25,7 @@ MAX_DOUBLINGS = 7
 # outages are no strikes: those retry until the message expires.
 MAX_STRIKES = 10
 # Kinds that announce an appointment that still stands.
-STANDING_KINDS = (CONFIRMATION, REMINDER, MOVED, "practitioner_booked")
+STANDING_KINDS = (CONFIRMATION, REMINDER, MOVED, "practitioner_booked", "practitioner_moved", VERIFY)
 
 
 @dataclass(frozen=True)
@@ -34,13 +35,16 @@ class Skip:
 
 
 def check(row: dict, appointment: dict | None, consents: dict[str, bool], notify_practitioner: bool,
-          now: datetime, restricted: bool = False) -> Skip | None:
+          now: datetime, restricted: bool = False, practitioner_email: str | None = None) -> Skip | None:
     """None when the message may go now; otherwise the final status and why. `restricted`: the
-    patient restricted processing or objected (privacy centre): nothing goes to them."""
+    patient restricted processing or objected (privacy centre): nothing goes to them.
+    `practitioner_email`: the practitioner's address now (None: not looked at)."""
     if now >= row["expires_at"]:
         return Skip(OutboxStatus.EXPIRED, "not sent before it expired")
     if row.get("strikes", 0) >= MAX_STRIKES:
         return Skip(OutboxStatus.DEAD, f"set aside: broke its worker {row['strikes']} times (crash or unexpected error)")
+    if row["kind"] == NOTICE_KIND:  # a notice to the practice: no appointment, no consent
+        return None
     if appointment is None:
         return Skip(OutboxStatus.CANCELLED, "appointment no longer exists")
     if appointment["version"] != row["appointment_version"]:
@@ -53,6 +57,9 @@ def check(row: dict, appointment: dict | None, consents: dict[str, bool], notify
         return Skip(OutboxStatus.CANCELLED, "patient restricted processing")
     if row["audience"] == PRACTITIONER and not notify_practitioner:
         return Skip(OutboxStatus.CANCELLED, "practice turned practitioner notices off")
+    if row["audience"] == PRACTITIONER and practitioner_email == "":
+        # Nothing to fix in the message: the practitioner has no address (the CLI warns of it).
+        return Skip(OutboxStatus.CANCELLED, "practitioner has no e-mail address")
     purpose = consent_needed(row["kind"], row["channel"], row["audience"])
     if purpose is not None:
         flag = appointment["sms_reminder" if purpose == "sms_reminders" else "email_reminder"]
@@ -70,6 +77,17 @@ def check_privacy(row: dict, link: dict | None, now: datetime) -> Skip | None:
         return Skip(OutboxStatus.CANCELLED, "link no longer exists")
     if link["used_at"] is not None:
         return Skip(OutboxStatus.CANCELLED, "link already used")
+
+
+def sms_check(region: str | None, regions: str, remaining: int | None) -> Skip | None:
+    """An SMS goes only to a region the practice allows, and within its daily budget
+    (`remaining`: SMS left today; None when unknown). Against SMS-pumping fraud."""
+    allowed = {code.strip() for code in regions.split(",") if code.strip()}
+    if region not in allowed:
+        return Skip(OutboxStatus.CANCELLED, f"not sent: number of region {region or 'unknown'}, outside the "
+                                            f"practice's SMS regions ({','.join(sorted(allowed)) or 'none'})")
+    if remaining is not None and remaining <= 0:
+        return Skip(OutboxStatus.CANCELLED, "not sent: the practice's daily SMS budget is spent")
     return None
 
 

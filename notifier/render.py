@@ -13,20 +13,25 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from notifier import gsm
 from notifier.errors import RenderError
 from portal.formatting import full_datetime, short_datetime, time_of_day
+from portal.patients.phone import display_for
+from portal.settings import ConfigError
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LOCALES = ("fr", "en")
-EMAIL_KINDS = ("confirmation", "reminder", "moved", "cancelled", "practitioner_booked", "practitioner_cancelled",
-               "privacy_link", "contact_confirm")
+EMAIL_KINDS = ("confirmation", "reminder", "moved", "cancelled", "practitioner_booked", "practitioner_moved",
+               "practitioner_cancelled", "privacy_link", "contact_confirm")
 SMS_KINDS = ("confirmation", "reminder", "moved", "cancelled", "contact_confirm")
 # Only these reach an SMS template: no patient name, no comment, no reason for the visit.
-SMS_KEYS = ("practice", "practitioner", "start", "manage_url", "service", "book_again_url")
+SMS_KEYS = ("practice", "practitioner", "start", "manage_url", "service", "book_again_url", "stop_by_reply")
+# Names cut to this in the shorter wordings (a long practice name must not cost the link).
+SHORT_NAME = 20
 
 @dataclass(frozen=True)
 class RenderedEmail:
@@ -67,7 +72,14 @@ def _locale(locale: str) -> str:
 
 def _template_vars(context: dict, locale: str, tz: tzinfo) -> dict:
     when = {style: format_when(context["start"], locale, tz, style) for style in ("long", "short", "time")}
-    return {**context, "when": when["long"], "when_short": when["short"], "locale": locale}
+    previous = context.get("previous_start")
+    variables = {**context, "when": when["long"], "when_short": when["short"], "locale": locale,
+                 "previous_when": format_when(previous, locale, tz) if previous else ""}
+    # Phone numbers as each language writes them (01 42 00 00 00 / +33 1 42 00 00 00).
+    for who in ("practice", "patient"):
+        if isinstance(context.get(who), dict) and context[who].get("phone"):
+            variables[who] = {**context[who], "phone": display_for(context[who]["phone"], locale)}
+    return variables
 
 
 def one_line(value: str) -> str:
@@ -88,17 +100,36 @@ def render_email(kind: str, context: dict, locale: str, tz: tzinfo) -> RenderedE
     )
 
 
+def shorten(name: str, limit: int = SHORT_NAME) -> str:
+    """A name cut at a word boundary when it can be ("Cabinet de kinésithérapie des…" → "Cabinet de")."""
+    if len(name) <= limit:
+        return name
+    cut = name[:limit].rsplit(" ", 1)[0]
+    return cut if len(cut) >= limit // 2 else name[:limit]
+
+
+def _shortened(variables: dict) -> dict:
+    # A privacy-centre SMS names no practitioner (its context has None there).
+    return {**variables, **{who: {**variables[who], "name": shorten(variables[who]["name"])}
+                            for who in ("practice", "practitioner") if isinstance(variables.get(who), dict)}}
+
+
 def render_sms(kind: str, context: dict, locale: str, tz: tzinfo) -> RenderedSms:
+    """One GSM-7 segment always (two cost double and some phones show them out of order): the
+    full wording, then the short one, then with names shortened, then the minimal one (when and
+    the link), which the start-up check (`check_sms_fits`) guarantees to fit."""
     if kind not in SMS_KINDS:
         raise RenderError(f"no SMS template for {kind!r}")
     locale = _locale(locale)
     safe = {key: context.get(key) for key in SMS_KEYS}
+    # The SMS carries the short link (/r/…): with a long BASE_URL the full one leaves no room.
+    safe["manage_url"] = context.get("manage_url_short") or context.get("manage_url")
     variables = _template_vars(safe, locale, tz)
     template = _environment().get_template(f"sms/{locale}/{kind}.txt")
-    # The long wording first, then the short one; a text that still does not fit is an error
-    # (two segments cost double and some phones show them out of order).
-    for short in (False, True):
-        text = gsm.fold(one_line(template.render(variables, short=short)))
+    wordings = [(variables, {}), (variables, {"short": True}), (_shortened(variables), {"short": True}),
+                (variables, {"short": True, "minimal": True})]
+    for values, flags in wordings:
+        text = gsm.fold(one_line(template.render({**values, "short": False, "minimal": False, **flags})))
         if gsm.fits_one_segment(text):
             return RenderedSms(text)
     raise RenderError(f"SMS {kind!r} does not fit one GSM-7 segment ({gsm.septets(text)} septets)")
@@ -108,3 +139,37 @@ def render(kind: str, context: dict, locale: str, tz: tzinfo, channel: str = "em
     if channel == "sms":
         return render_sms(kind, context, locale, tz)
     return render_email(kind, context, locale, tz)
+
+
+# The widest short link: an appointment id of up to 8 base-36 digits (2.8 million million), then the MAC.
+_WIDEST_CODE = "z" * 8 + "x" * 22
+
+
+def longest_sms(base_url: str) -> tuple[str, int]:
+    """(kind/locale, septets) of the longest SMS this BASE_URL can produce: names as long as
+    they come (the wordings shorten them), the longest date of the year in each language, a
+    numeric sender (its STOP wording is the longer)."""
+    tz = ZoneInfo("Europe/Paris")
+    starts = [datetime(2027, month, day, 10, 30, tzinfo=tz) for month in range(1, 13) for day in (1, 22, 27, 28)]
+    worst = ("", 0)
+    for locale in LOCALES:
+        for kind in SMS_KINDS:
+            for start in starts:
+                context = {"practice": {"name": "P" * 80, "address": "", "phone": ""},
+                           "practitioner": {"name": "N" * 80, "profession": ""}, "start": start,
+                           "manage_url": None, "manage_url_short": f"{base_url.rstrip('/')}/r/{_WIDEST_CODE}",
+                           "service": "S" * 60, "stop_by_reply": True}
+                try:
+                    size = gsm.septets(render_sms(kind, context, locale, tz).text)
+                except RenderError:
+                    return f"{kind}/{locale}", gsm.SEGMENT + 1
+                worst = max(worst, (f"{kind}/{locale}", size), key=lambda pair: pair[1])
+    return worst
+
+
+def check_sms_fits(base_url: str) -> None:
+    """At start-up: with this BASE_URL every SMS still fits one segment, or a clear error."""
+    where, size = longest_sms(base_url)
+    if size > gsm.SEGMENT:
+        raise ConfigError(f"BASE_URL: too long for SMS links ({base_url!r}): the {where} SMS would not fit one "
+                          f"160-character segment even in its shortest wording; use a shorter address for BASE_URL")

@@ -19,14 +19,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from notifier import policy
+from notifier import budget, notices, policy, verify
+from notifier.budget import SmsBudget
 from notifier.channels import Channel, build_channels
 from notifier.claim import add_strike, claim_due, release_expired_leases
 from notifier.context import Batch, load_batch
 from notifier.errors import PermanentSendError, RenderError, TransientSendError
+from notifier.messages import OutgoingSms
 from notifier.outgoing import Identity, build
 from notifier.recovery import release_when_back
 from portal.clock import utcnow
+from portal.limits import sms as sms_rules
 from portal.messaging.plan import CONFIG_CHECK, PRIVACY_KINDS, STAFF_INVITATION
 from portal.models import OutboxStatus
 from portal.sql import execute
@@ -71,6 +74,7 @@ class _Drain:
     stats: DrainStats
     lease_until: datetime
     slots: dict[str, asyncio.Semaphore]
+    sms_budget: SmsBudget = field(default_factory=SmsBudget)
 
     async def finish(self, row: dict, outcome: str, **changes) -> bool:
         """Record and count an outcome; a claim taken over meanwhile counts nothing."""
@@ -109,13 +113,20 @@ async def _check_and_send(row: dict, run: _Drain) -> None:
             skip = policy.check_invitation(row, batch.invitations.get(row["id"]), run.now())
         else:
             patient = batch.patients.get(appointment["patient_id"], {}) if appointment else {}
+            practitioner = batch.practitioners.get(appointment["practitioner_id"], {}) if appointment else {}
             skip = policy.check(row, appointment, batch.consents.get(appointment["patient_id"], {}) if appointment else {},
                                 practice.get("notify_practitioner", True), run.now(),
-                                restricted=patient.get("restricted_at") is not None)
+                                restricted=patient.get("restricted_at") is not None,
+                                practitioner_email=practitioner.get("email") or "")
         if skip is not None:
             await run.finish(row, skip.status, status=skip.status, last_error=skip.reason)
             return
-        message = build(row, batch, run.identity, run.now())
+        if notices.is_notice(row):
+            message = await notices.build(row, practice, run.identity, run.now())
+        elif verify.is_verify(row):
+            message = verify.build(row, batch, run.identity, run.now())
+        else:
+            message = build(row, batch, run.identity, run.now())
         hold = policy.before_send(row["expires_at"], run.lease_until, run.now(), send_timeout(channel))
         if hold is not None and hold.status == OutboxStatus.PENDING:
             # Handed back, not an attempt: undoing our own claim's increment keeps `attempts`
@@ -125,6 +136,8 @@ async def _check_and_send(row: dict, run: _Drain) -> None:
             return
         if hold is not None:  # expired while it waited for its slot
             await run.finish(row, hold.status, status=hold.status, last_error=hold.reason)
+            return
+        if isinstance(message, OutgoingSms) and not await _sms_may_go(row, message, practice, run):
             return
         provider_id = await channel.send(message)
     except (PermanentSendError, RenderError) as exc:
@@ -139,6 +152,20 @@ async def _check_and_send(row: dict, run: _Drain) -> None:
         return
     await run.finish(row, OutboxStatus.SENT, status=OutboxStatus.SENT, provider_id=provider_id[:255], sent_at=run.now(),
                      last_error="")
+
+
+async def _sms_may_go(row: dict, message: OutgoingSms, practice: dict, run: _Drain) -> bool:
+    """The practice's SMS regions and daily budget, right before the send (against SMS pumping).
+    The budget is spent here, with no await between the check and the spending."""
+    skip = policy.sms_check(sms_rules.region_of(message.to), practice.get("sms_regions", ""),
+                            run.sms_budget.left(row["practice_id"]))
+    if skip is None:
+        run.sms_budget.spend(row["practice_id"])
+        return True
+    await run.finish(row, skip.status, status=skip.status, last_error=skip.reason)
+    if "budget" in skip.reason:
+        await budget.tell_practice_spent(practice, run.now())
+    return False
 
 
 async def _retry_or_die(row: dict, error: str, run: _Drain, *, strike: bool) -> None:
@@ -182,9 +209,12 @@ async def drain_once(settings, channels: Mapping[str, Channel], *, now: Callable
         # The rows stay 'sending' until their lease ends, then come back: nothing is lost.
         log.exception("could not read the batch's appointments")
         raise
+    sms_budget = await SmsBudget.load(batch.practices, {row["practice_id"] for row in rows if row["channel"] == "sms"},
+                                      moment)
     run = _Drain(batch, channels, Identity.from_settings(settings), now, rng or random.Random(), stats,
                  lease_until=moment + lease,
-                 slots={name: asyncio.Semaphore(concurrency(channel)) for name, channel in channels.items()})
+                 slots={name: asyncio.Semaphore(concurrency(channel)) for name, channel in channels.items()},
+                 sms_budget=sms_budget)
     results = await asyncio.gather(*(_process(row, run) for row in rows), return_exceptions=True)
     for row, result in zip(rows, results):
         if isinstance(result, BaseException):

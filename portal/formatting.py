@@ -7,8 +7,10 @@ French: "mardi 3 décembre 2026 à 9 h 30"; English: "Tuesday 3 December 2026 at
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 
 from portal.patients import phone
@@ -34,15 +36,22 @@ def _pattern(locale: str, kind: str) -> str:
     return _PATTERNS.get(locale, _PATTERNS["fr"])[kind]
 
 
-def _babel(locale: str) -> str:
-    return _BABEL_LOCALE.get(locale, "fr_FR")
+@lru_cache(maxsize=8)
+def _babel(locale: str) -> Locale:
+    # A Locale object, parsed once: given a string, Babel parses it again on every call (half
+    # of the cost of formatting a time).
+    return Locale.parse(_BABEL_LOCALE.get(locale, "fr_FR"))
 
 
+# A week page formats each slot twice (its label and its time): the same starts come back on
+# every view of that week, so the texts are kept (bounded: a few MB at most).
+@lru_cache(maxsize=16_384)
 def full_datetime(value: datetime, tz: ZoneInfo, locale: str) -> str:
     text = format_datetime(value.astimezone(tz), _pattern(locale, "full"), tzinfo=tz, locale=_babel(locale))
     return _upper_meridiem(text, locale) + repeated_hour_note(value, tz, locale)
 
 
+@lru_cache(maxsize=16_384)
 def time_of_day(value: datetime, tz: ZoneInfo, locale: str) -> str:
     text = format_datetime(value.astimezone(tz), _pattern(locale, "time"), tzinfo=tz, locale=_babel(locale))
     return _upper_meridiem(text, locale) + repeated_hour_note(value, tz, locale)

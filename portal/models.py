@@ -4,8 +4,10 @@ Tortoise loads an app from one module; this is it, and a short way to import any
 
 from portal.audit.models import AuditEvent
 from portal.booking.models import CANCELLED_STATUSES, Appointment, AppointmentStatus, IdempotencyRecord
+from portal.limits.models import ThrottleCounter
 from portal.messaging.models import OutboxMessage, OutboxStatus
 from portal.patients.models import ConsentRecord, Patient, PatientNote, PrivacyLink
+from portal.periodic.models import PeriodicJob
 from portal.practice.models import (
     AvailabilityException,
     BusyBlock,
@@ -42,6 +44,7 @@ __all__ = [
     "OutboxStatus",
     "Patient",
     "PatientNote",
+    "PeriodicJob",
     "Practice",
     "Practitioner",
     "PrivacyLink",
@@ -52,5 +55,6 @@ __all__ = [
     "StaffPasskey",
     "StaffSession",
     "StaffUser",
+    "ThrottleCounter",
     "WebAuthnChallenge",
 ]

@@ -12,6 +12,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -54,6 +55,11 @@ class Settings:
     smtp_password: Secret = Secret("")
     smtp_tls: str = "starttls"
     mail_from: str = "Créneau <no-reply@localhost>"
+    # The SMTP server offers SMTPUTF8: addresses with an accented mailbox name can be sent to.
+    smtp_utf8: bool = False
+    dkim_domain: str = ""
+    dkim_selector: str = ""
+    dkim_private_key: Secret = Secret("")  # the PEM read from DKIM_PRIVATE_KEY_FILE
     sms_backend: str = "file"
     vonage_api_key: str = ""
     vonage_api_secret: Secret = Secret("")
@@ -97,6 +103,11 @@ class Settings:
         return self.is_sqlite if self.inline_workers is None else self.inline_workers
 
     @property
+    def utf8_mailboxes(self) -> bool:
+        """Whether an address like zoé@exemple.fr can be sent to (files and memory always can)."""
+        return self.email_backend != "smtp" or self.smtp_utf8
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite://")
 
@@ -118,6 +129,19 @@ def _database_url(raw: str) -> str:
     if scheme in ("postgres", "postgresql", "asyncpg"):
         return "postgres://" + raw.split("://", 1)[1]
     raise ConfigError(f"DATABASE_URL: expected 'sqlite://PATH' or 'postgres://user:pass@host:5432/db', got {raw!r}")
+
+
+def _behind_pooler(database_url: str, pooler: str) -> str:
+    """A pooler in transaction mode (PgBouncer) hands each transaction to any server connection:
+    asyncpg's named prepared statements then vanish ("prepared statement … does not exist").
+    Its statement cache off, asyncpg sends unnamed statements, which work there."""
+    if pooler == "none":
+        return database_url
+    if not database_url.startswith("postgres://"):
+        raise ConfigError("DATABASE_POOLER: 'transaction' needs a postgres:// DATABASE_URL (the pooler's address)")
+    if "statement_cache_size=" in database_url:
+        return database_url
+    return database_url + ("&" if "?" in database_url else "?") + "statement_cache_size=0"
 
 
 def _base_url(raw: str) -> str:
@@ -191,7 +215,10 @@ def _build(config: Config, env: Mapping[str, str]) -> Settings:
     email_backend = _choice("EMAIL_BACKEND", config("EMAIL_BACKEND", default="file"), ("smtp", "file", "memory"))
     sms_backend = _choice("SMS_BACKEND", config("SMS_BACKEND", default="file"), ("vonage", "file", "memory"))
     settings = Settings(
-        database_url=_database_url(config("DATABASE_URL", default=f"sqlite://{var_dir}/creneau.sqlite3")),
+        database_url=_behind_pooler(
+            _database_url(config("DATABASE_URL", default=f"sqlite://{var_dir}/creneau.sqlite3")),
+            _choice("DATABASE_POOLER", config("DATABASE_POOLER", default="none"), ("none", "transaction")),
+        ),
         secret_key=_secret_key(config, var_dir),
         base_url=_base_url(config("BASE_URL", default="http://127.0.0.1:8000")),
         email_backend=email_backend,
@@ -200,7 +227,11 @@ def _build(config: Config, env: Mapping[str, str]) -> Settings:
         smtp_username=config("SMTP_USERNAME", default=""),
         smtp_password=Secret(config("SMTP_PASSWORD", default="")),
         smtp_tls=_choice("SMTP_TLS", config("SMTP_TLS", default="starttls"), ("starttls", "tls", "none")),
-        mail_from=config("MAIL_FROM", default="Créneau <no-reply@localhost>"),
+        mail_from=config("MAIL_FROM", default="" if email_backend == "smtp" else "Créneau <no-reply@localhost>"),
+        smtp_utf8=bool(_bool(config, "SMTP_UTF8", False)),
+        dkim_domain=config("DKIM_DOMAIN", default="").strip(),
+        dkim_selector=config("DKIM_SELECTOR", default="").strip(),
+        dkim_private_key=_dkim_key(config),
         sms_backend=sms_backend,
         vonage_api_key=config("VONAGE_API_KEY", default=""),
         vonage_api_secret=Secret(config("VONAGE_API_SECRET", default="")),
@@ -233,9 +264,36 @@ def _build(config: Config, env: Mapping[str, str]) -> Settings:
     return settings
 
 
+def _dkim_key(config: Config) -> Secret:
+    path = config("DKIM_PRIVATE_KEY_FILE", default="").strip()
+    if not path:
+        return Secret("")
+    try:
+        text = Path(path).read_text()
+    except OSError as exc:
+        raise ConfigError(f"DKIM_PRIVATE_KEY_FILE: cannot read {path!r} ({exc.strerror})") from None
+    if "PRIVATE KEY-----" not in text:
+        raise ConfigError(f"DKIM_PRIVATE_KEY_FILE: expected a PEM private key in {path!r}")
+    return Secret(text)
+
+
+def _mail_from_address(raw: str) -> str:
+    _, address = parseaddr(raw)
+    return address if "@" in address and not address.endswith("@localhost") else ""
+
+
 def _require_backend_settings(settings: Settings) -> None:
     if settings.email_backend == "smtp" and not settings.smtp_host:
         raise ConfigError("SMTP_HOST: required when EMAIL_BACKEND=smtp")
+    if settings.email_backend == "smtp" and not _mail_from_address(settings.mail_from):
+        raise ConfigError("MAIL_FROM: required when EMAIL_BACKEND=smtp, e.g. 'Cabinet des Lilas <rdv@cabinet-des-lilas.fr>' "
+                          "(an address of a domain you send for, not @localhost)")
+    dkim = (settings.dkim_domain, settings.dkim_selector, str(settings.dkim_private_key))
+    if any(dkim) and not all(dkim):
+        missing = [name for name, value in zip(("DKIM_DOMAIN", "DKIM_SELECTOR", "DKIM_PRIVATE_KEY_FILE"), dkim)
+                   if not value]
+        raise ConfigError(f"{missing[0]}: required with the other DKIM settings (DKIM_DOMAIN, DKIM_SELECTOR, "
+                          "DKIM_PRIVATE_KEY_FILE)")
     if settings.sms_backend == "vonage":
         if not settings.vonage_api_key:
             raise ConfigError("VONAGE_API_KEY: required when SMS_BACKEND=vonage")

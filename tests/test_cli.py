@@ -46,6 +46,7 @@ def test_migrate_demo_and_practitioners(creneau):
                     "--profession", "Orthophoniste", "--hours", "mon-thu 09:00-12:00 14:00-18:00",
                     "--service", "Bilan orthophonique:60")
     assert added.returncode == 0, added.stderr
+    assert "no --email: this practitioner gets no notice" in added.stderr  # issue 12 item 6: asks for it
     listing = creneau("practitioner", "list").stdout
     assert "lea-petit\tLéa Petit\tOrthophoniste" in listing and "camille-martin" in listing
     duplicate = creneau("practitioner", "add", "lea-petit", "--first-name", "L", "--last-name", "P",
@@ -55,6 +56,9 @@ def test_migrate_demo_and_practitioners(creneau):
                        "--profession", "X")
     assert bad_slug.returncode == 2 and "slug 'Léa Petit/2'" in bad_slug.stderr
     assert creneau("practice", "add", "a--b", "Cabinet").returncode == 2
+    off = creneau("practice", "set", "cabinet-des-lilas", "--practitioner-invitations", "off")
+    assert off.returncode == 0 and "practitioner_invitations" in off.stdout
+    assert creneau("practice", "set", "nowhere", "--email", "a@b.fr").returncode == 1
     bad_hours = creneau("practitioner", "add", "x", "--first-name", "X", "--last-name", "Y",
                         "--profession", "Z", "--hours", "someday 9-5")
     assert bad_hours.returncode == 2 and "hours" in bad_hours.stderr
@@ -70,3 +74,21 @@ def test_a_service_that_cannot_be_booked_is_refused_with_its_reason(creneau):
     assert "noe-roux" not in creneau("practitioner", "list").stdout
     added = creneau(*base, "--service", "Séance de rééducation:30")
     assert added.returncode == 0, added.stderr
+
+
+def test_online_limits_and_sms_rules_are_set_from_the_command_line(creneau):
+    assert creneau("demo").returncode == 0
+    shown = creneau("practitioner", "limits", "camille-martin")
+    assert shown.returncode == 0 and "at most 10 online bookings an hour, 40 a day" in shown.stdout
+    assert "at most 4 online bookings an hour, 12 a day" in creneau(
+        "practitioner", "limits", "camille-martin", "--per-hour", "4", "--per-day", "12").stdout
+    assert creneau("practitioner", "limits", "camille-martin", "--per-hour", "-1").returncode == 2
+    assert creneau("practitioner", "limits", "nobody").returncode == 1
+    sms = creneau("practice", "sms", "cabinet-des-lilas", "--regions", "fr, re,be", "--daily-budget", "50")
+    assert sms.returncode == 0 and "SMS to FR,RE,BE, at most 50 a day" in sms.stdout
+    bad = creneau("practice", "sms", "cabinet-des-lilas", "--regions", "FR,XX")
+    assert bad.returncode == 2 and "XX" in bad.stderr
+    assert "SMS to FR,RE,BE, at most 50 a day" in creneau("practice", "sms", "cabinet-des-lilas").stdout
+    assert "confirmation of online bookings by code off" in creneau("practice", "confirm", "cabinet-des-lilas").stdout
+    assert "by code on" in creneau("practice", "confirm", "cabinet-des-lilas", "on").stdout
+    assert "by code on" in creneau("practice", "confirm", "cabinet-des-lilas").stdout

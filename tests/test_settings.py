@@ -37,6 +37,14 @@ def test_defaults_run_on_sqlite_and_generate_a_secret_once(tmp_path):
     ({"ADMIN_SESSION_ABSOLUTE_HOURS": "a day"}, "ADMIN_SESSION_ABSOLUTE_HOURS"),
     ({"OIDC_ISSUER": "https://id.example.org"}, "OIDC_CLIENT_ID"),
     ({"OIDC_ISSUER": "id.example.org", "OIDC_CLIENT_ID": "c", "OIDC_CLIENT_SECRET": "s"}, "OIDC_ISSUER"),
+    ({"DATABASE_POOLER": "pgbouncer"}, "DATABASE_POOLER"),
+    ({"DATABASE_POOLER": "transaction"}, "DATABASE_POOLER"),  # on SQLite: nothing to pool
+    ({"EMAIL_BACKEND": "smtp", "SMTP_HOST": "smtp.example.fr"}, "MAIL_FROM"),
+    ({"EMAIL_BACKEND": "smtp", "SMTP_HOST": "smtp.example.fr", "MAIL_FROM": "Créneau <no-reply@localhost>"}, "MAIL_FROM"),
+    ({"SMTP_UTF8": "sometimes"}, "SMTP_UTF8"),
+    ({"DKIM_DOMAIN": "cabinet.fr"}, "DKIM_SELECTOR"),
+    ({"DKIM_DOMAIN": "cabinet.fr", "DKIM_SELECTOR": "s1", "DKIM_PRIVATE_KEY_FILE": "/nonexistent.pem"},
+     "DKIM_PRIVATE_KEY_FILE"),
 ])
 def test_malformed_values_name_the_variable(tmp_path, env, named):
     with pytest.raises(ConfigError) as error:
@@ -50,3 +58,18 @@ def test_postgres_urls_and_rate_limits(tmp_path):
     assert not parsed.run_inline_workers
     assert (parsed.booking_rate_limit.count, parsed.booking_rate_limit.period_seconds) == (5, 60)
     assert settings(tmp_path, BOOKING_RATE_LIMIT="0").booking_rate_limit.count == 0
+
+
+def test_behind_a_transaction_pooler_asyncpg_prepares_no_named_statements(tmp_path):
+    parsed = settings(tmp_path, DATABASE_URL="postgres://u:p@pool:6432/creneau", DATABASE_POOLER="transaction")
+    assert parsed.database_url == "postgres://u:p@pool:6432/creneau?statement_cache_size=0"
+    parsed = settings(tmp_path, DATABASE_URL="postgres://u@pool/creneau?maxsize=20", DATABASE_POOLER="transaction")
+    assert parsed.database_url == "postgres://u@pool/creneau?maxsize=20&statement_cache_size=0"
+
+
+def test_accented_mailboxes_follow_the_smtp_server(tmp_path):
+    """Issue 12 item 1: files always take them; SMTP only when SMTP_UTF8 says the server offers SMTPUTF8."""
+    smtp = {"EMAIL_BACKEND": "smtp", "SMTP_HOST": "smtp.example.fr", "MAIL_FROM": "Cabinet <rdv@cabinet.fr>"}
+    assert settings(tmp_path).utf8_mailboxes
+    assert not settings(tmp_path, **smtp).utf8_mailboxes
+    assert settings(tmp_path, **smtp, SMTP_UTF8="true").utf8_mailboxes

@@ -41,7 +41,7 @@ async def invite(ctx: Ctx, email: str, role: str, practitioner_id: int | None, g
                  secret_key: str) -> StaffInvitation:
     practice = await access.administered_practice(ctx)
     errors: dict[str, str] = {}
-    address = clean_email(email) or ""
+    address = clean_email(email)[0] or ""
     if not address:
         errors["email"] = "Cette adresse e-mail n'est pas valide."
     elif await StaffUser.filter(email=address).exists():

@@ -40,6 +40,12 @@ class BookingTarget:
     duration: timedelta
     reminder_policy: dict
     notify_practitioner: bool
+    # Online bookings the practitioner takes per hour and per day (0: no limit), and the
+    # regions the practice sends SMS to (portal.limits).
+    online_per_hour: int = 0
+    online_per_day: int = 0
+    sms_regions: str = ""
+    confirm_online: bool = False  # the practice asks online bookings for a confirmation
     holiday_region: str = ""  # whose public holidays close the practice (portal.scheduling.holidays)
 
 
@@ -48,8 +54,10 @@ class BookingTarget:
 TARGET_COLUMNS = """p.id, p.practice_id, p.slot_step_minutes, p.daily_limit,
        pr.timezone, pr.reminder_policy, pr.notify_practitioner,
        s.id, s.duration_minutes, s.buffer_before_minutes, s.buffer_after_minutes,
-       s.min_notice_minutes, s.horizon_days, pr.holiday_region"""
-TARGET_WIDTH = 14  # the number of TARGET_COLUMNS: a booking's patient columns follow them
+       s.min_notice_minutes, s.horizon_days,
+       p.online_bookings_per_hour, p.online_bookings_per_day, pr.sms_regions, pr.confirm_online_bookings,
+       pr.holiday_region"""
+TARGET_WIDTH = 18  # the number of TARGET_COLUMNS: a booking's patient columns follow them
 TARGET_FROM = """practitioner p
 JOIN practice pr ON pr.id = p.practice_id
 LEFT JOIN service s ON s.practitioner_id = p.id AND s.slug = ? AND s.bookable_online"""
@@ -84,7 +92,8 @@ async def load_target(practitioner_slug: str, service_slug: str) -> BookingTarge
 def target_from_row(row) -> BookingTarget:
     """The target from the first TARGET_WIDTH columns of a row read with TARGET_COLUMNS."""
     (practitioner_id, practice_id, step, daily_limit, tz_name, policy, notify,
-     service_id, duration, before, after, notice, horizon, holiday_region) = row[:TARGET_WIDTH]
+     service_id, duration, before, after, notice, horizon, per_hour, per_day, sms_regions,
+     confirm_online, holiday_region) = row[:TARGET_WIDTH]
     if service_id is None:
         raise NotFound("Prestation introuvable.")
     rules = ServiceRules(
@@ -98,7 +107,8 @@ def target_from_row(row) -> BookingTarget:
     )
     return BookingTarget(
         practice_id, practitioner_id, service_id, ZoneInfo(tz_name), rules, rules.duration,
-        _json(policy), bool(notify), holiday_region or "",
+        _json(policy), bool(notify), per_hour, per_day, sms_regions, bool(confirm_online),
+        holiday_region or "",
     )
 
 

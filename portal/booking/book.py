@@ -15,6 +15,8 @@ from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from portal import context
+from portal.booking import confirm
 from portal.booking.availability import BookingTarget, check_start, nearest_slots
 from portal.booking.rows import (
     KnownPatient,
@@ -27,9 +29,10 @@ from portal.booking.rows import (
 from portal.context import Ctx
 from portal.db import retry_locked
 from portal.errors import NotAllowed, SlotTaken
+from portal.limits import practitioner as practitioner_limits, sms as sms_rules
 from portal.links import seal_manage_token
 from portal.messaging import plan as message_plan
-from portal.models import IdempotencyRecord, Patient
+from portal.models import AppointmentStatus, IdempotencyRecord, Patient
 from portal.patients import consent_texts
 from portal.patients.input import FieldErrors, PatientInput, validate_patient
 from portal.scheduling import blocked_interval
@@ -127,7 +130,8 @@ def clean_comment(raw: object) -> str:
     return "".join(ch for ch in raw.strip() if ch in "\n\t" or ch.isprintable())
 
 
-def validate_request(request: BookingRequest, now: datetime) -> tuple[datetime, PatientInput, Choices, str]:
+def validate_request(request: BookingRequest, now: datetime, utf8_mailboxes: bool = True,
+                     ) -> tuple[datetime, PatientInput, Choices, str]:
     """Every field problem at once, before touching the database."""
     errors: dict[str, str] = {}
     parsed: dict[str, object] = {}
@@ -144,7 +148,8 @@ def validate_request(request: BookingRequest, now: datetime) -> tuple[datetime, 
     choices = parsed.get("consents")
     for_sms = bool(getattr(choices, "sms_reminders", False))
     try:
-        parsed["patient"] = validate_patient(request.patient, today=now.date(), for_sms=for_sms)
+        parsed["patient"] = validate_patient(request.patient, today=now.date(), for_sms=for_sms,
+                                             utf8_mailboxes=utf8_mailboxes)
     except FieldErrors as exc:
         errors.update(exc.fields)
     if errors:
@@ -180,7 +185,8 @@ def online_origin(ctx: Ctx, source: str) -> Origin:
 
 def new_booking(
     ctx: Ctx, origin: Origin, target: BookingTarget, known_patients: list[KnownPatient], start: datetime,
-    patient_data: PatientInput, choices: Choices, comment: str, **token_columns: str,
+    patient_data: PatientInput, choices: Choices, comment: str, hold: confirm.Hold | None = None,
+    **token_columns: str,
 ) -> NewBooking:
     """Everything the booking writes, prepared before the first write: on SQLite the whole
     process queues behind the transaction, so it should hold nothing but its statements."""
@@ -189,19 +195,25 @@ def new_booking(
     texts = [consent_texts.privacy_notice(locale, choices.privacy_version)]
     texts += [consent_texts.opt_in(name, locale) for name in ("email_reminders", "sms_reminders")
               if getattr(choices, name)]
+    messages = message_plan.MessageContext(
+        starts_at=start, now=now, email_reminder=choices.email_reminders, sms_reminder=choices.sms_reminders,
+        reminder_policy=target.reminder_policy, notify_practitioner=target.notify_practitioner,
+    )
+    planned = message_plan.on_booked(messages, online=origin.online)
+    held: dict[str, object] = {}
+    if hold is not None:  # nothing but the code until the patient confirms
+        planned = message_plan.on_held(messages, hold.until)
+        held = {"status": AppointmentStatus.HELD.value, "hold_until": hold.until, "confirm_code_sealed": hold.code_sealed}
     return NewBooking(
         practice_id=target.practice_id, patient=patient_data, known_patients=known_patients, locale=locale,
         appointment=dict(
             practice_id=target.practice_id, practitioner_id=target.practitioner_id, service_id=target.service_id,
             starts_at=start, ends_at=start + target.duration, blocked_from=blocked.start, blocked_until=blocked.end,
             sms_reminder=choices.sms_reminders, email_reminder=choices.email_reminders,
-            comment=comment, source=origin.source, locale=locale, **token_columns,
+            comment=comment, source=origin.source, locale=locale, **token_columns, **held,
         ),
         consents=texts, ctx=ctx, consent_channel=origin.consent_channel, consent_ip=origin.consent_ip,
-        planned=message_plan.on_booked(message_plan.MessageContext(
-            starts_at=start, now=now, email_reminder=choices.email_reminders, sms_reminder=choices.sms_reminders,
-            reminder_policy=target.reminder_policy, notify_practitioner=target.notify_practitioner,
-        ), online=origin.online),
+        planned=planned,
     )
 
 
@@ -221,25 +233,40 @@ def manage_token_columns(secret_key: str) -> tuple[str, dict[str, str]]:
 
 
 async def book_appointment(
-    ctx: Ctx, request: BookingRequest, *, secret_key: str = "", idempotency: Idempotency | None = None
+    ctx: Ctx, request: BookingRequest, *, secret_key: str = "", idempotency: Idempotency | None = None,
+    utf8_mailboxes: bool = True,
 ) -> BookingResult:
     """Book online for whoever `ctx` names (a visitor on the pages or the API): the consents
     are recorded with its channel and IP, the booking in its locale, an audit event with its
-    actor. `secret_key` seals the manage token for links in later messages (portal.links)."""
+    actor. `secret_key` seals the manage token for links in later messages (portal.links).
+    `utf8_mailboxes`: whether the deployment can send to an accented mailbox name (SMTPUTF8)."""
     now = ctx.now
-    start, patient_data, choices, comment = validate_request(request, now)
+    start, patient_data, choices, comment = validate_request(request, now, utf8_mailboxes)
     target, known_patients = await load_target_and_patients(request.practitioner, request.service, patient_data)
     if known_patients:
         await refuse_if_restricted([known.id for known in known_patients])
+    if choices.sms_reminders and not sms_rules.allowed(patient_data.phone, target.sms_regions):
+        raise FieldErrors({"patient.phone": sms_rules.NOT_ALLOWED})  # no SMS to where the practice sends none
+    if target.confirm_online:  # holds not confirmed in time give their slots back first
+        await confirm.release_expired(context.system("holds", now=now), target.practitioner_id)
     verdict = await check_start(target, start, now)
     if verdict == "off_grid":
         raise FieldErrors({"start": "Ce créneau n'est pas proposé à la réservation."})
     if verdict == "taken":
         raise await _slot_taken(target, start, now)
-    token, token_columns = manage_token_columns(secret_key)
-    rows = new_booking(ctx, online_origin(ctx, request.source), target, known_patients, start, patient_data, choices,
-                       comment, **token_columns)
-    return await store_booking(rows, target, token, idempotency)
+    # The practitioner's online limits, reserved last: a refused request costs them nothing.
+    online = request.source == "online"
+    reserved = await practitioner_limits.reserve(target.practice_id, target.practitioner_id, target.online_per_hour,
+                                                 target.online_per_day, now) if online else []
+    try:
+        token, token_columns = manage_token_columns(secret_key)
+        hold = confirm.new_hold(now, secret_key) if target.confirm_online and online else None
+        rows = new_booking(ctx, online_origin(ctx, request.source), target, known_patients, start, patient_data,
+                           choices, comment, hold, **token_columns)
+        return await store_booking(rows, target, token, idempotency)
+    except BaseException:
+        await practitioner_limits.give_back(reserved)
+        raise
 
 
 async def store_booking(rows: NewBooking, target: BookingTarget, token: str,

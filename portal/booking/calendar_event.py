@@ -9,13 +9,14 @@ version, updates its one event instead of adding another.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress
 
+from portal.booking.vtimezone import vtimezone
 from portal.scheduling.localtime import wall_time_repeats
 
 PRODID = "-//Créneau//Rendez-vous//FR"
@@ -48,14 +49,9 @@ class AppointmentEvent:
 
 @lru_cache(maxsize=64)
 def _vtimezone(tz_name: str, year: int) -> bytes:
-    """The zone's rules for a narrow window around the event (the default 1970–2038 window is
-    ~3 KB); cached because building it is the slow part of an invitation."""
-    zone = ZoneInfo(tz_name)
-    calendar = Calendar.new(prodid=PRODID, uid="tz")
-    calendar.add_component(Event.new(uid="tz", start=datetime(year, 6, 1, tzinfo=zone),
-                                     end=datetime(year, 6, 1, 1, tzinfo=zone)))
-    calendar.add_missing_timezones(first_date=date(year - 1, 1, 1), last_date=date(year + 1, 12, 31))
-    return calendar.timezones[0].to_ical()
+    """The zone's yearly rules (RRULE: classic Outlook mishandles RDATE-only zones, see
+    portal.booking.vtimezone); cached because building it is the slow part of an invitation."""
+    return vtimezone(tz_name, year).to_ical()
 
 
 def _address(value: tuple[str, str], **params: str) -> vCalAddress:

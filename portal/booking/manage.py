@@ -30,6 +30,8 @@ from portal.scheduling import blocked_interval
 def _ensure_changeable(booking: ManagedBooking, now: datetime) -> None:
     if booking.cancelled:
         raise NotAllowed("Ce rendez-vous est déjà annulé.")
+    if booking.appointment.status == AppointmentStatus.HELD:  # nothing is sent before the code proves the contact
+        raise NotAllowed("Confirmez d'abord ce rendez-vous avec le code reçu.")
     if now >= booking.cutoff():
         raise CutoffPassed(
             # Pages add the practice's phone when it has one (never "call" without a number).
@@ -93,7 +95,7 @@ async def reschedule_appointment(ctx: Ctx, token: str, new_start: object) -> Man
         raise await _taken(target, start, now)
     blocked = blocked_interval(start, target.rules)
     changes = {
-        "starts_at": start, "ends_at": start + target.duration,
+        "starts_at": start, "ends_at": start + target.duration, "previous_starts_at": appointment.starts_at,
         "blocked_from": blocked.start, "blocked_until": blocked.end, "now": now,
     }
 
@@ -128,6 +130,8 @@ async def set_reminders(ctx: Ctx, token: str, *, email: bool, sms: bool) -> Mana
     booking = await access.booking_by_token(ctx, token)
     if booking.cancelled:
         raise NotAllowed("Ce rendez-vous est annulé.")
+    if booking.appointment.status == AppointmentStatus.HELD:
+        raise NotAllowed("Confirmez d'abord ce rendez-vous avec le code reçu.")
     appointment = booking.appointment
     if sms and not appointment.sms_reminder:
         _, error = clean_phone(appointment.contact_phone or appointment.patient.phone, for_sms=True)

@@ -10,6 +10,9 @@ class AppointmentStatus(StrEnum):
     """The practice's vocabulary for an appointment's state."""
 
     NOT_FILLED = "not_filled"  # default: nothing recorded yet
+    # Booked online where the practice asks for a confirmation: the slot is held until the
+    # patient confirms with the code sent to them, and released (cancelled) otherwise.
+    HELD = "held"
     TO_CONFIRM = "to_confirm"
     CAME = "came"
     ABSENT = "absent"
@@ -34,6 +37,8 @@ class Appointment(Model):
     patient = fields.ForeignKeyField("portal.Patient", related_name="appointments", on_delete=fields.RESTRICT)
     starts_at = fields.DatetimeField()
     ends_at = fields.DatetimeField()
+    # The start before the latest move: the practitioner's move notice says old and new time.
+    previous_starts_at = fields.DatetimeField(null=True)
     # The span the practitioner is taken (with the service's buffers): what overlap is checked on.
     blocked_from = fields.DatetimeField()
     blocked_until = fields.DatetimeField()
@@ -55,6 +60,11 @@ class Appointment(Model):
     cancelled_at = fields.DatetimeField(null=True)
     # Why the practice cancelled, when it said (may hold health data: never in the audit trail).
     cancel_reason = fields.TextField(null=True)
+    # While HELD: until when, the confirmation code sealed with the SECRET_KEY (portal.links) for
+    # the worker to send, and the wrong codes tried (portal.booking.confirm).
+    hold_until = fields.DatetimeField(null=True)
+    confirm_code_sealed = fields.TextField(default="")
+    confirm_attempts = fields.IntField(default=0)
 
     class Meta:
         table = "appointment"

@@ -104,8 +104,9 @@ async def slot_taken(target: BookingTarget, start: datetime, now: datetime) -> S
 
 async def _write_move(ctx: Ctx, appointment: Appointment, target: BookingTarget, start: datetime) -> None:
     now, blocked = ctx.now, blocked_interval(start, target.rules)
-    changes = {"starts_at": start, "ends_at": start + target.duration, "blocked_from": blocked.start,
-               "blocked_until": blocked.end, "now": now}
+    # The old time too: the patient's move notice says from when to when (as for their own moves).
+    changes = {"starts_at": start, "ends_at": start + target.duration, "previous_starts_at": appointment.starts_at,
+               "blocked_from": blocked.start, "blocked_until": blocked.end, "now": now}
 
     async def transaction() -> None:
         async with in_transaction() as conn:

@@ -47,7 +47,7 @@ _PATIENT_COLUMNS = ("practice_id", "civility", "first_name", "last_name", "email
 _APPOINTMENT_COLUMNS = ("practice_id", "practitioner_id", "service_id", "patient_id", "starts_at", "ends_at",
                         "blocked_from", "blocked_until", "status", "sms_reminder", "email_reminder", "comment",
                         "contact_phone", "source", "version", "locale", "manage_token_hash", "manage_token_sealed",
-                        "created_at", "updated_at")
+                        "hold_until", "confirm_code_sealed", "confirm_attempts", "created_at", "updated_at")
 
 
 # On PostgreSQL, every write of an active appointment's span takes this transaction-scoped lock
@@ -100,7 +100,7 @@ async def load_target_and_patients(
     if not rows:
         raise NotFound("Praticien introuvable.")
     return target_from_row(rows[0]), [KnownPatient(*row[TARGET_WIDTH:]) for row in rows
-                                    if row[TARGET_WIDTH] is not None]
+                                         if row[TARGET_WIDTH] is not None]
 
 
 @dataclass(frozen=True)
@@ -208,8 +208,9 @@ def _appointment_row(booking: NewBooking, patient_id) -> dict:
     key) and never change the patient's record, which the messages of other bookings use.
     Verified correction of the record belongs to the privacy centre."""
     now = booking.now
-    return {**booking.appointment, "patient_id": patient_id, "contact_phone": booking.patient.phone,
-            "status": AppointmentStatus.NOT_FILLED.value, "version": 1, "created_at": now, "updated_at": now}
+    return {"status": AppointmentStatus.NOT_FILLED.value, "hold_until": None, "confirm_code_sealed": "",
+            "confirm_attempts": 0, **booking.appointment, "patient_id": patient_id,
+            "contact_phone": booking.patient.phone, "version": 1, "created_at": now, "updated_at": now}
 
 
 def _audit_row(booking: NewBooking, appointment_id, patient_id) -> dict:
@@ -223,4 +224,5 @@ def _audit_row(booking: NewBooking, appointment_id, patient_id) -> dict:
 
 def _new_appointment(appointment_id: int, booking: NewBooking) -> NewAppointment:
     fields = booking.appointment
-    return NewAppointment(appointment_id, booking.practice_id, fields["starts_at"], fields["ends_at"])
+    return NewAppointment(appointment_id, booking.practice_id, fields["starts_at"], fields["ends_at"],
+                          status=fields.get("status", AppointmentStatus.NOT_FILLED.value))

@@ -94,3 +94,13 @@ async def cancel_needing(appointment_ids: Iterable[int], purpose: str, conn: Bas
         raise ValueError(f"unknown consent purpose {purpose!r}")
     # The same reason as the worker's check at send time: the message log says why either way.
     return await query.using_db(conn).update(status=OutboxStatus.CANCELLED, last_error=f"no {purpose} consent")
+
+
+async def backlog(now: datetime) -> tuple[int, int | None]:
+    """Messages due now and not sent yet (pending or being sent), and how many seconds the oldest
+    of them has been due: what monitoring alerts on when the worker stops or a provider fails."""
+    due = OutboxMessage.filter(status__in=(OutboxStatus.PENDING, OutboxStatus.SENDING), due_at__lte=now,
+                               expires_at__gt=now)
+    count = await due.count()
+    oldest = await due.order_by("due_at").limit(1).values_list("due_at", flat=True)
+    return count, (int((now - oldest[0]).total_seconds()) if oldest else None)

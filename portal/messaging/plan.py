@@ -20,6 +20,9 @@ PRACTITIONER_BOOKED, PRACTITIONER_CANCELLED = "practitioner_booked", "practition
 # or number. Asked for by the patient to exercise a right: sent even while processing is restricted.
 PRIVACY_LINK, CONTACT_CONFIRM = "privacy_link", "contact_confirm"
 PRIVACY_KINDS = (PRIVACY_LINK, CONTACT_CONFIRM)
+PRACTITIONER_MOVED = "practitioner_moved"
+# The confirmation code of a held booking (portal.booking.confirm): e-mail always, SMS if opted in.
+VERIFY = "verify"
 # A test message the practice sends itself from the back-office (no appointment, no patient).
 CONFIG_CHECK, PRACTICE = "config_check", "practice"
 # An invitation to join the practice's back-office (portal.access.invitations).
@@ -97,11 +100,17 @@ def on_booked(ctx: MessageContext, online: bool = True) -> list[PlannedMessage]:
     return planned
 
 
+def on_held(ctx: MessageContext, hold_until: datetime) -> list[PlannedMessage]:
+    """A held booking sends only its code, until the hold ends; the confirmation and reminders
+    are planned when the patient confirms (on_booked)."""
+    return [PlannedMessage(VERIFY, channel, PATIENT, ctx.now, hold_until) for channel in _patient_channels(ctx)]
+
+
 def on_moved(ctx: MessageContext) -> list[PlannedMessage]:
     """`ctx.starts_at` is the new start; the caller cancels the old version's pending rows."""
     planned = _immediate(MOVED, ctx, _patient_channels(ctx)) + reminders(ctx)
     if ctx.notify_practitioner:
-        planned += _immediate(PRACTITIONER_BOOKED, ctx, (EMAIL,), PRACTITIONER)
+        planned += _immediate(PRACTITIONER_MOVED, ctx, (EMAIL,), PRACTITIONER)
     return planned
 
 

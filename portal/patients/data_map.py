@@ -45,9 +45,9 @@ TABLES: tuple[Table, ...] = (
         "appointment", "patient_id",
         personal=("patient_id", "starts_at", "ends_at", "blocked_from", "blocked_until", "status", "comment",
                   "contact_phone", "sms_reminder", "email_reminder", "locale", "created_at", "updated_at",
-                  "cancelled_at", "cancel_reason", "source"),
+                  "cancelled_at", "cancel_reason", "source", "previous_starts_at", "hold_until"),
         not_personal=("id", "practice_id", "practitioner_id", "service_id", "version", "manage_token_hash",
-                      "manage_token_sealed"),
+                      "manage_token_sealed", "confirm_code_sealed", "confirm_attempts"),
         retention="the practice's contract + 2 months, or erasure on request (a visit history)",
         erased=("comment", "contact_phone", "cancel_reason", "manage_token_hash", "manage_token_sealed",
                 "sms_reminder", "email_reminder"),
@@ -101,6 +101,13 @@ TABLES: tuple[Table, ...] = (
         retention="deleted once expired (creneau purge)",
         erased=("*",),
         kept="nothing: the patient's links are deleted",
+    ),
+    Table(
+        "throttle_counter", "(none: a SHA-256 of a phone number or a client network, portal.limits.counter)",
+        personal=("key",),
+        not_personal=("id", "window_start", "hits"),
+        retention="2 days (creneau.maintenance)",
+        kept="hashed counters only, gone within two days: erasure leaves them to expire",
     ),
 )
 

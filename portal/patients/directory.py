@@ -128,9 +128,9 @@ def _row(patient: Patient) -> PatientRow:
 def _clean_contact(email: object, phone: object) -> dict[str, str]:
     changes, errors = {}, {}
     if email is not None:
-        cleaned = clean_email(email)
-        if cleaned is None:
-            errors["email"] = "Indiquez une adresse e-mail valide, par exemple nom@exemple.fr."
+        cleaned, error = clean_email(email)
+        if error:
+            errors["email"] = error
         changes["email"] = cleaned or ""
     if phone is not None:
         number, error = clean_phone(phone, for_sms=False)

@@ -45,16 +45,27 @@ def clean_name(raw: object) -> str | None:
     return name
 
 
-def clean_email(raw: object) -> str | None:
+EMAIL_INVALID = "Indiquez une adresse e-mail valide, par exemple nom@exemple.fr."
+EMAIL_UTF8_UNSUPPORTED = ("Notre service d'envoi ne sait pas encore transmettre une adresse avec des accents "
+                          "avant le @ : indiquez une autre adresse, ou appelez le cabinet.")
+
+
+def clean_email(raw: object, *, utf8_mailboxes: bool = True) -> tuple[str | None, str | None]:
+    """(address, None) or (None, error message). An accented domain is always deliverable (it
+    leaves IDNA-encoded); an accented mailbox name needs SMTPUTF8, so a deployment whose server
+    lacks it refuses the address here rather than accept a booking it cannot confirm."""
     if not isinstance(raw, str) or len(raw) > 254:
-        return None
+        return None, EMAIL_INVALID
     try:
         # No DNS look-up: a booking must not depend on the network, nor leak the address.
         # Lower-cased whole: mailboxes are case-insensitive in practice, and a returning patient
         # is then found by an exact, indexed match.
-        return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
+        checked = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError:
-        return None
+        return None, EMAIL_INVALID
+    if not utf8_mailboxes and not checked.local_part.isascii():
+        return None, EMAIL_UTF8_UNSUPPORTED
+    return checked.normalized.lower(), None
 
 
 def clean_phone(raw: object, *, for_sms: bool) -> tuple[str | None, str | None]:
@@ -89,7 +100,7 @@ def clean_birth_date(raw: object, today: date) -> tuple[date | None, str | None]
     return value, None
 
 
-def validate_patient(raw: object, *, today: date, for_sms: bool) -> PatientInput:
+def validate_patient(raw: object, *, today: date, for_sms: bool, utf8_mailboxes: bool = True) -> PatientInput:
     """Clean a patient object or raise FieldErrors with every problem at once."""
     data = raw if isinstance(raw, dict) else {}
     errors: dict[str, str] = {}
@@ -102,9 +113,9 @@ def validate_patient(raw: object, *, today: date, for_sms: bool) -> PatientInput
     last = clean_name(data.get("last_name"))
     if last is None:
         errors["patient.last_name"] = "Indiquez votre nom (lettres, espaces, tirets, apostrophes)."
-    email = clean_email(data.get("email"))
-    if email is None:
-        errors["patient.email"] = "Indiquez une adresse e-mail valide, par exemple nom@exemple.fr."
+    email, email_error = clean_email(data.get("email"), utf8_mailboxes=utf8_mailboxes)
+    if email_error:
+        errors["patient.email"] = email_error
     phone, phone_error = clean_phone(data.get("phone"), for_sms=for_sms)
     if phone_error:
         errors["patient.phone"] = phone_error

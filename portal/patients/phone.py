@@ -57,3 +57,12 @@ def display(number_e164: str) -> str:
         return number_e164
     style = PhoneNumberFormat.NATIONAL if number.country_code == 33 else PhoneNumberFormat.INTERNATIONAL
     return phonenumbers.format_number(number, style)
+
+
+def display_for(number_e164: str, locale: str) -> str:
+    """As each language writes it: French readers dial the national form (01 42 00 00 00),
+    others the international one (+33 1 42 00 00 00)."""
+    if locale == "fr":
+        return display(number_e164)
+    number = parse(number_e164) if number_e164 else None
+    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL) if number else number_e164

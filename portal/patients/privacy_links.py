@@ -32,7 +32,7 @@ MAX_TOKEN_LENGTH = 128
 async def request_link(ctx: Ctx, raw_email: object, *, secret_key: str, minutes: int) -> bool:
     """Send a centre link to `raw_email` if some practice knows it. Returns whether one was
     written (for tests and logs only: the caller must answer the same either way)."""
-    email = clean_email(raw_email)
+    email, _ = clean_email(raw_email)
     if email is None:
         return False
     patients = await Patient.filter(email=email, erased_at=None).order_by("id").values("id", "practice_id", "locale")

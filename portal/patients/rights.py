@@ -59,12 +59,14 @@ async def rectify_names(ctx: Ctx, first_name: object, last_name: object) -> None
 
 
 async def request_contact_change(ctx: Ctx, link_email: str, field: str, raw: object, *, secret_key: str,
-                                 minutes: int) -> None:
-    """Send a confirmation link to the new address (by e-mail) or number (by SMS)."""
+                                 minutes: int, utf8_mailboxes: bool = True) -> None:
+    """Send a confirmation link to the new address (by e-mail) or number (by SMS).
+    `utf8_mailboxes`: whether the deployment can send to an accented mailbox name (SMTPUTF8)."""
     if field == "email":
-        value = patient_input.clean_email(raw)
-        if value is None:
-            raise FieldErrors({"email": "Indiquez une adresse e-mail valide, par exemple nom@exemple.fr."})
+        email, error = patient_input.clean_email(raw, utf8_mailboxes=utf8_mailboxes)
+        if email is None:
+            raise FieldErrors({"email": error or patient_input.EMAIL_INVALID})
+        value = email
         kind, channel = EMAIL_CHANGE, EMAIL
     else:
         number, error = patient_input.clean_phone(raw, for_sms=True)

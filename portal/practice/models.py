@@ -38,6 +38,10 @@ def from_minutes(value: int) -> time:
 
 
 DEFAULT_RETENTION_MONTHS = 2
+# France and the overseas departments and collectivities on the French numbering plan (+33,
+# +262, +590, +594, +596, +508): Guadeloupe, Martinique, Guyane, La Réunion, Mayotte,
+# Saint-Pierre-et-Miquelon, Saint-Barthélemy, Saint-Martin.
+DEFAULT_SMS_REGIONS = "FR,GP,MQ,GF,RE,YT,PM,BL,MF"
 
 
 def default_reminder_policy() -> dict:
@@ -68,12 +72,22 @@ class Practice(Model):
     # Whether SMS and e-mail subjects may name the service (off: never the reason for the visit).
     messages_show_service = fields.BooleanField(default=False)
     notify_practitioner = fields.BooleanField(default=True)
+    # The practitioner's notice carries an invitation (the feed's event, at the feed's level), so
+    # the booking lands in their calendar at once: Google re-reads subscribed feeds every 8-24 h.
+    practitioner_invitations = fields.BooleanField(default=True)
     sms_sender_id = fields.CharField(max_length=11, default="")
     # Retention (creneau purge): a patient's identity and visit details are anonymised this many
     # months after their last visit, or after the practice's contract ends (DOMAIN.md: the
     # contract + 2 months).
     retention_months = fields.IntField(default=DEFAULT_RETENTION_MONTHS)
     contract_ends_on = fields.DateField(null=True)
+    # Against SMS-pumping fraud: SMS go only to numbers of these regions (ISO 3166 codes, comma
+    # separated; France and its overseas departments by default), at most so many a day.
+    sms_regions = fields.CharField(max_length=200, default=DEFAULT_SMS_REGIONS)
+    sms_daily_budget = fields.IntField(default=200)
+    # Online bookings wait for the patient's confirmation (a code by SMS or e-mail) before
+    # anything else is sent (portal.booking.confirm).
+    confirm_online_bookings = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -96,6 +110,10 @@ class Practitioner(Model):
     bookable = fields.BooleanField(default=True)
     slot_step_minutes = fields.IntField(default=15)
     daily_limit = fields.IntField(null=True)
+    # Online bookings made (not appointments held) per hour and per day; 0 turns a limit off.
+    # A bot filling the agenda stops here, and the practice is told (portal.limits.practitioner).
+    online_bookings_per_hour = fields.IntField(default=10)
+    online_bookings_per_day = fields.IntField(default=40)
     created_at = fields.DatetimeField(auto_now_add=True)
     # Archived: never bookable again, hidden from patients; appointments and history stay.
     archived_at = fields.DatetimeField(null=True)

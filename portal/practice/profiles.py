@@ -47,7 +47,7 @@ def validate(raw: Mapping[str, str]) -> dict:
             errors[name] = label
         values[name] = value or None
     typed_email = str(raw.get("email", "")).strip()
-    values["email"] = clean_email(typed_email) or "" if typed_email else ""
+    values["email"] = (clean_email(typed_email)[0] or "") if typed_email else ""
     if typed_email and not values["email"]:
         errors["email"] = "Cette adresse e-mail n'est pas valide."
     typed_phone = str(raw.get("phone", "")).strip()

@@ -103,7 +103,7 @@ def validate(raw: Mapping[str, str]) -> SettingsInput:
     email = ""
     typed_email = str(raw.get("email", "")).strip()
     if typed_email:
-        email = clean_email(typed_email) or ""
+        email = clean_email(typed_email)[0] or ""
         if not email:
             errors["email"] = "Cette adresse e-mail n'est pas valide."
     timezone = str(raw.get("timezone", ""))

@@ -25,7 +25,7 @@ from portal.models import Appointment, OutboxMessage, Practitioner, Service
 from portal.web.admin.routes import PUBLIC_PATHS
 from tests.access.helpers import add_staff, totp_code
 from tests.admin.conftest import sign_in
-from tests.builders import SECRET_KEY, book, paris, system
+from tests.builders import SECRET_KEY, book, paris, patient, system
 from tests.two_practices.conftest import BELLEVILLE, LEA, load_second_practice
 
 ROLES: dict[str, dict] = {
@@ -77,6 +77,25 @@ SERVICE_FORM = {"name": "Bilan", "duration_minutes": "30", "buffer_before_minute
 ADMIN_ONLY = {"admin": 200, "practitioner": 404, "assistant": 404}
 SETTINGS_FORM = {"name": "Cabinet des Lilas", "timezone": "Europe/Paris", "holiday_region": "",
                  "cancellation_cutoff_hours": "24", "reminders_email": "72", "reminders_sms": "48"}
+EVERY_303 = {role: 303 for role in ROLES}
+
+
+def appointment_in(world: World, role: str) -> dict:
+    return {"appointment_id": world.appointment[in_scope(role)]}
+
+
+def appointment_out(world: World, role: str) -> dict:
+    return {"appointment_id": world.appointment[out_of_scope(role)]}
+
+
+def patient_in(world: World, role: str) -> dict:
+    return {"patient_id": world.patient[in_scope(role)]}
+
+
+def patient_out(world: World, role: str) -> dict:
+    return {"patient_id": world.patient[out_of_scope(role)]}
+
+
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/admin"): Case(expect=EVERY_ROLE_200),
     ("GET", "/admin/"): Case(expect=EVERY_ROLE_200),
@@ -192,6 +211,29 @@ CASES: dict[tuple[str, str], Case] = {
         expect={role: 409 for role in ROLES},
         inside=lambda world, role: {"message_id": world.message[in_scope(role)]},
         outside=lambda world, role: {"message_id": world.message[out_of_scope(role)]}),
+    ("GET", "/admin/agenda"): Case(expect=EVERY_ROLE_200),
+    ("GET", "/admin/book"): Case(expect=EVERY_ROLE_200),
+    # Nothing chosen: a message per field (the booking itself is tested in test_phone_booking_page).
+    ("POST", "/admin/book"): Case(form={"patient": ""}, expect={role: 422 for role in ROLES}),
+    # Administrators only: another role finds no such page.
+    ("GET", "/admin/audit"): Case(expect={"admin": 200, "practitioner": 404, "assistant": 404}),
+    ("GET", "/admin/patients"): Case(expect=EVERY_ROLE_200),
+    ("GET", "/admin/patients/{patient_id}"): Case(expect=EVERY_ROLE_200, inside=patient_in, outside=patient_out),
+    # Field errors inside the scope; outside it, not found before any field is read.
+    ("POST", "/admin/patients/{patient_id}/notes"): Case(form={"text": "x"}, expect={role: 422 for role in ROLES},
+                                                         inside=patient_in, outside=patient_out),
+    ("POST", "/admin/patients/{patient_id}/contact"): Case(form={"email": "x"}, expect={role: 422 for role in ROLES},
+                                                           inside=patient_in, outside=patient_out),
+    ("GET", "/admin/appointments/{appointment_id}"): Case(expect=EVERY_ROLE_200, inside=appointment_in,
+                                                          outside=appointment_out),
+    # Not started yet: "to confirm" is accepted.
+    ("POST", "/admin/appointments/{appointment_id}/attendance"): Case(
+        form={"status": "to_confirm"}, expect=EVERY_303, inside=appointment_in, outside=appointment_out),
+    ("POST", "/admin/appointments/{appointment_id}/cancel"): Case(
+        form={"by": "practice"}, expect=EVERY_303, inside=appointment_in, outside=appointment_out),
+    ("POST", "/admin/appointments/{appointment_id}/move"): Case(
+        form={"date": "2026-12-09", "time": "16:00", "outside_rules": "yes"}, expect=EVERY_303,
+        inside=appointment_in, outside=appointment_out),
 }
 
 
@@ -223,7 +265,9 @@ async def build_world(now) -> World:
     for slug, service, start in (("camille-martin", "consultation-adulte", paris(2026, 12, 1, 11)),
                                  ("hugo-bernard", "consultation", paris(2026, 12, 1, 15)),
                                  (LEA, "consultation", paris(2026, 12, 1, 10))):
-        appointment = await Appointment.get(id=(await book(start, now, practitioner=slug, service=service)).appointment_id)
+        # A patient of each practitioner's own (the same person would be in both colleagues' scopes).
+        booked = await book(start, now, practitioner=slug, service=service, patient=patient(email=f"{slug}@example.org"))
+        appointment = await Appointment.get(id=booked.appointment_id)
         appointments[slug], patients[slug] = appointment.id, appointment.patient_id
     feeds = {slug: (await create_feed_token(system(now), slug)).row.id for slug in appointments}
     calendars = {slug: (await ExternalCalendar.create(
@@ -293,5 +337,6 @@ async def test_the_world_puts_each_appointment_with_its_own_practitioner(demo, n
     for slug, appointment_id in world.appointment.items():
         appointment = await Appointment.get(id=appointment_id).select_related("practitioner")
         assert appointment.practitioner.slug == slug and appointment.patient_id == world.patient[slug]
+    assert len(set(world.patient.values())) == 3
     for role in ROLES:
         assert in_scope(role) != out_of_scope(role)

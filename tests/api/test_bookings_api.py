@@ -135,11 +135,11 @@ async def test_booked_slot_disappears_from_slots(client):
 
 
 async def test_practitioners_list_and_openapi(client):
-    listing = (await client.get("/api/v1/practitioners?practice=cabinet-des-lilas")).json()["practitioners"]
+    listing = (await client.get("/api/v1/practitioners?practice=cabinet-des-lilas")).json()["items"]
     assert {p["slug"] for p in listing} == {"camille-martin", "hugo-bernard"}
     services = {s["slug"] for p in listing for s in p["services"]}
     assert {"consultation-adulte", "consultation-enfant", "consultation", "test-audition"} == services
-    assert (await client.get("/api/v1/practitioners?practice=elsewhere")).json() == {"practitioners": []}
+    assert (await client.get("/api/v1/practitioners?practice=elsewhere")).json() == {"items": [], "next": None}
     spec = (await client.get("/api/v1/openapi.json")).json()
     assert spec["openapi"].startswith("3.")
     assert "/api/v1/bookings" in spec["paths"] and "/api/v1/practitioners/{slug}/slots" in spec["paths"]
@@ -170,3 +170,19 @@ async def test_past_the_cutoff_the_booking_cannot_change(client, monkeypatch):
     english = await client.post(f"/api/v1/bookings/{token}/cancel", headers={"Accept-Language": "en"})
     assert "less than 24 hours before" in english.json()["error"]["message"]
     assert (await Appointment.get()).status == "not_filled"
+
+
+async def test_a_held_booking_is_confirmed_with_its_code_through_the_api(client):
+    from portal.booking.confirm import code_of
+    from portal.models import Appointment, Practice
+    from tests.builders import SECRET_KEY
+
+    await Practice.all().update(confirm_online_bookings=True)
+    created = await client.post("/api/v1/bookings", json=body())
+    assert created.status_code == 201 and created.json()["status"] == "held"
+    token = created.json()["manage_url"].rsplit("/", 1)[1]
+    wrong = await client.post(f"/api/v1/bookings/{token}/confirm", json={"code": "999999x"})
+    assert wrong.status_code == 422 and "code" in wrong.json()["error"]["fields"]
+    code = code_of((await Appointment.get(id=created.json()["id"])).confirm_code_sealed, SECRET_KEY)
+    confirmed = await client.post(f"/api/v1/bookings/{token}/confirm", json={"code": code})
+    assert confirmed.status_code == 200 and confirmed.json()["status"] == "not_filled"

@@ -39,7 +39,7 @@ async def test_a_lone_surrogate_is_422(client):
 
 async def test_overlong_slugs_are_unknown(client):
     assert (await client.get(f"/api/v1/practitioners/{'x' * 200}/slots?service=y")).status_code == 404
-    assert (await client.get(f"/api/v1/practitioners?practice={'x' * 200}")).json() == {"practitioners": []}
+    assert (await client.get(f"/api/v1/practitioners?practice={'x' * 200}")).json() == {"items": [], "next": None}
     assert (await client.get(f"/c/{'x' * 200}")).status_code == 404
     assert (await client.get(f"/p/{'x' * 200}")).status_code == 404
 

@@ -28,7 +28,7 @@ async def test_reschedule_raises_version_and_replaces_pending_reminders(any_data
     assert appointment.starts_at == paris(2026, 12, 4, 9) and appointment.version == 2
     assert result.appointment.version == 2
     assert await pending(booked.appointment_id) == {
-        ("moved", "email", 2), ("moved", "sms", 2), ("practitioner_booked", "email", 2),
+        ("moved", "email", 2), ("moved", "sms", 2), ("practitioner_moved", "email", 2),
         ("reminder", "email", 2), ("reminder", "sms", 2),
     }
     cancelled = await OutboxMessage.filter(appointment_id=booked.appointment_id, status="cancelled").count()

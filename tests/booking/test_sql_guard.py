@@ -44,7 +44,8 @@ OMITTED = {
         "erased_at": "NULL until the patient's data is anonymised",
     },
     "appointment": {"cancelled_at": "NULL until the appointment is cancelled",
-                    "cancel_reason": "NULL unless the practice cancels and says why"},
+                    "cancel_reason": "NULL unless the practice cancels and says why",
+                    "previous_starts_at": "NULL until the appointment is moved"},
     "outbox_message": {
         "lease_until": "NULL until a worker claims the message",
         "sent_at": "NULL until the provider accepts the message",

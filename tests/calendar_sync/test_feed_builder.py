@@ -97,10 +97,12 @@ def test_level_decides_what_an_event_says(level, summary, description):
 def test_cancelled_and_tentative_appointments():
     events = icalendar.Calendar.from_ical(build(appointments=[
         appointment(1, status="cancelled_by_practitioner", version=2), appointment(2, hours=30, status="to_confirm"),
+        appointment(3, hours=50, status="held"),  # waiting for the patient's code (portal.booking.confirm)
     ])).walk("VEVENT")
     assert (events[0]["STATUS"], events[0]["TRANSP"], events[0]["SUMMARY"]) == ("CANCELLED", "TRANSPARENT", "[Annulé] Rendez-vous")
     assert events[0]["SEQUENCE"] == 2
     assert events[1]["STATUS"] == "TENTATIVE"
+    assert events[2]["STATUS"] == "TENTATIVE"
 
 
 def test_a_new_version_gets_new_text_and_an_unchanged_one_comes_from_the_cache():

@@ -40,7 +40,8 @@ class Server:
 
 @contextmanager
 def live_server(database_url: str, var_dir, workers: int = 2, port: int | None = None, **env):
-    """Yields the Server once every worker has said 'Application startup complete'. `port`:
+    """Yields the Server once every worker has said 'Application startup complete' and the socket
+    is bound. `port`:
     chosen by the caller when a setting must name it (BASE_URL)."""
     port = port or free_port()
     environ = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=SECRET_KEY, CRENEAU_VAR_DIR=str(var_dir),
@@ -55,13 +56,15 @@ def live_server(database_url: str, var_dir, workers: int = 2, port: int | None =
     log: list[str] = []
 
     def watch() -> None:
-        started = 0
+        # Both: every worker's startup, and the socket bound ("Uvicorn running on"). A single
+        # worker logs its startup *before* it binds, so startup alone let a request be refused.
+        started, bound = 0, False
         for line in process.stderr:
             log.append(line)
-            if "Application startup complete" in line:
-                started += 1
-                if started == workers:
-                    ready.set()
+            started += "Application startup complete" in line
+            bound = bound or "Uvicorn running on" in line
+            if started == workers and bound:
+                ready.set()
 
     threading.Thread(target=watch, daemon=True).start()
     try:

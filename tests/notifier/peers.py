@@ -4,6 +4,7 @@ API. Both run in threads of the test process, on free ports of 127.0.0.1."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import ssl
 import threading
@@ -83,9 +84,9 @@ class SmtpServer:
 
 
 def start_smtp(recorder: Recorder, *, tls_context: ssl.SSLContext | None = None,
-               login: tuple[str, str] | None = None) -> SmtpServer:
+               login: tuple[str, str] | None = None, smtputf8: bool = False) -> SmtpServer:
     port = free_port()
-    options = {}
+    options: dict = {"enable_SMTPUTF8": smtputf8}
     if tls_context is not None:
         options.update(tls_context=tls_context, require_starttls=True)
     if login:
@@ -153,3 +154,9 @@ class VonageStub:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=5)
+
+
+def bare_message_id(message_id: str) -> str:
+    """`<outbox-7.3f9c0a12de@host>` → `<outbox-7@host>`: the row's id without the creation salt
+    that keeps Message-IDs unique across re-created databases (notifier.mime.message_id)."""
+    return re.sub(r"\.[0-9a-f]{10}@", "@", message_id)

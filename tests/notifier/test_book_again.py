@@ -35,7 +35,7 @@ async def test_the_cancellation_email_and_sms_link_to_booking_again(any_database
     email, sms = await _cancelled(settings, channels, clock, now)
     assert "annulé" in str(make_header(decode_header(email.message["Subject"])))
     assert BOOK_AGAIN in _text(email) and f'href="{BOOK_AGAIN}"' in _html(email)
-    assert "appelez le cabinet au +33142000000" in _text(email)
+    assert "appelez le cabinet au 01 42 00 00 00" in _text(email)  # written the French way (issue 12)
     assert BOOK_AGAIN in sms.text and gsm.fits_one_segment(sms.text)
 
 

@@ -3,8 +3,9 @@ patient's record and the messages of the patient's own bookings keep the patient
 number typed for a booking serves that booking only (issue 11, item 7)."""
 
 from notifier.worker import drain_once
+from portal.links import short_code
 from portal.models import Appointment, Patient
-from tests.builders import book, load_demo, paris, patient
+from tests.builders import SECRET_KEY, book, load_demo, paris, patient
 
 STRANGER = "07 98 76 54 32"
 
@@ -15,6 +16,7 @@ async def test_a_returning_patient_booking_never_redirects_other_bookings_messag
     own = await book(paris(2026, 12, 3, 11), now)  # the patient's own booking, SMS reminders on
     await drain_once(settings, channels, now=clock)
     channels["sms"].sent.clear()
+    own_link = short_code(own.appointment_id, own.manage_token, SECRET_KEY)  # what the SMS carry (/r/…)
 
     stranger = await book(paris(2026, 12, 4, 11), now, patient=patient(phone=STRANGER))
 
@@ -24,11 +26,11 @@ async def test_a_returning_patient_booking_never_redirects_other_bookings_messag
 
     await drain_once(settings, channels, now=clock)  # the stranger's confirmation goes to the stranger
     assert [m.to for m in channels["sms"].sent] == ["+33798765432"]
-    assert own.manage_token not in channels["sms"].sent[0].text
+    assert own.manage_token not in channels["sms"].sent[0].text and own_link not in channels["sms"].sent[0].text
     channels["sms"].sent.clear()
 
     clock.set(paris(2026, 12, 2, 11))  # the patient's own reminder, 24 h before, goes to the patient
     await drain_once(settings, channels, now=clock)
-    reminders = [(m.to, own.manage_token in m.text) for m in channels["sms"].sent]
+    reminders = [(m.to, own_link in m.text) for m in channels["sms"].sent]
     assert ("+33612345678", True) in reminders
     assert all(to == "+33612345678" for to, has_link in reminders if has_link)

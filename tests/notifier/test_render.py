@@ -25,6 +25,7 @@ def context(**overrides) -> dict:
                     "phone": "+33612345678"},
         "start": START, "end": START.replace(minute=45), "service": None,
         "manage_url": "https://rdv.example.fr/b/" + "x" * 43, "cancelled_by": "patient",
+        "manage_url_short": "https://rdv.example.fr/r/1a" + "x" * 22,
     }
     data.update(overrides)
     return data
@@ -51,7 +52,7 @@ def test_sms_is_one_gsm7_segment_without_health_details(kind, locale):
     assert gsm.fits_one_segment(sms.text), sms.text
     assert "Élise" not in sms.text and "Durand" not in sms.text  # no patient name
     if kind != "cancelled":
-        assert "https://rdv.example.fr/b/" in sms.text and "Camille Martin" in sms.text
+        assert "https://rdv.example.fr/r/1a" in sms.text and "Camille Martin" in sms.text
 
 
 def test_sms_names_the_service_only_when_the_practice_opted_in():
@@ -66,8 +67,9 @@ def test_sms_folds_accents_and_shortens_or_refuses():
     sms = render("confirmation", long_name, "fr", PARIS, channel="sms").text
     assert gsm.fits_one_segment(sms) and "OEuvrard" in sms and "ê" not in sms
     huge = context(practitioner={"name": "N" * 150, "profession": ""})
-    with pytest.raises(RenderError):
-        render("confirmation", huge, "fr", PARIS, channel="sms")
+    assert "N" * 21 not in render("confirmation", huge, "fr", PARIS, channel="sms").text  # shortened, still sent
+    with pytest.raises(RenderError):  # what the start-up check (check_sms_fits) refuses to run with
+        render("confirmation", context(manage_url_short="https://" + "x" * 150), "fr", PARIS, channel="sms")
 
 
 def test_gsm7_counts_extension_characters_twice():

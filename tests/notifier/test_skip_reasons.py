@@ -55,6 +55,11 @@ CHECK = [  # message, appointment now, patient's ledger now, practice's notify_p
                  (OutboxStatus.CANCELLED, "practice turned practitioner notices off"), id="practitioner-notices-off"),
     pytest.param(message("practitioner_booked", audience=PRACTITIONER), appointment(sms_reminder=False), {}, True,
                  None, id="practitioner-needs-no-patient-consent"),
+    # The practitioner's address now, as the worker passes it (`practitioner_email`, test-only key).
+    pytest.param(message("practitioner_moved", audience=PRACTITIONER, practitioner_email=""), appointment(), {}, True,
+                 (OutboxStatus.CANCELLED, "practitioner has no e-mail address"), id="practitioner-without-address"),
+    pytest.param(message("practitioner_moved", audience=PRACTITIONER), appointment(status="cancelled_by_patient"),
+                 GRANTED, True, GONE_BY, id="practitioner-moved"),
     pytest.param(message(channel=SMS), appointment(), {"sms_reminders": False}, True, NO_SMS, id="sms-withdrawn"),
     pytest.param(message(channel=SMS), appointment(sms_reminder=False), GRANTED, True, NO_SMS, id="sms-choice-off"),
     pytest.param(message(channel=SMS), appointment(), {}, True, NO_SMS, id="sms-never-granted"),
@@ -71,7 +76,9 @@ def outcome(skip: policy.Skip | None) -> tuple[str, str] | None:
 
 @pytest.mark.parametrize(("row", "appointment_now", "consents", "notify_practitioner", "expected"), CHECK)
 def test_check(row, appointment_now, consents, notify_practitioner, expected):
-    assert outcome(policy.check(row, appointment_now, consents, notify_practitioner, NOW)) == expected
+    email = row.pop("practitioner_email", None)
+    assert outcome(policy.check(row, appointment_now, consents, notify_practitioner, NOW,
+                                practitioner_email=email)) == expected
 
 
 RESTRICTED = [  # the patient restricted processing (privacy centre): message, outcome
@@ -139,6 +146,25 @@ def test_before_send(expires_at, lease_until, timeout, expected):
     assert outcome(policy.before_send(expires_at, lease_until, NOW, timeout)) == expected
 
 
+SMS_CHECK = [  # the number's region, the practice's regions, SMS left today, outcome
+    pytest.param("FR", "FR,GP,MQ,GF,RE,YT,PM,BL,MF", 3, None, id="france-goes"),
+    pytest.param("RE", "FR,GP,MQ,GF,RE,YT,PM,BL,MF", None, None, id="reunion-goes"),
+    pytest.param("GB", "FR,GP", 3, (OutboxStatus.CANCELLED,
+                                    "not sent: number of region GB, outside the practice's SMS regions (FR,GP)"),
+                 id="outside-the-regions"),
+    pytest.param(None, "", 3, (OutboxStatus.CANCELLED,
+                               "not sent: number of region unknown, outside the practice's SMS regions (none)"),
+                 id="no-region-allowed"),
+    pytest.param("FR", "FR", 0, (OutboxStatus.CANCELLED, "not sent: the practice's daily SMS budget is spent"),
+                 id="budget-spent"),
+]
+
+
+@pytest.mark.parametrize(("region", "regions", "remaining", "expected"), SMS_CHECK)
+def test_sms_check(region, regions, remaining, expected):
+    assert outcome(policy.sms_check(region, regions, remaining)) == expected
+
+
 def policy_skips() -> list[tuple[OutboxStatus, str]]:
     """(status, reason as a regular expression) of every Skip(...) written in notifier/policy.py."""
     found = []
@@ -152,7 +178,7 @@ def policy_skips() -> list[tuple[OutboxStatus, str]]:
 
 
 def test_every_reason_of_the_policy_has_a_row_and_every_row_a_reason():
-    tabled = {p.values[-1] for p in CHECK + BEFORE_SEND + RESTRICTED + PRIVACY + INVITATION
+    tabled = {p.values[-1] for p in CHECK + BEFORE_SEND + RESTRICTED + PRIVACY + INVITATION + SMS_CHECK
               if p.values[-1] is not None}
     skips = policy_skips()
     assert len(skips) >= 10

@@ -19,6 +19,7 @@ from portal.messaging.plan import CONFIRMATION, EMAIL, PATIENT, PRACTITIONER, RE
 from portal.models import OutboxMessage, OutboxStatus, Practice
 from portal.practice.demo import DEMO_PRACTICE
 from tests.builders import book, load_demo, paris, patient_ctx, provider
+from tests.notifier.peers import bare_message_id
 
 VISIT = paris(2026, 12, 3, 11)  # "now" is Monday 30 November, 9:00 in Paris
 LEASE = timedelta(minutes=2)
@@ -91,7 +92,8 @@ SITUATIONS = [  # situation, the message looked at (kind, channel, audience, ver
 
 
 def sent_refs(channels) -> set[str]:
-    return ({m.message_id for m in channels["email"].sent} | {m.client_ref for m in channels["sms"].sent})
+    return ({bare_message_id(m.message_id) for m in channels["email"].sent}
+            | {m.client_ref for m in channels["sms"].sent})
 
 
 @pytest.mark.parametrize(("situation", "message", "expected"), SITUATIONS, ids=[s[0].__name__ for s in SITUATIONS])

@@ -194,3 +194,130 @@ async def test_an_outdated_privacy_notice_is_not_recorded_as_read(client):
     assert response.status_code == 422
     assert 'id="privacy_notice-error"' in response.text
     assert await Appointment.all().count() == 0
+
+
+async def test_typos_do_not_count_against_the_booking_limits(make_client):
+    """Issue 11 item 2: five birth-date typos used to answer "Trop de réservations" and lose the form."""
+    await load_demo()
+    async with make_client(BOOKING_RATE_LIMIT="2/hour") as client:
+        form = await client.get(form_url(TUESDAY_9))
+        typos = [await client.post(f"/p/{OSTEO}/book", data=filled(form.text, birth_date=f"3{i}/02/1987"))
+                 for i in range(6)]
+        assert [answer.status_code for answer in typos] == [422] * 6
+        booked = await client.post(f"/p/{OSTEO}/book", data=filled(form.text))
+        assert booked.status_code == 303
+        form = await client.get(form_url(paris(2026, 12, 1, 10)))
+        second = await client.post(f"/p/{OSTEO}/book", data=filled(form.text, phone="06 98 76 54 32"))
+        assert second.status_code == 303
+        form = await client.get(form_url(paris(2026, 12, 1, 11)))
+        third = await client.post(f"/p/{OSTEO}/book", data=filled(form.text, phone="06 98 76 54 31"))
+        assert third.status_code == 429  # two bookings made: the limit counts those, and only those
+    assert await Appointment.all().count() == 2
+
+
+async def test_a_taken_slot_does_not_count_against_the_phone_limit(make_client, frozen):
+    await load_demo()
+    await book(TUESDAY_9, frozen)
+    async with make_client(BOOKING_RATE_LIMIT="100/hour") as client:
+        form = await client.get(form_url(TUESDAY_9))
+        for _ in range(6):
+            assert (await client.post(f"/p/{OSTEO}/book", data=filled(form.text))).status_code == 409
+        form = await client.get(form_url(paris(2026, 12, 1, 10)))
+        assert (await client.post(f"/p/{OSTEO}/book", data=filled(form.text))).status_code == 303
+
+
+async def test_the_429_form_keeps_what_was_typed_and_says_when_to_retry(make_client):
+    await load_demo()
+    async with make_client(BOOKING_RATE_LIMIT="1/hour") as client:
+        form = await client.get(form_url(TUESDAY_9))
+        assert (await client.post(f"/p/{OSTEO}/book", data=filled(form.text))).status_code == 303
+        form = await client.get(form_url(paris(2026, 12, 1, 10)))
+        refused = await client.post(f"/p/{OSTEO}/book", data=filled(
+            form.text, phone="06 98 76 54 32", first_name="Zoé", comment="Genou droit", sms_reminders="1"))
+        english = await client.post(f"/p/{OSTEO}/book", data=filled(form.text, phone="06 98 76 54 32"),
+                                    headers={"accept-language": "en"})
+    assert refused.status_code == 429 and 0 < int(refused.headers["retry-after"]) <= 3600
+    assert 'value="Zoé"' in refused.text and "Genou droit" in refused.text and 'value="Durand"' in refused.text
+    assert hidden(refused.text, "start") == hidden(form.text, "start")
+    # The frozen clock is 09:00 Paris: the hourly window ends in 60 minutes.
+    assert "Trop de réservations" in refused.text and "à nouveau dans 60 min" in refused.text
+    assert english.status_code == 429 and "again in 60" in english.text
+
+
+async def test_many_invalid_posts_meet_their_own_higher_limit(make_client):
+    await load_demo()
+    async with make_client(BOOKING_RATE_LIMIT="1/hour") as client:
+        form = await client.get(form_url(TUESDAY_9))
+        answers = [(await client.post(f"/p/{OSTEO}/book", data=filled(form.text, email="nope"))).status_code
+                   for _ in range(6)]
+    assert answers == [422] * 5 + [429]
+
+
+async def test_a_practitioner_at_the_online_limit_keeps_the_form_and_says_so(make_client):
+    from portal.models import Practitioner
+
+    await load_demo()
+    await Practitioner.filter(slug=OSTEO).update(online_bookings_per_hour=1)
+    async with make_client(BOOKING_RATE_LIMIT="100/hour") as client:
+        form = await client.get(form_url(TUESDAY_9))
+        assert (await client.post(f"/p/{OSTEO}/book", data=filled(form.text))).status_code == 303
+        form = await client.get(form_url(paris(2026, 12, 1, 10)))
+        refused = await client.post(f"/p/{OSTEO}/book", data=filled(form.text, phone="06 98 76 54 32",
+                                                                     first_name="Zoé"))
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) == 3600
+    assert "ne prend plus de rendez-vous en ligne pour le moment" in refused.text and 'value="Zoé"' in refused.text
+
+
+def _solve(challenge: str) -> str:
+    from portal.web import pow
+
+    nonce = 0
+    while not pow.solves(challenge, str(nonce)):
+        nonce += 1
+    return str(nonce)
+
+
+async def test_past_a_few_posts_the_form_asks_for_a_proof_of_work(make_client):
+    """Issue 10 item 4: a self-hosted challenge, only past a threshold (no JavaScript needed below it)."""
+    from portal.web import pow
+
+    await load_demo()
+    async with make_client(BOOKING_RATE_LIMIT="20/hour") as client:
+        form = await client.get(form_url(TUESDAY_9))
+        assert "pow_challenge" not in form.text and "pow.js" not in form.text
+        page = form
+        for _ in range(pow.THRESHOLD):  # typos
+            page = await client.post(f"/p/{OSTEO}/book", data=filled(form.text, email="nope"))
+            assert page.status_code == 422
+        assert 'src="/static/js/pow.js"' in page.text
+        challenge = hidden(page.text, "pow_challenge")
+        refused = await client.post(f"/p/{OSTEO}/book", data=filled(form.text, first_name="Zoé"))
+        assert refused.status_code == 429 and "courte vérification automatique" in refused.text
+        assert 'value="Zoé"' in refused.text  # nothing typed is lost
+        solved = {"pow_challenge": challenge, "pow_nonce": _solve(challenge)}
+        booked = await client.post(f"/p/{OSTEO}/book", data=filled(form.text, **solved))
+        assert booked.status_code == 303
+        form = await client.get(form_url(paris(2026, 12, 1, 10)))
+        assert "pow_challenge" in form.text  # still past the threshold
+        replayed = await client.post(f"/p/{OSTEO}/book", data=filled(form.text, phone="06 98 76 54 32", **solved))
+        assert replayed.status_code == 429  # a solution is spent once
+        english = await client.post(f"/p/{OSTEO}/book", data=filled(form.text, phone="06 98 76 54 32"),
+                                    headers={"accept-language": "en"})
+        assert "your browser must run a short automatic check" in english.text
+    assert await Appointment.all().count() == 1
+
+
+def test_a_challenge_is_bound_to_its_client_and_expires(now):
+    from datetime import timedelta
+
+    from portal.web import pow
+
+    challenge = pow.issue("secret", "ip:192.0.2.1", now)
+    nonce = _solve(challenge)
+    assert pow.valid("secret", "ip:192.0.2.1", challenge, nonce, now)
+    assert not pow.valid("secret", "ip:192.0.2.2", challenge, nonce, now)  # another client
+    assert not pow.valid("other", "ip:192.0.2.1", challenge, nonce, now)  # another key
+    assert not pow.valid("secret", "ip:192.0.2.1", challenge, nonce, now + timedelta(seconds=pow.TTL))
+    assert not pow.valid("secret", "ip:192.0.2.1", challenge, str(int(nonce) + 1) + "x", now)
+    assert not pow.valid("secret", "ip:192.0.2.1", "9" * 300, nonce, now)
+    assert pow.leading_zero_bits(bytes([0, 0x10])) == 11

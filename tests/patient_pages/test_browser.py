@@ -220,3 +220,34 @@ def test_every_page_passes_axe_and_fits_a_phone(browser, server, page):
         screenshot(audit, f"form-errors.{locale}.1280")
     context.close()
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_the_sms_short_link_and_the_unsubscribe_page_in_chromium(browser, server, page):
+    """Issue 12 items 4-5: the SMS's /r/ link opens the manage page; the List-Unsubscribe page
+    passes axe at 390 px in both languages, and its one button stops e-mail reminders."""
+    from portal.links import short_code, unsubscribe_code
+    from tests.builders import SECRET_KEY
+
+    manage_url = book_by_mouse(page, server, next_week=True)
+    token = manage_url.rsplit("/", 1)[1]
+    appointment_id = page.request.get(f"{server}/api/v1/bookings/{token}").json()["id"]
+    page.goto(f"{server}/r/{short_code(appointment_id, token, SECRET_KEY)}")
+    assert page.url.split("?")[0] == manage_url
+    page.get_by_role("heading", name="Votre rendez-vous").wait_for()
+
+    unsubscribe = f"/u/{unsubscribe_code(appointment_id, 'email_reminders', SECRET_KEY)}"
+    context = browser.new_context(viewport=PHONE, bypass_csp=True)
+    audit = context.new_page()
+    found = {}
+    for locale in ("fr", "en"):
+        audit.goto(f"{server}{unsubscribe}?lang={locale}")
+        found[locale] = serious_violations(audit)
+        assert horizontal_overflow(audit) <= 0
+        screenshot(audit, f"unsubscribe.{locale}.390")
+    context.close()
+    assert {locale: v for locale, v in found.items() if v} == {}
+
+    page.goto(f"{server}{unsubscribe}")
+    page.get_by_role("button", name="Arrêter ces rappels").click()
+    page.get_by_role("status").filter(has_text="vous ne recevrez plus les rappels par e-mail").wait_for()
+    assert page.request.get(f"{server}/api/v1/bookings/{token}").json()["reminders"]["email"] is False

@@ -120,3 +120,26 @@ async def test_manage_page_in_english(client, frozen):
     page = await client.get(url + "?lang=en")
     assert "Tuesday 1 December 2026 at 2:00\u00a0PM" in page.text and "Adult consultation" in page.text
     assert "Move the appointment" in page.text and "Osteopath" in page.text
+
+
+async def test_a_held_booking_page_asks_for_the_code_then_confirms(client, frozen):
+    from portal.booking.confirm import code_of
+    from portal.models import AppointmentStatus, Practice
+    from tests.builders import SECRET_KEY
+
+    await Practice.all().update(confirm_online_bookings=True)
+    url, result = await booked(frozen)
+    page = await client.get(url + "?new=1")
+    assert page.status_code == 200 and "Confirmez votre rendez-vous" in page.text
+    assert 'autocomplete="one-time-code"' in page.text and 'inputmode="numeric"' in page.text
+    code = code_of((await Appointment.get(id=result.appointment_id)).confirm_code_sealed, SECRET_KEY)
+    from_link = await client.get(f"{url}/confirm?code={code}")  # the e-mail's link: a form, not a confirmation
+    assert f'value="{code}"' in from_link.text
+    assert (await Appointment.get(id=result.appointment_id)).status == AppointmentStatus.HELD
+    wrong = await client.post(url + "/confirm", data={"csrf_token": csrf_token(from_link.text), "code": "000000x"})
+    assert wrong.status_code == 422 and "Ce code ne correspond pas" in wrong.text and 'aria-invalid="true"' in wrong.text
+    done = await client.post(url + "/confirm", data={"csrf_token": csrf_token(from_link.text), "code": code})
+    assert done.status_code == 303 and done.headers["location"] == url + "?new=1"
+    assert (await Appointment.get(id=result.appointment_id)).status == AppointmentStatus.NOT_FILLED
+    manage = await client.get(url)
+    assert "Confirmez votre rendez-vous" not in manage.text and manage.status_code == 200

@@ -18,7 +18,7 @@ async def listed(client, query: str = "") -> dict:
     response = await client.get("/api/v1/practitioners" + query)
     assert response.status_code == 200
     return {p["slug"]: (p["practice"]["slug"], [(s["slug"], s["duration_minutes"]) for s in p["services"]])
-            for p in response.json()["practitioners"]}
+            for p in response.json()["items"]}
 
 
 async def test_the_api_catalogue_of_a_practice_lists_its_own_practitioners_and_services(client):

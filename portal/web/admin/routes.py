@@ -15,6 +15,7 @@ from portal.web.admin import (
     settings_views,
     staff_views,
 )
+from portal.web.admin.backoffice_routes import routes as backoffice_routes
 
 routes = [
     Route("/admin", login_views.home, methods=["GET"]),
@@ -61,6 +62,7 @@ routes = [
           methods=["POST"]),
     Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/time-off/{exception_id}/remove",
           practitioner_views.remove_time_off, methods=["POST"]),
+    *backoffice_routes,
 ]
 
 # Reached without a session: everything else under /admin redirects to the sign-in page.

@@ -1,18 +1,130 @@
-"""Public profiles of practices, practitioners and services (read-only, narrow reads)."""
+"""Public profiles of practices, practitioners and services (read-only, narrow reads).
+
+The practitioner list is paged by a cursor (keyset on last name, first name, id): a page reads
+its own rows through the practitioner (last_name, first_name, id) index, however many
+practitioners the deployment holds, where an offset would read and skip every earlier one.
+"""
 
 from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass
+
+from tortoise.expressions import Q, Subquery
 
 from portal import access
 from portal.context import Ctx
 from portal.models import Service
+from portal.patients.input import FieldErrors
+from portal.practice.models import is_slug
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+MAX_TEXT = 100  # profession and city: longer is no one's
+_POSTCODE = re.compile(r"\d{5}")
 
 
-async def public_practitioners(ctx: Ctx, practice_slug: str | None = None) -> list[dict]:
-    query = access.bookable_practitioners(ctx, practice_slug=practice_slug or None)
-    rows = await query.order_by("last_name", "first_name").values(
+@dataclass(frozen=True)
+class Filters:
+    practice: str | None = None
+    profession: str | None = None
+    service: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict]
+    next: str | None
+
+
+def parse_filters(params) -> Filters:
+    """Filters from query parameters; a malformed one is a 422 naming it. An unknown slug is
+    not malformed: it matches nothing."""
+    errors = {}
+    values = {name: (params.get(name) or "").strip() or None for name in Filters.__dataclass_fields__}
+    if values["postcode"] is not None and not _POSTCODE.fullmatch(values["postcode"]):
+        errors["postcode"] = "Indiquez un code postal à 5 chiffres."
+    for name in ("profession", "city"):
+        if values[name] is not None and len(values[name]) > MAX_TEXT:
+            errors[name] = f"{MAX_TEXT} caractères au plus."
+    if errors:
+        raise FieldErrors(errors)
+    return Filters(**values)
+
+
+def parse_limit(raw: str | None) -> int:
+    if raw is None:
+        return DEFAULT_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise FieldErrors({"limit": f"Indiquez un nombre entre 1 et {MAX_LIMIT}."})
+    return int(raw)
+
+
+def encode_cursor(row: dict) -> str:
+    key = json.dumps([row["last_name"], row["first_name"], row["id"]], ensure_ascii=False)
+    return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+
+
+def decode_cursor(raw: str | None) -> tuple[str, str, int] | None:
+    if raw is None:
+        return None
+    try:
+        last, first, ident = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+        if isinstance(last, str) and isinstance(first, str) and type(ident) is int:
+            return last, first, ident
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        pass
+    raise FieldErrors({"cursor": "Curseur invalide : reprenez la liste depuis le début."})
+
+
+def _filtered(ctx: Ctx, filters: Filters):
+    if filters.practice is not None and not is_slug(filters.practice):
+        return None
+    if filters.service is not None and not is_slug(filters.service):
+        return None
+    query = access.bookable_practitioners(ctx, practice_slug=filters.practice)
+    if filters.profession is not None:
+        query = query.filter(profession=filters.profession)
+    if filters.service is not None:
+        offering = Service.filter(slug=filters.service, bookable_online=True).values("practitioner_id")
+        query = query.filter(id__in=Subquery(offering))
+    # Addresses are free text ("12 rue des Lilas, 75019 Paris"): matched as text.
+    if filters.postcode is not None:
+        query = query.filter(practice__address__contains=filters.postcode)
+    if filters.city is not None:
+        query = query.filter(practice__address__icontains=filters.city)
+    return query
+
+
+def _after(cursor: tuple[str, str, int]) -> Q:
+    last, first, ident = cursor
+    # (last_name, first_name, id) > cursor, with a plain lower bound the index range starts from.
+    return Q(last_name__gte=last) & (
+        Q(last_name__gt=last) | Q(first_name__gt=first) | Q(first_name=first, id__gt=ident))
+
+
+async def practitioner_page(ctx: Ctx, filters: Filters = Filters(), *, limit: int = DEFAULT_LIMIT,
+                            cursor: tuple[str, str, int] | None = None) -> Page:
+    query = _filtered(ctx, filters)
+    if query is None:
+        return Page([], None)
+    if cursor is not None:
+        query = query.filter(_after(cursor))
+    rows = await query.order_by("last_name", "first_name", "id").limit(limit + 1).values(
         "id", "slug", "title", "first_name", "last_name", "profession",
         "practice__slug", "practice__name", "practice__address", "practice__timezone",
     )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(await _with_services(rows), encode_cursor(rows[-1]) if more else None)
+
+
+async def _with_services(rows: list[dict]) -> list[dict]:
     services = await Service.filter(
         practitioner_id__in=[row["id"] for row in rows], bookable_online=True
     ).order_by("position", "id").values("practitioner_id", "slug", "name", "name_en", "duration_minutes")

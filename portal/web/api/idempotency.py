@@ -29,7 +29,7 @@ from tortoise.exceptions import IntegrityError
 from portal.errors import IdempotencyMismatch
 from portal.links import manage_url, unseal_manage_token
 from portal.models import Appointment, IdempotencyRecord
-from portal.web import json_error
+from portal.web import json_error, translate
 
 IN_PROGRESS = 0
 # A reservation this old belongs to a request that died (a killed process): take it over.
@@ -71,7 +71,7 @@ async def claim(key: str, digest: str, now: datetime) -> IdempotencyRecord | Non
     return record or IdempotencyRecord(key=key, request_sha256=digest, status_code=IN_PROGRESS, body="")
 
 
-async def reserve(key: str, digest: str, now: datetime, settings) -> Response | None:
+async def reserve(key: str, digest: str, now: datetime, settings, locale: str = "fr") -> Response | None:
     """None when this request now owns the key; otherwise the response to give."""
     record = await claim(key, digest, now)
     if record is None:
@@ -80,7 +80,8 @@ async def reserve(key: str, digest: str, now: datetime, settings) -> Response | 
         raise IdempotencyMismatch("Cette clé d'idempotence a déjà servi pour une autre requête.")
     if record.status_code != IN_PROGRESS:
         return await replay(record, settings)
-    return json_error(409, "request_in_progress", "Une requête avec cette clé est en cours : réessayez dans un instant.",
+    return json_error(409, "request_in_progress", translate(
+        "Une requête avec cette clé est en cours : réessayez dans un instant.", locale),
                       headers={"Retry-After": "1"})
 
 

@@ -13,20 +13,26 @@ from starlette.routing import Route
 from portal import access
 from portal.booking.availability import MAX_RANGE_DAYS, list_slots, load_target
 from portal.booking.book import BookingRequest, Idempotency, book_appointment, plausible
+from portal.booking.confirm import confirm_booking
 from portal.booking.manage import cancel_appointment, reschedule_appointment
 from portal.errors import DomainError
+from portal.patients import consent_texts
 from portal.patients.input import FieldErrors
-from portal.web import as_patient, client_ip, json_error, request_ctx
+from portal.web import as_patient, client_ip, json_error, request_ctx, request_locale, translate
 from portal.web.api import catalog, idempotency
 from portal.web.api.openapi import openapi_document
 from portal.web.api.serialize import booking_created, managed_booking, rfc3339
-from portal.web.ratelimit import phone_key
+from portal.web.ratelimit import retry_after
 from portal.web.request_body import read_json_object
 
 
 async def practitioners(request: Request) -> JSONResponse:
-    practice = request.query_params.get("practice")
-    return JSONResponse({"practitioners": await catalog.public_practitioners(request_ctx(request), practice)})
+    params = request.query_params
+    filters = catalog.parse_filters(params)
+    limit = catalog.parse_limit(params.get("limit"))
+    cursor = catalog.decode_cursor(params.get("cursor"))
+    page = await catalog.practitioner_page(request_ctx(request), filters, limit=limit, cursor=cursor)
+    return JSONResponse({"items": page.items, "next": page.next})
 
 
 def _date_param(request: Request, name: str, default: date) -> date:
@@ -64,11 +70,11 @@ async def slots(request: Request) -> JSONResponse:
 
 async def create_booking(request: Request) -> Response:
     settings = request.app.state.settings
-    limiter = request.app.state.booking_limiter
-    wait = limiter.hit(f"ip:{client_ip(request)}")
+    wait = (await request.app.state.throttles.attempt(client_ip(request), request_ctx(request).now)).wait
     if wait is not None:
-        return json_error(429, "too_many_requests", "Trop de réservations depuis cette adresse : réessayez plus tard.",
-                          headers={"Retry-After": str(int(wait) + 1)})
+        return json_error(429, "too_many_requests", translate(
+            "Trop de demandes depuis cette adresse : réessayez plus tard.", request_locale(request)),
+                          headers=retry_after(wait))
     raw, data = await read_json_object(request)
     key = request.headers.get("idempotency-key") or None
     if key is None:
@@ -77,7 +83,7 @@ async def create_booking(request: Request) -> Response:
         raise FieldErrors({"Idempotency-Key": "La clé d'idempotence est limitée à 255 caractères."})
     key = idempotency.scoped_key(key, client_ip(request))  # one client's key never replays another's
     digest = hashlib.sha256(raw).hexdigest()
-    answered = await idempotency.reserve(key, digest, request_ctx(request).now, settings)
+    answered = await idempotency.reserve(key, digest, request_ctx(request).now, settings, request_locale(request))
     if answered is not None:
         return answered
     try:
@@ -86,7 +92,10 @@ async def create_booking(request: Request) -> Response:
     except BaseException:
         await idempotency.release(key)
         raise
-    if response.status_code != 201:
+    if response.status_code == 429 or response.status_code >= 500:
+        # Not an answer to the request but to the moment: a retry after Retry-After must run again.
+        await idempotency.release(key)
+    elif response.status_code != 201:
         await idempotency.settle(key, response)
     return response
 
@@ -94,19 +103,22 @@ async def create_booking(request: Request) -> Response:
 async def _book(request: Request, data: dict, keyed: Idempotency | None) -> Response:
     settings = request.app.state.settings
     patient = data.get("patient")
-    phone = phone_key(patient.get("phone") if isinstance(patient, dict) else None)
-    wait = request.app.state.phone_limiter.hit(phone) if phone else None
-    if wait is not None:
-        return json_error(429, "too_many_requests", "Trop de réservations pour ce numéro : réessayez plus tard.",
-                          headers={"Retry-After": str(int(wait) + 1)})
+    # One booking reserved for the client and the phone number; given back if it fails, so
+    # only bookings made count.
+    held = await request.app.state.throttles.reserve(
+        client_ip(request), patient.get("phone") if isinstance(patient, dict) else None, request_ctx(request).now)
+    if held.wait is not None:
+        return json_error(429, "too_many_requests", translate(
+            "Trop de réservations : réessayez plus tard.", request_locale(request)), headers=retry_after(held.wait))
     booking = BookingRequest(
         practitioner=str(data.get("practitioner", "")), service=str(data.get("service", "")),
         start=data.get("start"), patient=data.get("patient"), consents=data.get("consents"),
         comment=data.get("comment", ""),
     )
     try:
-        result = await book_appointment(request_ctx(request), booking, secret_key=str(settings.secret_key),
-                                        idempotency=keyed)
+        result = await held.counted(book_appointment(request_ctx(request), booking,
+                                                     secret_key=str(settings.secret_key), idempotency=keyed,
+                                                     utf8_mailboxes=settings.utf8_mailboxes))
     except DomainError as exc:
         if exc.status >= 500:
             raise
@@ -128,11 +140,28 @@ async def cancel_booking(request: Request) -> JSONResponse:
     return JSONResponse(managed_booking(booking, ctx.now))
 
 
+async def confirm_held_booking(request: Request) -> JSONResponse:
+    """A held booking (the practice asks for a confirmation) confirmed with the code sent to the patient."""
+    _, data = await read_json_object(request)
+    ctx = as_patient(request)
+    booking = await confirm_booking(ctx, request.path_params["token"], data.get("code"),
+                                    secret_key=str(request.app.state.settings.secret_key))
+    return JSONResponse(managed_booking(booking, ctx.now))
+
+
 async def reschedule_booking(request: Request) -> JSONResponse:
     _, data = await read_json_object(request)
     ctx = as_patient(request)
     booking = await reschedule_appointment(ctx, request.path_params["token"], data.get("start"))
     return JSONResponse(managed_booking(booking, ctx.now))
+
+
+async def privacy_notice(request: Request) -> JSONResponse:
+    """The notice a client shows before booking, and sends back as `consents.privacy_notice`."""
+    notice = consent_texts.privacy_notice(request_locale(request))
+    base_url = request.app.state.settings.base_url
+    url = f"{base_url}/privacy?version={notice.version}&lang={request_locale(request)}"
+    return JSONResponse({"version": notice.version, "sha256": notice.sha256, "url": url})
 
 
 async def openapi(request: Request) -> JSONResponse:
@@ -141,10 +170,12 @@ async def openapi(request: Request) -> JSONResponse:
 
 routes = [
     Route("/api/v1/openapi.json", openapi),
+    Route("/api/v1/privacy-notice", privacy_notice),
     Route("/api/v1/practitioners", practitioners),
     Route("/api/v1/practitioners/{slug}/slots", slots),
     Route("/api/v1/bookings", create_booking, methods=["POST"]),
     Route("/api/v1/bookings/{token}", get_booking),
     Route("/api/v1/bookings/{token}/cancel", cancel_booking, methods=["POST"]),
     Route("/api/v1/bookings/{token}/reschedule", reschedule_booking, methods=["POST"]),
+    Route("/api/v1/bookings/{token}/confirm", confirm_held_booking, methods=["POST"]),
 ]

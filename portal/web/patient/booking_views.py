@@ -11,14 +11,16 @@ from starlette.responses import RedirectResponse, Response
 from portal.booking.availability import load_target
 from portal.booking.book import book_appointment, parse_start
 from portal.errors import NotFound, SlotTaken
+from portal.limits.practitioner import OnlineLimitReached
 from portal.patients import consent_texts
 from portal.patients.input import FieldErrors
-from portal.web import request_ctx, request_locale
+from portal.web import request_ctx, request_locale, translate
 from portal.web.patient import booking_form, csrf, form_once, throttle
 from portal.web.patient.errors import N_, error_page
 from portal.web.patient.profiles import find_service, practitioner_profile
 from portal.web.patient.rendering import render
 from portal.web.patient.week import first_free_slot, load_week, parse_week, slot_id
+from portal.web.ratelimit import retry_after
 from portal.web.request_body import read_form
 
 
@@ -70,7 +72,8 @@ def _chosen_start(raw: str) -> datetime | None:
 
 
 def _render_form(request: Request, profile: dict, service: dict, values: dict, *, errors: dict | None = None,
-                 nearest: list | None = None, notice: str | None = None, status: int = 200) -> Response:
+                 nearest: list | None = None, notice: str | None = None, status: int = 200,
+                 headers: dict | None = None) -> Response:
     locale = request_locale(request)
     # The exact texts the ledger records (consent_texts), shown as the checkbox labels.
     opt_ins = {name: consent_texts.opt_in(name, locale).text for name in ("email_reminders", "sms_reminders")}
@@ -81,8 +84,8 @@ def _render_form(request: Request, profile: dict, service: dict, values: dict, *
         "start": start, "nearest": nearest or [], "notice": notice,
         # Inside the cut-off: say so before the patient books, not after.
         "within_cutoff": start is not None and start < closes,
-        "privacy_version": consent_texts.PRIVACY_NOTICE_VERSION,
-    }, status=status)
+        "privacy_version": consent_texts.PRIVACY_NOTICE_VERSION, "pow": getattr(request.state, "pow", None),
+    }, status=status, headers=headers)
 
 
 async def book_form(request: Request) -> Response:
@@ -91,6 +94,7 @@ async def book_form(request: Request) -> Response:
     if _chosen_start(start) is None:
         return RedirectResponse(_page_url(profile["slug"], service=service["slug"]), status_code=303)
     values = booking_form.values_from({"start": start})
+    await throttle.prepare(request)
     return _render_form(request, profile, service, values)
 
 
@@ -101,6 +105,7 @@ async def book_submit(request: Request) -> Response:
     if form.get(booking_form.SWITCH_LANGUAGE):
         # The header's language buttons submit this form: the same form, in the other language
         # (the locale comes from the button's `?lang=`), nothing booked and nothing lost.
+        await throttle.prepare(request)
         return _render_form(request, profile, service, values)
     if not csrf.valid(request, form.get(csrf.FIELD)):
         # Nothing typed is lost: the form comes back with a fresh token, to send again.
@@ -120,7 +125,7 @@ async def book_submit(request: Request) -> Response:
                 "Votre demande précédente est encore en cours. Patientez un instant puis rechargez la page."))
     made = False
     try:
-        response = await _book(request, profile, service, values, key)
+        response = await _book(request, profile, service, values, form, key)
         made = response.status_code == 303
         return response
     finally:
@@ -128,18 +133,23 @@ async def book_submit(request: Request) -> Response:
             await form_once.release(key)
 
 
-async def _book(request: Request, profile: dict, service: dict, values: dict, key: str | None) -> Response:
-    limited = throttle.check(request, values["phone"])
-    if limited is not None:
-        return limited
+async def _book(request: Request, profile: dict, service: dict, values: dict, form, key: str | None) -> Response:
+    held = await throttle.admit(request, values["phone"], form)
+    if held.wait is not None:  # what was typed comes back, with when to send it again
+        return _render_form(request, profile, service, values, status=429, notice=throttle.notice(request, held),
+                            headers=retry_after(held.wait))
     booking = booking_form.booking_request(values, profile["slug"], service["slug"])
     settings = request.app.state.settings
     try:
-        result = await book_appointment(request_ctx(request), booking, secret_key=str(settings.secret_key),
-                                        idempotency=form_once.booking(key) if key else None)
+        result = await held.counted(book_appointment(
+            request_ctx(request), booking, secret_key=str(settings.secret_key),
+            idempotency=form_once.booking(key) if key else None, utf8_mailboxes=settings.utf8_mailboxes))
     except FieldErrors as exc:
         errors = booking_form.form_errors(exc.fields, values)
         return _render_form(request, profile, service, values, errors=errors, status=422)
+    except OnlineLimitReached as exc:
+        return _render_form(request, profile, service, values, status=429, headers=retry_after(exc.wait),
+                            notice=exc.translated(lambda text: translate(text, request_locale(request))))
     except SlotTaken as exc:
         values["start"] = ""
         return _render_form(request, profile, service, values, nearest=exc.nearest, status=409,

@@ -14,9 +14,11 @@ from starlette.responses import RedirectResponse, Response
 from portal import access
 from portal.booking.availability import load_target
 from portal.booking.book import parse_start
+from portal.booking.confirm import confirm_booking
 from portal.booking.manage import cancel_appointment, reschedule_appointment, set_reminders
 from portal.booking.managed import ManagedBooking
 from portal.errors import DomainError, SlotTaken
+from portal.models import AppointmentStatus
 from portal.patients import consent_texts
 from portal.patients.input import FieldErrors
 from portal.web import as_patient, request_ctx, request_locale, translate
@@ -74,7 +76,43 @@ def _manage_page(request: Request, context: dict, *, status: int = 200, error: s
 
 
 async def manage(request: Request) -> Response:
-    return _manage_page(request, await _context(request, await _booking(request)))
+    booking = await _booking(request)
+    if booking.appointment.status == AppointmentStatus.HELD:  # waiting for the code
+        return await _confirm_page(request, booking, request.query_params.get("code", ""))
+    return _manage_page(request, await _context(request, booking))
+
+
+async def _confirm_page(request: Request, booking: ManagedBooking, code: str, *, errors: dict | None = None,
+                        status: int = 200) -> Response:
+    """The held booking's code form (the e-mail's link fills the code in; the POST confirms, so a
+    mail scanner that follows links confirms nothing)."""
+    context = {**await _context(request, booking), "token": _token(request), "values": {"code": code[:12]},
+               "errors": errors or {}}
+    return render(request, "portal/confirm.html", context, status=status, token_page=True)
+
+
+async def confirm_form(request: Request) -> Response:
+    booking = await _booking(request)
+    if booking.appointment.status != AppointmentStatus.HELD:
+        return RedirectResponse(f"/b/{_token(request)}", status_code=303)
+    return await _confirm_page(request, booking, request.query_params.get("code", ""))
+
+
+async def confirm(request: Request) -> Response:
+    form = await request.form()
+    if not csrf.valid(request, form.get(csrf.FIELD)):
+        return _csrf_refused(request)
+    code = str(form.get("code", ""))
+    try:
+        await confirm_booking(as_patient(request), _token(request), code,
+                              secret_key=str(request.app.state.settings.secret_key))
+    except FieldErrors as exc:
+        return await _confirm_page(request, await _booking(request), code, errors=exc.fields, status=422)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        return error_page(request, exc.status, _message(request, exc))
+    return RedirectResponse(f"/b/{_token(request)}?new=1", status_code=303)
 
 
 def _csrf_refused(request: Request) -> Response:

@@ -8,11 +8,13 @@ from starlette.responses import Response
 
 from portal import access
 from portal.patients import consent_texts
+from portal.patients.input import FieldErrors
 from portal.web import request_ctx, request_locale
-from portal.web.api.catalog import public_practitioners
+from portal.web.api.catalog import Filters, decode_cursor, practitioner_page
 from portal.web.patient.rendering import render
 
 _PRACTICE_FIELDS = ("slug", "name", "address", "access_instructions", "phone", "email")
+PAGE_SIZE = 30  # practitioners per practice page; `?suite=` carries the cursor to the next
 
 
 async def home(request: Request) -> Response:
@@ -31,8 +33,15 @@ async def practice(request: Request) -> Response:
 
 
 async def _practice_page(request: Request, row: dict) -> Response:
-    practitioners = await public_practitioners(request_ctx(request), row["slug"])
-    return render(request, "portal/practice.html", {"practice": row, "practitioners": practitioners})
+    try:
+        cursor = decode_cursor(request.query_params.get("suite"))
+    except FieldErrors:
+        raise HTTPException(404) from None  # a tampered or truncated link
+    page = await practitioner_page(request_ctx(request), Filters(practice=row["slug"]), limit=PAGE_SIZE,
+                                   cursor=cursor)
+    next_url = f"{request.url.path}?suite={page.next}" if page.next else None
+    return render(request, "portal/practice.html",
+                  {"practice": row, "practitioners": page.items, "next_url": next_url})
 
 
 async def privacy(request: Request) -> Response:

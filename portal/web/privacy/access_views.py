@@ -48,7 +48,7 @@ async def access_submit(request: Request) -> Response:
         return error_page(request, 403, N_("Pour votre sécurité, cette page a expiré. Recommencez."),
                           back_url="/privacy/access")
     raw = form.get("email")
-    email = clean_email(raw)
+    email, _ = clean_email(raw)
     if email is None:
         return render(request, "privacy/access.html", {
             "error": N_("Indiquez une adresse e-mail valide, par exemple nom@exemple.fr."),

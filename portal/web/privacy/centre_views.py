@@ -118,7 +118,8 @@ async def contact(request: Request) -> Response:
     settings = request.app.state.settings
     try:
         await rights.request_contact_change(opened.ctx, opened.link.email, field, form.get(field),
-                                            secret_key=str(settings.secret_key), minutes=settings.privacy_link_minutes)
+                                            secret_key=str(settings.secret_key), minutes=settings.privacy_link_minutes,
+                                            utf8_mailboxes=settings.utf8_mailboxes)
     except FieldErrors as exc:
         return await _page(request, opened, status=422, errors=exc.fields)
     return _done(request, field)

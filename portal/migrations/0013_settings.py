@@ -7,6 +7,8 @@
 - staff_invitation: single-use links inviting a new member (token hashed, and sealed for the worker).
 - practice.holiday_region: whose public holidays close the practice: "" for metropolitan France,
   or a subdivision of the `holidays` package ("57", "6AE": Alsace-Moselle; "971"…: overseas).
+- staff_invitation (practice_id): deleting a practice follows this foreign key (every foreign
+  key is indexed: tests/test_query_plans.py); named by us, like 0012's indexes.
 """
 
 from tortoise import fields, migrations
@@ -15,7 +17,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("portal", "0009_backoffice")]
+    dependencies = [("portal", "0012_indexes")]
 
     initial = False
 
@@ -47,4 +49,6 @@ class Migration(migrations.Migration):
             options={"table": "staff_invitation", "app": "portal", "pk_attr": "id"},
             bases=["Model"],
         ),
+        ops.RunSQL(["CREATE INDEX staff_invitation_practice_id ON staff_invitation (practice_id)"],
+                   reverse_sql=["DROP INDEX staff_invitation_practice_id"]),
     ]
