@@ -17,8 +17,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+import calendar_sync.admin_views
 import calendar_sync.routes
 import calendar_sync.sync
+import notifier.admin_views
 import notifier.webhooks
 import notifier.worker
 from creneau import database, health, maintenance
@@ -40,7 +42,8 @@ from portal.web.text_guard import RefuseUnstorableText
 log = logging.getLogger("creneau")
 
 ROUTES = [Route("/healthz", health.healthz), *api_routes.routes, *privacy_routes.routes,
-          *patient_routes.routes, *admin_routes.routes, *calendar_sync.routes.routes, *notifier.webhooks.routes]
+          *patient_routes.routes, *admin_routes.routes, *calendar_sync.routes.routes,
+          *calendar_sync.admin_views.routes, *notifier.admin_views.routes, *notifier.webhooks.routes]
 # Loops that `creneau serve` runs inside the web process on SQLite (one command, a whole system).
 BACKGROUND_LOOPS = [notifier.worker.run_loop, calendar_sync.sync.run_loop]
 

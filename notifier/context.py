@@ -11,8 +11,17 @@ from tortoise import connections
 
 from portal import links
 from portal.i18n import translations
-from portal.messaging.plan import PRIVACY_KINDS
-from portal.models import Appointment, ConsentRecord, Patient, Practice, Practitioner, PrivacyLink, Service
+from portal.messaging.plan import PRIVACY_KINDS, STAFF_INVITATION
+from portal.models import (
+    Appointment,
+    ConsentRecord,
+    Patient,
+    Practice,
+    Practitioner,
+    PrivacyLink,
+    Service,
+    StaffInvitation,
+)
 
 log = logging.getLogger("creneau.notifier")
 
@@ -34,6 +43,7 @@ class Batch:
     services: dict[int, dict] = field(default_factory=dict)
     consents: dict[int, dict[str, bool]] = field(default_factory=dict)  # patient -> purpose -> granted
     privacy_links: dict[int, dict] = field(default_factory=dict)  # outbox message id -> its privacy link
+    invitations: dict[int, dict] = field(default_factory=dict)  # outbox message id -> its staff invitation
     feed_levels: dict[int, str] = field(default_factory=dict)  # practitioner -> level of their feed
 
 
@@ -54,6 +64,10 @@ async def load_batch(rows: list[dict]) -> Batch:
         batch.privacy_links = {link["outbox_message_id"]: link for link in await PrivacyLink.filter(
             outbox_message_id__in=privacy_ids).values("outbox_message_id", "kind", "email", "new_value", "token_sealed",
                                                       "expires_at", "used_at")}
+    invitation_ids = [row["id"] for row in rows if row["kind"] == STAFF_INVITATION]
+    if invitation_ids:
+        batch.invitations = {row["outbox_message_id"]: row for row in await StaffInvitation.filter(
+            outbox_message_id__in=invitation_ids).values("outbox_message_id", "email", "token_sealed", "used_at")}
     if not found:
         return batch
     patient_ids = {a["patient_id"] for a in found}

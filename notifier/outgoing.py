@@ -3,18 +3,21 @@ compose (e-mail headers, .ics invitation) or fold (SMS)."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from notifier import mime
 from notifier.context import Batch, message_context, privacy_context
+from notifier.errors import RenderError
 from notifier.invitation import patient_invitation, practitioner_invitation
 from notifier.messages import OutgoingEmail, OutgoingSms
-from notifier.render import render_email, render_sms
+from notifier.render import RenderedEmail, render_email, render_sms
 from portal import links
+from portal.access.invitations import invitation_url, unseal
 from portal.booking.calendar_event import uid_host
-from portal.messaging.plan import PRIVACY_KINDS
+from portal.messaging.plan import CONFIG_CHECK, PRIVACY_KINDS, STAFF_INVITATION
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,10 @@ class Identity:
 def build(row: dict, batch: Batch, identity: Identity, now: datetime) -> OutgoingEmail | OutgoingSms:
     if row["kind"] in PRIVACY_KINDS:
         return build_privacy(row, batch, identity, now)
+    if row["kind"] == CONFIG_CHECK:
+        return build_config_check(row, batch, identity, now)
+    if row["kind"] == STAFF_INVITATION:
+        return build_invitation(row, batch, identity, now)
     context = message_context(row, batch, identity.base_url, identity.secret_key)
     appointment = batch.appointments[row["appointment_id"]]
     practice = batch.practices[row["practice_id"]]
@@ -109,4 +116,56 @@ def build_privacy(row: dict, batch: Batch, identity: Identity, now: datetime) ->
     envelope = mime.Envelope(row_id=row["id"], host=identity.host, created=row.get("created_at", ""),
                              from_name=practice["name"], from_addr=from_addr,
                              to_name="", to_addr=to_addr, reply_to=practice["email"], locale=locale)
+    return mime.compose(envelope, rendered, now, dkim_key=identity.dkim)
+
+
+CONFIG_CHECK_TEXT = {
+    "fr": ("Message d'essai de Créneau", "Ce message d'essai envoyé par {name} depuis Créneau montre que les "
+           "envois {channel} fonctionnent."),
+    "en": ("Créneau test message", "This test message sent by {name} from Créneau shows that {channel} "
+           "messages work."),
+}
+
+
+def build_config_check(row: dict, batch: Batch, identity: Identity, now: datetime) -> OutgoingEmail | OutgoingSms:
+    """The practice's test message, to its own address or number (portal.messaging.config_check)."""
+    practice = batch.practices[row["practice_id"]]
+    locale = practice["locale"] if practice["locale"] in CONFIG_CHECK_TEXT else "fr"
+    subject, text = CONFIG_CHECK_TEXT[locale]
+    if row["channel"] == "sms":
+        body = text.format(name=practice["name"][:40], channel="SMS")  # one SMS segment
+        return OutgoingSms(practice["phone"], practice["sms_sender_id"] or identity.sms_sender, body,
+                           f"outbox-{row['id']}")
+    body = text.format(name=practice["name"], channel="e-mail")
+    rendered = RenderedEmail(subject, body, f"<p>{html.escape(body)}</p>")
+    _, from_addr = mime.split_mail_from(identity.mail_from)
+    envelope = mime.Envelope(row_id=row["id"], host=identity.host, created=row.get("created_at", ""),
+                             from_name=practice["name"], from_addr=from_addr,
+                             to_name=practice["name"], to_addr=practice["email"], reply_to=practice["email"],
+                             locale=locale)
+    return mime.compose(envelope, rendered, now, dkim_key=identity.dkim)
+
+
+INVITATION_TEXT = ("Invitation à l'espace cabinet de {name}",
+                   "{name} vous invite dans son espace cabinet sur Créneau. Pour créer votre compte et choisir "
+                   "votre mot de passe, ouvrez ce lien (valable 3 jours, une seule fois) :\n\n{url}\n\n"
+                   "Si vous n'attendiez pas cette invitation, ignorez ce message.")
+
+
+def build_invitation(row: dict, batch: Batch, identity: Identity, now: datetime) -> OutgoingEmail:
+    """A staff invitation, to the address invited, with its single-use link."""
+    practice = batch.practices[row["practice_id"]]
+    invitation = batch.invitations[row["id"]]
+    token = unseal(invitation, identity.secret_key)
+    if token is None:
+        raise RenderError("the invitation's token cannot be unsealed (SECRET_KEY changed?)")
+    subject, text = INVITATION_TEXT
+    url = invitation_url(identity.base_url, token)
+    body = text.format(name=practice["name"], url=url)
+    rendered = RenderedEmail(subject.format(name=practice["name"]), body,
+                             "".join(f"<p>{html.escape(part)}</p>" for part in body.split("\n\n")))
+    _, from_addr = mime.split_mail_from(identity.mail_from)
+    envelope = mime.Envelope(row_id=row["id"], host=identity.host, created=row.get("created_at", ""),
+                             from_name=practice["name"], from_addr=from_addr,
+                             to_name="", to_addr=invitation["email"], reply_to=practice["email"], locale="fr")
     return mime.compose(envelope, rendered, now, dkim_key=identity.dkim)

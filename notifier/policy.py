@@ -108,3 +108,19 @@ def before_send(expires_at: datetime, lease_until: datetime, now: datetime, send
     if lease_until - now < timedelta(seconds=send_timeout):
         return Skip(OutboxStatus.PENDING, "lease too short for one more send")
     return None
+
+
+def check_config_check(row: dict, now: datetime) -> Skip | None:
+    """A practice's test message: no patient and no consent involved, only its lifetime."""
+    if now >= row["expires_at"]:
+        return Skip(OutboxStatus.EXPIRED, "not sent before it expired")
+    if row.get("strikes", 0) >= MAX_STRIKES:
+        return Skip(OutboxStatus.DEAD, f"set aside: broke its worker {row['strikes']} times (crash or unexpected error)")
+    return None
+
+
+def check_invitation(row: dict, invitation: dict | None, now: datetime) -> Skip | None:
+    """A staff invitation: sent while it is still unused (and within its lifetime)."""
+    if invitation is None or invitation["used_at"] is not None:
+        return Skip(OutboxStatus.CANCELLED, "invitation no longer open")
+    return check_config_check(row, now)

@@ -30,7 +30,7 @@ from notifier.outgoing import Identity, build
 from notifier.recovery import release_when_back
 from portal.clock import utcnow
 from portal.limits import sms as sms_rules
-from portal.messaging.plan import PRIVACY_KINDS
+from portal.messaging.plan import CONFIG_CHECK, PRIVACY_KINDS, STAFF_INVITATION
 from portal.models import OutboxStatus
 from portal.sql import execute
 
@@ -107,6 +107,10 @@ async def _check_and_send(row: dict, run: _Drain) -> None:
         appointment = batch.appointments.get(row["appointment_id"])
         if row["kind"] in PRIVACY_KINDS:
             skip = policy.check_privacy(row, batch.privacy_links.get(row["id"]), run.now())
+        elif row["kind"] == CONFIG_CHECK:
+            skip = policy.check_config_check(row, run.now())
+        elif row["kind"] == STAFF_INVITATION:
+            skip = policy.check_invitation(row, batch.invitations.get(row["id"]), run.now())
         else:
             patient = batch.patients.get(appointment["patient_id"], {}) if appointment else {}
             practitioner = batch.practitioners.get(appointment["practitioner_id"], {}) if appointment else {}

@@ -23,6 +23,7 @@ from portal.practice.models import (
 from portal.access.models import (
     SignInFailure,
     StaffGrant,
+    StaffInvitation,
     StaffPasskey,
     StaffSession,
     StaffUser,
@@ -50,6 +51,7 @@ __all__ = [
     "Service",
     "SignInFailure",
     "StaffGrant",
+    "StaffInvitation",
     "StaffPasskey",
     "StaffSession",
     "StaffUser",

@@ -15,7 +15,7 @@ from creneau import database as db
 from notifier.channels.memory import MemoryChannel
 from notifier.worker import drain_once
 from portal.errors import SlotTaken
-from portal.models import Appointment, OutboxMessage
+from portal.models import Appointment, OutboxMessage, Practitioner
 from portal.settings import load_settings
 from tests import pgbouncer
 from tests.builders import book, paris, patient
@@ -55,9 +55,8 @@ async def test_bookings_and_the_worker_run_through_pgbouncer(through_pooler, now
     from portal.practice.demo import load_demo
 
     await load_demo()
-    from portal.models import Practitioner
-
-    # 24 racers for 8 slots: the per-practitioner online limits are not what is tested here.
+    # 24 online attempts at one practitioner within the hour: above the default online limit
+    # (10 an hour, portal.limits), which this test of the pooler is not about.
     await Practitioner.all().update(online_bookings_per_hour=0, online_bookings_per_day=0)
 
     async def attempt(start, n: int) -> str:

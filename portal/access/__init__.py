@@ -13,7 +13,7 @@ from tortoise.queryset import QuerySet
 from portal.booking.managed import ManagedBooking
 from portal.context import ActorKind, Ctx
 from portal.errors import NotFound
-from portal.models import Appointment, Patient, Practice, Practitioner
+from portal.models import Appointment, OpeningHours, Patient, Practice, Practitioner, Service
 from portal.practice.models import is_slug
 from portal.tokens import token_hash
 
@@ -103,6 +103,14 @@ def require_admin(ctx: Ctx) -> None:
         raise NotFound("Page introuvable.")
 
 
+def require_agenda_owner(ctx: Ctx) -> None:
+    """What changes where an agenda goes (its feeds, the calendars it imports): the practice's
+    administrator, or a practitioner for their own agenda; an assistant only reads agendas."""
+    require_staff(ctx)
+    if ctx.actor.role not in ("admin", "practitioner"):
+        raise NotFound("Page introuvable.")
+
+
 async def practitioner_by_id(ctx: Ctx, practitioner_id: int) -> Practitioner:
     if not is_id(practitioner_id):
         raise NotFound("Praticien introuvable.")
@@ -127,10 +135,22 @@ def practices(ctx: Ctx, slug: str | None = None) -> QuerySet[Practice]:
 
 def bookable_practitioners(ctx: Ctx, *, slug: str | None = None, practice_slug: str | None = None
                            ) -> QuerySet[Practitioner]:
-    """Practitioners patients may book online, within the context's scope."""
-    query = scoped(ctx, Practitioner.filter(bookable=True), practitioner="id")
+    """Practitioners patients may book online, within the context's scope: marked bookable,
+    with weekly hours and a service offered online (else patients would find no slot at all)."""
+    query = scoped(ctx, Practitioner.filter(bookable=True, archived_at=None), practitioner="id")
+    query = query.filter(id__in=Subquery(OpeningHours.filter(kind="open").values("practitioner_id")))
+    query = query.filter(id__in=Subquery(Service.filter(bookable_online=True).values("practitioner_id")))
     if slug is not None:
         query = query.filter(slug=slug) if is_slug(slug) else query.filter(id__in=[])
     if practice_slug is not None:
         query = query.filter(practice__slug=practice_slug) if is_slug(practice_slug) else query.filter(id__in=[])
     return query
+
+
+async def administered_practice(ctx: Ctx) -> Practice:
+    """The practice an administrator runs (one practice per account), for its settings pages."""
+    require_admin(ctx)
+    practice = await practices(ctx).order_by("id").first()
+    if practice is None:
+        raise NotFound("Page introuvable.")
+    return practice

@@ -120,3 +120,24 @@ class WebAuthnChallenge(Model):
 
     class Meta:
         table = "webauthn_challenge"
+
+
+class StaffInvitation(Model):
+    """A single-use link that lets a new member choose their password and creates their account.
+    Only the token's SHA-256 is looked up; the worker unseals the token to write the e-mail."""
+
+    id = fields.IntField(primary_key=True)
+    practice = fields.ForeignKeyField("portal.Practice", related_name="staff_invitations", on_delete=fields.CASCADE)
+    email = fields.CharField(max_length=254)
+    role = fields.CharField(max_length=16)
+    practitioner_id = fields.IntField(null=True)
+    grants = fields.JSONField(default=list)  # practitioner ids an assistant may see
+    token_hash = fields.CharField(max_length=64, unique=True)
+    token_sealed = fields.CharField(max_length=255)
+    outbox_message_id = fields.IntField(null=True, db_index=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "staff_invitation"

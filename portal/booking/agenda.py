@@ -137,7 +137,7 @@ async def agenda(ctx: Ctx, practitioner_ids: list[int], first: date, days: int =
 async def _practitioner_window(ctx: Ctx, practitioner_id: int, name: str, service_slug: str, first: date,
                                last: date) -> PractitionerDay:
     target = await load_staff_target(practitioner_id, service_slug) if service_slug else None
-    tz = target.tz if target else await _practice_tz(practitioner_id)
+    tz, region = (target.tz, target.holiday_region) if target else await _practice_tz(practitioner_id)
     lower = datetime.combine(first, time(), tz)
     upper = datetime.combine(last + timedelta(days=1), time(), tz)
     calendar = await load_calendar(practitioner_id, first, last, tz)
@@ -145,12 +145,12 @@ async def _practitioner_window(ctx: Ctx, practitioner_id: int, name: str, servic
     slots = [] if target is None else available_slots(
         rules=calendar.rules, breaks=calendar.breaks, exceptions=calendar.exceptions,
         appointments=calendar.appointments, busy=calendar.busy, service=target.rules, now=ctx.now, tz=tz,
-        start_date=first, end_date=last)
+        start_date=first, end_date=last, holiday_region=target.holiday_region)
     return PractitionerDay(
         practitioner_id, name, tz, [_appointment(row) for row in rows],
         busy=[b for b in calendar.busy if b.start < upper and b.end > lower],
         exceptions=await _time_off(practitioner_id, first, last),
-        opening_hours=_opening_hours(calendar, first, last, tz), free_slots=slots)
+        opening_hours=_opening_hours(calendar, first, last, tz, region), free_slots=slots)
 
 
 async def _time_off(practitioner_id: int, first: date, last: date) -> list[TimeOff]:
@@ -165,18 +165,19 @@ def _time(minutes: int | None) -> time | None:
     return None if minutes is None else from_minutes(minutes)
 
 
-async def _practice_tz(practitioner_id: int) -> ZoneInfo:
-    rows = await fetch("SELECT pr.timezone FROM practitioner p JOIN practice pr ON pr.id = p.practice_id "
-                       "WHERE p.id = ?", practitioner_id)
-    return ZoneInfo(rows[0][0])
+async def _practice_tz(practitioner_id: int) -> tuple[ZoneInfo, str]:
+    """The practice's time zone and holiday region (portal.scheduling.holidays)."""
+    rows = await fetch("SELECT pr.timezone, pr.holiday_region FROM practitioner p JOIN practice pr "
+                       "ON pr.id = p.practice_id WHERE p.id = ?", practitioner_id)
+    return ZoneInfo(rows[0][0]), rows[0][1] or ""
 
 
-def _opening_hours(calendar: Calendar, first: date, last: date, tz: ZoneInfo) -> list[Interval]:
+def _opening_hours(calendar: Calendar, first: date, last: date, tz: ZoneInfo, region: str = "") -> list[Interval]:
     spans: list[Interval] = []
     day = first
     while day <= last:
         spans += opening_intervals(day, rules=calendar.rules, breaks=calendar.breaks,
-                                   exceptions=calendar.exceptions, tz=tz)
+                                   exceptions=calendar.exceptions, tz=tz, holiday_region=region)
         day += timedelta(days=1)
     return spans
 

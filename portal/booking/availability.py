@@ -46,6 +46,7 @@ class BookingTarget:
     online_per_day: int = 0
     sms_regions: str = ""
     confirm_online: bool = False  # the practice asks online bookings for a confirmation
+    holiday_region: str = ""  # whose public holidays close the practice (portal.scheduling.holidays)
 
 
 # The target's columns and joins; a booking adds the patient lookup to this same read
@@ -54,8 +55,9 @@ TARGET_COLUMNS = """p.id, p.practice_id, p.slot_step_minutes, p.daily_limit,
        pr.timezone, pr.reminder_policy, pr.notify_practitioner,
        s.id, s.duration_minutes, s.buffer_before_minutes, s.buffer_after_minutes,
        s.min_notice_minutes, s.horizon_days,
-       p.online_bookings_per_hour, p.online_bookings_per_day, pr.sms_regions, pr.confirm_online_bookings"""
-TARGET_WIDTH = 17  # how many columns TARGET_COLUMNS reads
+       p.online_bookings_per_hour, p.online_bookings_per_day, pr.sms_regions, pr.confirm_online_bookings,
+       pr.holiday_region"""
+TARGET_WIDTH = 18  # the number of TARGET_COLUMNS: a booking's patient columns follow them
 TARGET_FROM = """practitioner p
 JOIN practice pr ON pr.id = p.practice_id
 LEFT JOIN service s ON s.practitioner_id = p.id AND s.slug = ? AND s.bookable_online"""
@@ -91,7 +93,7 @@ def target_from_row(row) -> BookingTarget:
     """The target from the first TARGET_WIDTH columns of a row read with TARGET_COLUMNS."""
     (practitioner_id, practice_id, step, daily_limit, tz_name, policy, notify,
      service_id, duration, before, after, notice, horizon, per_hour, per_day, sms_regions,
-     confirm_online) = row[:TARGET_WIDTH]
+     confirm_online, holiday_region) = row[:TARGET_WIDTH]
     if service_id is None:
         raise NotFound("Prestation introuvable.")
     rules = ServiceRules(
@@ -106,6 +108,7 @@ def target_from_row(row) -> BookingTarget:
     return BookingTarget(
         practice_id, practitioner_id, service_id, ZoneInfo(tz_name), rules, rules.duration,
         _json(policy), bool(notify), per_hour, per_day, sms_regions, bool(confirm_online),
+        holiday_region or "",
     )
 
 
@@ -193,7 +196,7 @@ async def list_slots(
     return available_slots(
         rules=calendar.rules, breaks=calendar.breaks, exceptions=calendar.exceptions,
         appointments=calendar.appointments, busy=calendar.busy, service=target.rules,
-        now=now, tz=target.tz, start_date=first, end_date=last,
+        now=now, tz=target.tz, start_date=first, end_date=last, holiday_region=target.holiday_region,
     )
 
 
@@ -206,11 +209,12 @@ async def list_days(
     slots = available_slots(
         rules=calendar.rules, breaks=calendar.breaks, exceptions=calendar.exceptions,
         appointments=calendar.appointments, busy=calendar.busy, service=target.rules,
-        now=now, tz=target.tz, start_date=first, end_date=last,
+        now=now, tz=target.tz, start_date=first, end_date=last, holiday_region=target.holiday_region,
     )
     days = (first + timedelta(days=offset) for offset in range((last - first).days + 1))
     open_days = {day for day in days if opening_intervals(
-        day, rules=calendar.rules, breaks=calendar.breaks, exceptions=calendar.exceptions, tz=target.tz)}
+        day, rules=calendar.rules, breaks=calendar.breaks, exceptions=calendar.exceptions, tz=target.tz,
+        holiday_region=target.holiday_region)}
     return slots, open_days
 
 
@@ -223,7 +227,7 @@ async def check_start(target: BookingTarget, start: datetime, now: datetime, exc
     calendar = await load_calendar(target.practitioner_id, day, day, target.tz, exclude_appointment, window)
     common = dict(
         rules=calendar.rules, breaks=calendar.breaks, exceptions=calendar.exceptions,
-        service=target.rules, now=now, tz=target.tz,
+        service=target.rules, now=now, tz=target.tz, holiday_region=target.holiday_region,
     )
     if is_bookable(start, appointments=calendar.appointments, busy=calendar.busy, **common):
         return "ok"

@@ -23,6 +23,10 @@ PRIVACY_KINDS = (PRIVACY_LINK, CONTACT_CONFIRM)
 PRACTITIONER_MOVED = "practitioner_moved"
 # The confirmation code of a held booking (portal.booking.confirm): e-mail always, SMS if opted in.
 VERIFY = "verify"
+# A test message the practice sends itself from the back-office (no appointment, no patient).
+CONFIG_CHECK, PRACTICE = "config_check", "practice"
+# An invitation to join the practice's back-office (portal.access.invitations).
+STAFF_INVITATION = "staff_invitation"
 
 
 def consent_needed(kind: str, channel: str, audience: str) -> str | None:

@@ -57,9 +57,14 @@ class Practice(Model):
     slug = fields.CharField(max_length=SLUG_MAX_LENGTH, unique=True)
     name = fields.CharField(max_length=200)
     address = fields.CharField(max_length=300, default="")
+    # How to get in (floor, door code, transport), shown with the address.
+    access_instructions = fields.CharField(max_length=500, default="")
     phone = fields.CharField(max_length=20, default="")
     email = fields.CharField(max_length=254, default="")
     timezone = fields.CharField(max_length=64, default="Europe/Paris")
+    # Whose public holidays close the practice: "" metropolitan France, else a subdivision of the
+    # `holidays` package (portal.scheduling.holidays.REGIONS).
+    holiday_region = fields.CharField(max_length=8, default="")
     locale = fields.CharField(max_length=8, default="fr")
     # A patient may cancel or move online until this many hours before the visit.
     cancellation_cutoff_hours = fields.IntField(default=24)
@@ -110,6 +115,8 @@ class Practitioner(Model):
     online_bookings_per_hour = fields.IntField(default=10)
     online_bookings_per_day = fields.IntField(default=40)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Archived: never bookable again, hidden from patients; appointments and history stay.
+    archived_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "practitioner"
@@ -133,6 +140,7 @@ class Service(Model):
     bookable_online = fields.BooleanField(default=True)
     position = fields.IntField(default=0)
     price_cents = fields.IntField(null=True)
+    archived_at = fields.DatetimeField(null=True)  # archived: not bookable, history kept
 
     class Meta:
         table = "service"

@@ -29,10 +29,12 @@ def opening_intervals(
     exceptions: Sequence[DateException] = (),
     tz: tzinfo = DEFAULT_TZ,
     holidays_closed: bool = True,
+    holiday_region: str = "",
 ) -> list[Interval]:
     """Opening hours of local ``day`` as merged, sorted UTC intervals."""
     spans = opening_spans(
-        day, rules=rules, breaks=breaks, exceptions=exceptions, tz=tz, holidays_closed=holidays_closed
+        day, rules=rules, breaks=breaks, exceptions=exceptions, tz=tz, holidays_closed=holidays_closed,
+        holiday_region=holiday_region,
     )
     return [Interval(start, end) for start, end in spans]
 
@@ -45,6 +47,7 @@ def opening_spans(
     exceptions: Sequence[DateException],
     tz: tzinfo,
     holidays_closed: bool,
+    holiday_region: str = "",
 ) -> list[Span]:
     """Same as :func:`opening_intervals` as plain tuples (hot path).
 
@@ -63,7 +66,7 @@ def opening_spans(
 
     weekday = day.weekday()
     open_spans: list[Span] = []
-    if _weekly_hours_apply(day, todays, holidays_closed):
+    if _weekly_hours_apply(day, todays, holidays_closed, holiday_region):
         weekly = _to_utc(day, ((r.start, r.end) for r in rules if r.weekday == weekday), tz)
         pauses = _to_utc(day, ((b.start, b.end) for b in breaks if b.weekday == weekday), tz)
         open_spans = subtract(weekly, pauses)
@@ -75,8 +78,8 @@ def opening_spans(
     return subtract(open_spans, _to_utc(day, closed, tz))
 
 
-def _weekly_hours_apply(day: date, todays: list[DateException], holidays_closed: bool) -> bool:
-    if not holidays_closed or not is_public_holiday(day):
+def _weekly_hours_apply(day: date, todays: list[DateException], holidays_closed: bool, region: str) -> bool:
+    if not holidays_closed or not is_public_holiday(day, region):
         return True
     # A timed "open" on a holiday opens only its own hours; restoring the
     # usual weekly hours takes an explicit whole-day "open".

@@ -25,6 +25,7 @@ def available_slots(
     start_date: date,
     end_date: date,
     holidays_closed: bool = True,
+    holiday_region: str = "",
 ) -> list[Slot]:
     """Bookable slots whose local date is in ``start_date..end_date``, by start.
 
@@ -54,7 +55,8 @@ def available_slots(
         if day_count is not None and daily_limit is not None and day_count(day) >= daily_limit:
             continue
         spans = opening_spans(
-            day, rules=rules, breaks=breaks, exceptions=exceptions, tz=tz, holidays_closed=holidays_closed
+            day, rules=rules, breaks=breaks, exceptions=exceptions, tz=tz, holidays_closed=holidays_closed,
+            holiday_region=holiday_region,
         )
         for open_start, open_end in spans:
             slots.extend(_grid(open_start, open_end, service, earliest, latest, blocked))
@@ -74,6 +76,7 @@ def is_bookable(
     now: datetime,
     tz: tzinfo = DEFAULT_TZ,
     holidays_closed: bool = True,
+    holiday_region: str = "",
 ) -> bool:
     """True iff ``start`` is exactly one of the available slots of its local day.
 
@@ -90,7 +93,8 @@ def is_bookable(
     if service.daily_limit is not None and _DailyCounter(appointments, tz)(day) >= service.daily_limit:
         return False
     end = start + service.duration
-    spans = opening_spans(day, rules=rules, breaks=breaks, exceptions=exceptions, tz=tz, holidays_closed=holidays_closed)
+    spans = opening_spans(day, rules=rules, breaks=breaks, exceptions=exceptions, tz=tz, holidays_closed=holidays_closed,
+                          holiday_region=holiday_region)
     on_grid = any(
         open_start <= start and end <= open_end and (start - open_start) % service.step == timedelta(0)
         for open_start, open_end in spans

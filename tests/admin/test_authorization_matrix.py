@@ -18,13 +18,15 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from starlette.routing import Route
 
+from calendar_sync.models import ExternalCalendar
+from calendar_sync.tokens import create_feed_token
 from creneau.app import ROUTES
-from portal.models import Appointment
+from portal.models import Appointment, OutboxMessage, Practitioner, Service
 from portal.web.admin.routes import PUBLIC_PATHS
 from tests.access.helpers import add_staff, totp_code
 from tests.admin.conftest import sign_in
-from tests.builders import SECRET_KEY, book, paris, patient
-from tests.two_practices.conftest import LEA, load_second_practice
+from tests.builders import SECRET_KEY, book, paris, patient, system
+from tests.two_practices.conftest import BELLEVILLE, LEA, load_second_practice
 
 ROLES: dict[str, dict] = {
     "admin": {},
@@ -39,6 +41,12 @@ class World:
 
     appointment: Mapping[str, int]  # practitioner slug -> appointment id
     patient: Mapping[str, int]  # practitioner slug -> the patient of that appointment
+    feed: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> a feed token of theirs
+    calendar: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> an external calendar
+    message: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> a message of theirs
+    practitioner: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> id
+    service: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> one of their services
+    staff: Mapping[str, int] = field(default_factory=dict)  # "ours", "theirs" -> a staff account of each practice
 
 
 def in_scope(role: str) -> str:
@@ -63,6 +71,12 @@ class Case:
 
 
 EVERY_ROLE_200 = {role: 200 for role in ROLES}
+AGENDA_OWNERS = {"admin": 200, "practitioner": 200, "assistant": 404}
+SERVICE_FORM = {"name": "Bilan", "duration_minutes": "30", "buffer_before_minutes": "0", "buffer_after_minutes": "0",
+                "min_notice_minutes": "120", "horizon_days": "60"}
+ADMIN_ONLY = {"admin": 200, "practitioner": 404, "assistant": 404}
+SETTINGS_FORM = {"name": "Cabinet des Lilas", "timezone": "Europe/Paris", "holiday_region": "",
+                 "cancellation_cutoff_hours": "24", "reminders_email": "72", "reminders_sms": "48"}
 EVERY_303 = {role: 303 for role in ROLES}
 
 
@@ -101,6 +115,102 @@ CASES: dict[tuple[str, str], Case] = {
                                              expect={role: 401 for role in ROLES}),
     ("POST", "/admin/account/passkeys/options"): Case(json=True, expect=EVERY_ROLE_200),
     ("POST", "/admin/account/passkeys"): Case(json=True, form={"id": "x"}, expect={role: 422 for role in ROLES}),
+    ("GET", "/admin/settings"): Case(expect=ADMIN_ONLY),
+    ("POST", "/admin/settings"): Case(form=SETTINGS_FORM, expect={**ADMIN_ONLY, "admin": 303}),
+    # Feeds: the administrator, or a practitioner for their own agenda; an assistant only reads agendas.
+    ("GET", "/admin/settings/feeds"): Case(expect=AGENDA_OWNERS),
+    ("POST", "/admin/settings/feeds"): Case(form={"practitioner": "camille-martin", "level": "busy"},
+                                             expect=AGENDA_OWNERS),
+    ("POST", "/admin/settings/feeds/{token_id}/rotate"): Case(
+        expect=AGENDA_OWNERS, inside=lambda world, role: {"token_id": world.feed[in_scope(role)]},
+        outside=lambda world, role: {"token_id": world.feed[out_of_scope(role)]}),
+    ("POST", "/admin/settings/feeds/{token_id}/revoke"): Case(
+        expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
+        inside=lambda world, role: {"token_id": world.feed[in_scope(role)]},
+        outside=lambda world, role: {"token_id": world.feed[out_of_scope(role)]}),
+    ("GET", "/admin/settings/calendars"): Case(expect=AGENDA_OWNERS),
+    ("POST", "/admin/settings/calendars"): Case(
+        form={"practitioner": "camille-martin", "url": "https://8.8.8.8/calendar.ics"},
+        expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303}),
+    ("POST", "/admin/settings/calendars/{calendar_id}/remove"): Case(
+        expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
+        inside=lambda world, role: {"calendar_id": world.calendar[in_scope(role)]},
+        outside=lambda world, role: {"calendar_id": world.calendar[out_of_scope(role)]}),
+    ("GET", "/admin/messages"): Case(expect=EVERY_ROLE_200),
+    ("GET", "/admin/settings/practitioners"): Case(expect=AGENDA_OWNERS),
+    ("GET", "/admin/settings/staff"): Case(expect=ADMIN_ONLY),
+    ("POST", "/admin/settings/staff/invite"): Case(form={"email": "new@cabinet-des-lilas.example", "role": "assistant"},
+                                                    expect={**ADMIN_ONLY, "admin": 303}),
+    # An invitation link is reached without a session; an unknown token is "not found" to everyone.
+    ("GET", "/admin/invitation/{token}"): Case(
+        public=True, signed_out=404, expect={role: 404 for role in ROLES},
+        inside=lambda world, role: {"token": "unknown"}, outside=lambda world, role: {"token": "other"}),
+    ("POST", "/admin/invitation/{token}"): Case(
+        public=True, signed_out=404, form={"password": "x" * 12, "confirmation": "x" * 12},
+        expect={role: 404 for role in ROLES},
+        inside=lambda world, role: {"token": "unknown"}, outside=lambda world, role: {"token": "other"}),
+    ("GET", "/admin/settings/staff/{staff_id}"): Case(
+        expect=ADMIN_ONLY, inside=lambda world, role: {"staff_id": world.staff["ours"]},
+        outside=lambda world, role: {"staff_id": world.staff["theirs"]}),
+    ("POST", "/admin/settings/staff/{staff_id}"): Case(
+        form={"role": "assistant"}, expect={**ADMIN_ONLY, "admin": 303},
+        inside=lambda world, role: {"staff_id": world.staff["ours"]},
+        outside=lambda world, role: {"staff_id": world.staff["theirs"]}),
+    ("POST", "/admin/settings/staff/{staff_id}/disable"): Case(
+        expect={**ADMIN_ONLY, "admin": 303}, inside=lambda world, role: {"staff_id": world.staff["ours"]},
+        outside=lambda world, role: {"staff_id": world.staff["theirs"]}),
+    ("GET", "/admin/settings/practitioners/{practitioner_id}/services"): Case(
+        expect=AGENDA_OWNERS, inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
+    ("POST", "/admin/settings/practitioners/{practitioner_id}/services"): Case(
+        form=SERVICE_FORM, expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
+        inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
+    ("GET", "/admin/settings/practitioners/{practitioner_id}/services/{service_id}"): Case(
+        expect=AGENDA_OWNERS, inside=lambda world, role: service_params(world, in_scope(role)),
+        outside=lambda world, role: service_params(world, out_of_scope(role))),
+    ("POST", "/admin/settings/practitioners/{practitioner_id}/services/{service_id}"): Case(
+        form=SERVICE_FORM, expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
+        inside=lambda world, role: service_params(world, in_scope(role)),
+        outside=lambda world, role: service_params(world, out_of_scope(role))),
+    ("POST", "/admin/settings/practitioners/{practitioner_id}/services/{service_id}/archive"): Case(
+        expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
+        inside=lambda world, role: service_params(world, in_scope(role)),
+        outside=lambda world, role: service_params(world, out_of_scope(role))),
+    ("GET", "/admin/settings/practitioners/{practitioner_id}"): Case(
+        expect=AGENDA_OWNERS, inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
+    ("POST", "/admin/settings/practitioners/{practitioner_id}"): Case(
+        form={"first_name": "A", "last_name": "B", "profession": "Ostéopathe"},
+        expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
+        inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
+    ("POST", "/admin/settings/practitioners/{practitioner_id}/archive"): Case(
+        expect={**ADMIN_ONLY, "admin": 303},
+        inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
+    ("POST", "/admin/settings/practitioners/{practitioner_id}/time-off"): Case(
+        form={"kind": "closed", "start_date": "2026-12-24"}, expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
+        inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
+    # No exception 999999: every role gets "not found", inside its scope or not.
+    ("POST", "/admin/settings/practitioners/{practitioner_id}/time-off/{exception_id}/remove"): Case(
+        expect={role: 404 for role in ROLES},
+        inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)], "exception_id": 999999},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)], "exception_id": 999999}),
+    ("GET", "/admin/settings/practitioners/{practitioner_id}/hours"): Case(
+        expect=AGENDA_OWNERS, inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
+    ("POST", "/admin/settings/practitioners/{practitioner_id}/hours"): Case(
+        form={"open_0": "09:00-12:00"}, expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
+        inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
+    ("POST", "/admin/messages/test"): Case(form={"channel": "email"}, expect={**ADMIN_ONLY, "admin": 303}),
+    # Nothing failed in the world: a message in scope cannot be retried (409), one outside is not found.
+    ("POST", "/admin/messages/{message_id}/retry"): Case(
+        expect={role: 409 for role in ROLES},
+        inside=lambda world, role: {"message_id": world.message[in_scope(role)]},
+        outside=lambda world, role: {"message_id": world.message[out_of_scope(role)]}),
     ("GET", "/admin/agenda"): Case(expect=EVERY_ROLE_200),
     ("GET", "/admin/book"): Case(expect=EVERY_ROLE_200),
     # Nothing chosen: a message per field (the booking itself is tested in test_phone_booking_page).
@@ -159,7 +269,21 @@ async def build_world(now) -> World:
         booked = await book(start, now, practitioner=slug, service=service, patient=patient(email=f"{slug}@example.org"))
         appointment = await Appointment.get(id=booked.appointment_id)
         appointments[slug], patients[slug] = appointment.id, appointment.patient_id
-    return World(appointments, patients)
+    feeds = {slug: (await create_feed_token(system(now), slug)).row.id for slug in appointments}
+    calendars = {slug: (await ExternalCalendar.create(
+        practitioner=await Practitioner.get(slug=slug), url="https://calendar.example.org/x.ics", created_at=now,
+        next_attempt_at=now)).id for slug in appointments}
+    messages = {slug: (await OutboxMessage.filter(appointment_id=appointment_id).order_by("id").first()).id
+                for slug, appointment_id in appointments.items()}
+    ids = {slug: (await Practitioner.get(slug=slug)).id for slug in appointments}
+    services = {slug: (await Service.filter(practitioner_id=ids[slug]).order_by("id").first()).id for slug in ids}
+    staff = {"ours": (await add_staff(now, "member@cabinet-des-lilas.example", "assistant"))[0].id,
+             "theirs": (await add_staff(now, "member@belleville.example", "assistant", practice=BELLEVILLE))[0].id}
+    return World(appointments, patients, feeds, calendars, messages, ids, services, staff)
+
+
+def service_params(world: World, slug: str) -> dict:
+    return {"practitioner_id": world.practitioner[slug], "service_id": world.service[slug]}
 
 
 def fill(path: str, params: dict) -> str:

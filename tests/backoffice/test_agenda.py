@@ -81,3 +81,16 @@ async def test_past_appointments_not_filled_are_listed_until_recorded(world, now
     assert {a.practitioner_id for a in await not_filled(world.assistant(later))} == {world.camille}
     with pytest.raises(NotFound):
         await not_filled(world.assistant(later), [world.hugo])
+
+
+async def test_the_agenda_closes_on_the_practice_regions_own_holidays(world):
+    from portal.models import Practice
+    tz = paris(2026, 12, 1, 0).tzinfo
+
+    async def open_days() -> set[date]:
+        [camille] = (await agenda(world.admin(), [world.camille], date(2026, 12, 21), 7)).practitioners
+        return {interval.start.astimezone(tz).date() for interval in camille.opening_hours}
+
+    assert date(2026, 12, 26) in await open_days()  # a Saturday she works, in metropolitan France
+    await Practice.filter(id__gt=0).update(holiday_region="57")
+    assert date(2026, 12, 26) not in await open_days()  # St Stephen's Day in Moselle

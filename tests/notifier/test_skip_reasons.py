@@ -110,6 +110,28 @@ def test_check_privacy(row, link, expected):
     assert outcome(policy.check_privacy(row, link, NOW)) == expected
 
 
+INVITATION = [  # a staff invitation or a practice's test message: the row, its invitation now, outcome
+    pytest.param(message("staff_invitation", audience="staff"), LINK, None, id="invitation-goes"),
+    pytest.param(message("staff_invitation", audience="staff", expires_at=NOW), LINK, EXPIRED,
+                 id="invitation-expired"),
+    pytest.param(message("staff_invitation", audience="staff"), {"used_at": NOW},
+                 (OutboxStatus.CANCELLED, "invitation no longer open"), id="invitation-used"),
+    pytest.param(message("staff_invitation", audience="staff"), None,
+                 (OutboxStatus.CANCELLED, "invitation no longer open"), id="invitation-deleted"),
+]
+
+
+@pytest.mark.parametrize(("row", "invitation", "expected"), INVITATION)
+def test_check_invitation(row, invitation, expected):
+    assert outcome(policy.check_invitation(row, invitation, NOW)) == expected
+
+
+def test_check_config_check():
+    test_message = message("config_check", audience="practice")
+    assert policy.check_config_check(test_message, NOW) is None
+    assert outcome(policy.check_config_check({**test_message, "expires_at": NOW}, NOW)) == EXPIRED
+
+
 LEASE = NOW + timedelta(minutes=2)
 BEFORE_SEND = [  # expires_at, lease_until, the channel's send timeout (s), outcome
     pytest.param(VISIT, LEASE, 30.0, None, id="goes"),
@@ -156,7 +178,8 @@ def policy_skips() -> list[tuple[OutboxStatus, str]]:
 
 
 def test_every_reason_of_the_policy_has_a_row_and_every_row_a_reason():
-    tabled = {p.values[-1] for p in CHECK + BEFORE_SEND + RESTRICTED + PRIVACY + SMS_CHECK if p.values[-1] is not None}
+    tabled = {p.values[-1] for p in CHECK + BEFORE_SEND + RESTRICTED + PRIVACY + INVITATION + SMS_CHECK
+              if p.values[-1] is not None}
     skips = policy_skips()
     assert len(skips) >= 10
     for status, pattern in skips:

@@ -38,3 +38,14 @@ def test_french_public_holidays_match_the_official_calendar(year):
 )
 def test_is_public_holiday(day, expected):
     assert is_public_holiday(day) is expected
+
+
+def test_a_region_closes_on_its_own_holidays_only():
+    from datetime import time
+
+    from portal.scheduling import WeeklyRule, opening_intervals
+    good_friday = date(2027, 3, 26)
+    friday = [WeeklyRule(4, time(9), time(12))]
+    assert opening_intervals(good_friday, rules=friday)  # metropolitan France works that day
+    assert opening_intervals(good_friday, rules=friday, holiday_region="57") == []  # Moselle does not
+    assert is_public_holiday(date(2026, 5, 22), "972") and not is_public_holiday(date(2026, 5, 22))

@@ -38,7 +38,8 @@ CODE_REFUSALS = {
     "invalid": (401, N_("Ce code n'est pas valable. Saisissez le code affiché maintenant, ou un code de secours.")),
     "throttled": REFUSALS["throttled"],
 }
-DONE = {"signed_out": N_("Vous êtes déconnecté."), "expired": N_("Votre session a expiré. Reconnectez-vous.")}
+DONE = {"signed_out": N_("Vous êtes déconnecté."), "expired": N_("Votre session a expiré. Reconnectez-vous."),
+        "invited": N_("Votre compte est créé : connectez-vous avec votre adresse et votre mot de passe.")}
 
 
 def _ctx(request: Request) -> Ctx:

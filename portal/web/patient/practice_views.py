@@ -13,7 +13,7 @@ from portal.web import request_ctx, request_locale
 from portal.web.api.catalog import Filters, decode_cursor, practitioner_page
 from portal.web.patient.rendering import render
 
-_PRACTICE_FIELDS = ("slug", "name", "address", "phone", "email")
+_PRACTICE_FIELDS = ("slug", "name", "address", "access_instructions", "phone", "email")
 PAGE_SIZE = 30  # practitioners per practice page; `?suite=` carries the cursor to the next
 
 
