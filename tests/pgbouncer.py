@@ -43,12 +43,14 @@ def _free_port() -> int:
 def _wait_listening(port: int, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"pgbouncer exited: {process.stderr.read() if process.stderr else ''}")
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 return
-        time.sleep(0.05)  # a child process starting: nothing to inject a clock into
+        try:  # between two looks, wait on the child itself: it exiting is the other answer
+            process.wait(timeout=0.05)
+        except subprocess.TimeoutExpired:
+            continue
+        raise RuntimeError(f"pgbouncer exited: {process.stderr.read() if process.stderr else ''}")
     raise RuntimeError("pgbouncer did not listen within 10 s")
 
 
