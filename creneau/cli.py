@@ -101,12 +101,18 @@ async def cmd_practice_add(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_practice_set(args: argparse.Namespace, settings: Settings) -> int:
     from portal.models import Practice
+    from portal.practice.settings import contact_email, contact_phone
 
     changes: dict[str, object] = {}
+    errors: dict[str, str] = {}
     if args.email is not None:
-        changes["email"] = args.email.strip()
+        changes["email"] = contact_email(args.email, errors, "--email")
     if args.phone is not None:
-        changes["phone"] = args.phone.strip()
+        changes["phone"] = contact_phone(args.phone, errors, "--phone")
+    if errors:
+        for option, message in errors.items():
+            print(f"{option}: {message}", file=sys.stderr)
+        return 2
     if args.practitioner_invitations is not None:
         changes["practitioner_invitations"] = args.practitioner_invitations == "on"
     if not changes:

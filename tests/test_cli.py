@@ -92,3 +92,33 @@ def test_online_limits_and_sms_rules_are_set_from_the_command_line(creneau):
     assert "confirmation of online bookings by code off" in creneau("practice", "confirm", "cabinet-des-lilas").stdout
     assert "by code on" in creneau("practice", "confirm", "cabinet-des-lilas", "on").stdout
     assert "by code on" in creneau("practice", "confirm", "cabinet-des-lilas").stdout
+
+
+def test_practice_contact_details_are_checked_and_stored_as_the_settings_page_stores_them(creneau):
+    """The practice's phone and e-mail reach pages, SMS and Reply-To: the CLI takes them through
+    the same checks as the back-office's settings page (E.164 number, valid address)."""
+    assert creneau("demo").returncode == 0
+    bad = creneau("practice", "set", "cabinet-des-lilas", "--phone", "call us", "--email", "not an address")
+    assert bad.returncode == 2
+    assert "--phone" in bad.stderr and "--email" in bad.stderr
+
+
+async def _stored_contact(url: str) -> tuple[str, str]:
+    from creneau import database as db
+    from portal.models import Practice
+
+    await db.init(url)
+    try:
+        row = await Practice.get(slug="cabinet-des-lilas")
+        return row.phone, row.email
+    finally:
+        await db.close()
+
+
+def test_practice_phone_is_stored_in_e164(creneau, sqlite_url):
+    import asyncio
+
+    assert creneau("demo").returncode == 0
+    assert creneau("practice", "set", "cabinet-des-lilas", "--phone", "01 42 00 00 01",
+                   "--email", "RDV@Lilas.fr").returncode == 0
+    assert asyncio.run(_stored_contact(sqlite_url)) == ("+33142000001", "rdv@lilas.fr")

@@ -88,24 +88,34 @@ def _hours(raw: str, cutoff: int | None, errors: dict[str, str], name: str) -> l
     return hours
 
 
+def contact_phone(typed: str, errors: dict[str, str], field: str = "phone") -> str:
+    """The practice's phone as E.164 ('' when left empty), or an error under `field`. The same
+    check for the settings page and `creneau practice set`: it is shown to patients and in SMS."""
+    typed = typed.strip()
+    number = phone.e164(typed[:40]) or "" if typed else ""
+    if typed and not number:
+        errors[field] = "Ce numéro de téléphone n'est pas valide (par exemple 01 42 00 00 00)."
+    return number
+
+
+def contact_email(typed: str, errors: dict[str, str], field: str = "email") -> str:
+    """The practice's address, normalised ('' when left empty), or an error under `field` (it is
+    the Reply-To of every message and the invitations' ORGANIZER)."""
+    typed = typed.strip()
+    email = clean_email(typed)[0] or "" if typed else ""
+    if typed and not email:
+        errors[field] = "Cette adresse e-mail n'est pas valide."
+    return email
+
+
 def validate(raw: Mapping[str, str]) -> SettingsInput:
     """The form's fields, checked, or FieldErrors with one message per field."""
     errors: dict[str, str] = {}
     name = _text(raw, "name", 200, errors, required=True)
     address = _text(raw, "address", 300, errors)
     access = _text(raw, "access_instructions", 500, errors)
-    number = ""
-    typed_phone = str(raw.get("phone", "")).strip()
-    if typed_phone:
-        number = phone.e164(typed_phone[:40]) or ""
-        if not number:
-            errors["phone"] = "Ce numéro de téléphone n'est pas valide (par exemple 01 42 00 00 00)."
-    email = ""
-    typed_email = str(raw.get("email", "")).strip()
-    if typed_email:
-        email = clean_email(typed_email)[0] or ""
-        if not email:
-            errors["email"] = "Cette adresse e-mail n'est pas valide."
+    number = contact_phone(str(raw.get("phone", "")), errors)
+    email = contact_email(str(raw.get("email", "")), errors)
     timezone = str(raw.get("timezone", ""))
     if timezone not in TIMEZONES:
         errors["timezone"] = "Choisissez un fuseau horaire de la liste."
