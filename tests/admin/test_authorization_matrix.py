@@ -11,9 +11,9 @@ practitioner's for a practitioner or an assistant): those must answer 404, never
 from __future__ import annotations
 
 import secrets
-from datetime import date
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
