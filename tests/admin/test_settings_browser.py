@@ -10,7 +10,14 @@ import pytest
 
 from tests.access.helpers import PASSWORD
 from tests.admin.test_browser import ADMIN, CODE_LABEL, server
-from tests.patient_pages.browser import DESKTOP, PHONE, horizontal_overflow, launched_browser, screenshot, serious_violations
+from tests.patient_pages.browser import (
+    DESKTOP,
+    PHONE,
+    horizontal_overflow,
+    launched_browser,
+    screenshot,
+    serious_violations,
+)
 
 __all__ = ["server"]
 pytestmark = pytest.mark.browser

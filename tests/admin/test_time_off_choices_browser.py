@@ -18,7 +18,14 @@ from tests.access.helpers import PASSWORD, add_staff
 from tests.admin.test_browser import ADMIN, CODE_LABEL
 from tests.builders import book, patient
 from tests.concurrency.server import free_port, live_server
-from tests.patient_pages.browser import DESKTOP, PHONE, horizontal_overflow, launched_browser, screenshot, serious_violations
+from tests.patient_pages.browser import (
+    DESKTOP,
+    PHONE,
+    horizontal_overflow,
+    launched_browser,
+    screenshot,
+    serious_violations,
+)
 
 pytestmark = pytest.mark.browser
 PARIS = ZoneInfo("Europe/Paris")
