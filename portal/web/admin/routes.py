@@ -14,6 +14,7 @@ from portal.web.admin import (
     service_views,
     settings_views,
     staff_views,
+    time_off_views,
 )
 from portal.web.admin.backoffice_routes import routes as backoffice_routes
 
@@ -62,6 +63,11 @@ routes = [
           methods=["POST"]),
     Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/time-off/{exception_id}/remove",
           practitioner_views.remove_time_off, methods=["POST"]),
+    # The appointments inside an absence: keep, move or cancel each one (after adding the absence).
+    Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/time-off/{exception_id}", time_off_views.show,
+          methods=["GET"]),
+    Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/time-off/{exception_id}", time_off_views.decide,
+          methods=["POST"]),
     *backoffice_routes,
 ]
 
