@@ -27,6 +27,7 @@ LIFETIME = timedelta(days=3)
 KIND, AUDIENCE = STAFF_INVITATION, "staff"
 MIN_PASSWORD = 12
 MAX_PASSWORD = 256
+LOCALES = ("fr", "en")
 
 
 def invitation_url(base_url: str, token: str) -> str:
@@ -39,9 +40,13 @@ def unseal(invitation: dict, secret_key: str) -> str | None:
 
 
 async def invite(ctx: Ctx, email: str, role: str, practitioner_id: int | None, grants: Iterable[int],
-                 secret_key: str) -> StaffInvitation:
+                 secret_key: str, locale: str | None = None) -> StaffInvitation:
+    """`locale`: the invitation e-mail's language (fr or en); the practice's own by default."""
     practice = await access.administered_practice(ctx)
     errors: dict[str, str] = {}
+    locale = practice.locale if locale is None else locale
+    if locale not in LOCALES:
+        errors["locale"] = "Choisissez une langue de la liste."
     address = clean_email(email)[0] or ""
     if not address:
         errors["email"] = "Cette adresse e-mail n'est pas valide."
@@ -69,7 +74,7 @@ async def invite(ctx: Ctx, email: str, role: str, practitioner_id: int | None, g
                 practice_id=practice.id, email=address, role=role,
                 practitioner_id=practitioner_id if role == StaffRole.PRACTITIONER else None,
                 grants=granted if role == StaffRole.ASSISTANT else [], token_hash=token_hash(token),
-                token_sealed=seal_manage_token(token, secret_key), outbox_message_id=message.id,
+                token_sealed=seal_manage_token(token, secret_key), outbox_message_id=message.id, locale=locale,
                 created_at=ctx.now, expires_at=ctx.now + LIFETIME, using_db=conn)
             await record(conn, ctx, "staff.invite", "staff_invitation", invitation.id, practice_id=practice.id,
                          status=role, message_id=message.id)
