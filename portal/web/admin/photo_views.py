@@ -30,12 +30,13 @@ async def upload(request: Request) -> Response:
         form = await read_form(request)
     except BodyTooLarge:  # nothing was read or written: the page says why, not a bare 413
         return await _refused(request, practitioner, {photos.FIELD: photos.TOO_BIG}, 413)
-    if not csrf.valid(request, form.get(csrf.FIELD)):
-        return form_expired(request)
-    upload = form.get(photos.FIELD)
-    data = b""
-    if upload is not None and not isinstance(upload, str):
-        data = await upload.read(photos.MAX_UPLOAD_BYTES + 1)
+    try:  # the upload is spooled to a temporary file: closed whatever happens
+        if not csrf.valid(request, form.get(csrf.FIELD)):
+            return form_expired(request)
+        upload = form.get(photos.FIELD)
+        data = b"" if upload is None or isinstance(upload, str) else await upload.read(photos.MAX_UPLOAD_BYTES + 1)
+    finally:
+        await form.close()
     try:
         await photos.set_photo(ctx, practitioner.id, data)
     except FieldErrors as exc:
