@@ -132,3 +132,20 @@ async def test_archiving_keeps_the_photo(client, now):
     assert (await client.post(path + "/archive", data={"csrf_token": csrf_of(page.text)})).status_code == 303
     assert await PractitionerPhoto.filter(practitioner__slug="hugo-bernard").exists()
     assert re.search(r'<img src="/photos/[0-9a-f]{64}\.jpg"', (await client.get(path)).text)
+
+
+async def test_the_photo_use_cases_on_both_databases(any_database, now):
+    from portal.access.staff import staff_ctx
+    from tests.access.helpers import add_staff
+    from tests.builders import load_demo
+    await load_demo()
+    user, _ = await add_staff(now)
+    ctx = await staff_ctx(user, now)
+    hugo = await Practitioner.get(slug="hugo-bernard")
+    photo = await photos.set_photo(ctx, hugo.id, jpeg_with_gps())
+    assert await photos.served(photo.digest) == photo.data and photo.data[:2] == b"\xff\xd8"
+    assert await photos.photo_urls([hugo.id]) == {hugo.id: photos.url(photo.digest)}
+    await photos.remove_photo(ctx, hugo.id)
+    assert await photos.served(photo.digest) is None
+    assert [e.action for e in await AuditEvent.filter(action__startswith="practitioner.photo").order_by("id")] == [
+        "practitioner.photo", "practitioner.photo_remove"]
