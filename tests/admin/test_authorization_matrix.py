@@ -77,7 +77,7 @@ AGENDA_OWNERS = {"admin": 200, "practitioner": 200, "assistant": 404}
 SERVICE_FORM = {"name": "Bilan", "duration_minutes": "30", "buffer_before_minutes": "0", "buffer_after_minutes": "0",
                 "min_notice_minutes": "120", "horizon_days": "60"}
 ADMIN_ONLY = {"admin": 200, "practitioner": 404, "assistant": 404}
-SETTINGS_FORM = {"name": "Cabinet des Lilas", "timezone": "Europe/Paris", "holiday_region": "",
+SETTINGS_FORM = {"name": "Cabinet des Lilas", "locale": "fr", "timezone": "Europe/Paris", "holiday_region": "",
                  "cancellation_cutoff_hours": "24", "reminders_email": "72", "reminders_sms": "48"}
 EVERY_303 = {role: 303 for role in ROLES}
 
@@ -161,6 +161,16 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/admin/settings/staff/{staff_id}/disable"): Case(
         expect={**ADMIN_ONLY, "admin": 303}, inside=lambda world, role: {"staff_id": world.staff["ours"]},
         outside=lambda world, role: {"staff_id": world.staff["theirs"]}),
+    # Photos: the administrator, or the practitioner for their own profile. Posted without a file,
+    # the upload answers its field message (422) to those allowed.
+    ("POST", "/admin/settings/practitioners/{practitioner_id}/photo"): Case(
+        expect={**AGENDA_OWNERS, "admin": 422, "practitioner": 422},
+        inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
+    ("POST", "/admin/settings/practitioners/{practitioner_id}/photo/remove"): Case(
+        expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
+        inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
     ("GET", "/admin/settings/practitioners/{practitioner_id}/services"): Case(
         expect=AGENDA_OWNERS, inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
         outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),

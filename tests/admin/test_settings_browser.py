@@ -97,6 +97,13 @@ def test_the_settings_pages_with_axe(server, viewport):
             audit("hours-errors")
             page.goto(base + page.url.split(base, 1)[1].replace("/hours", "/services"))
             audit("services")
+            page.goto(base + page.url.split(base, 1)[1].replace("/services", ""))
+            page.get_by_label("Nouvelle photo").set_input_files(
+                {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": b"not a photo"})
+            page.get_by_role("button", name="Envoyer la photo").click()
+            page.get_by_text("Ce fichier n'est pas une image JPEG, PNG ou WebP lisible.").wait_for()
+            page.get_by_label("Espagnol", exact=False).first.check()
+            audit("profile-photo-errors")
 
             page.goto(base + "/admin/settings/staff")
             page.get_by_label("Adresse e-mail").fill("pas-une-adresse")

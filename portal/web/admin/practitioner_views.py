@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from portal import access
 from portal.errors import FieldErrors, NotFound
 from portal.models import OpeningHours, Service
-from portal.practice import hours, profiles, time_off
+from portal.practice import hours, languages, photos, profiles, time_off
 from portal.web import csrf
 from portal.web.admin.auth import require_staff
 from portal.web.admin.pages import admin_page, form_expired
@@ -108,17 +108,22 @@ async def remove_time_off(request: Request) -> Response:
     return RedirectResponse(f"{PRACTITIONERS}/{practitioner_id}/hours?done=time_off_removed", status_code=303)
 
 
-async def _profile_page(request: Request, practitioner, values: dict, errors: dict, status: int = 200) -> Response:
+async def profile_page(request: Request, practitioner, values: dict, errors: dict, status: int = 200, *,
+                       photo_errors: dict | None = None) -> Response:
+    photo_errors = photo_errors or {}
     return admin_page(request, "admin/practitioner.html", {
         "practitioner": practitioner, "values": values, "errors": errors,
         "first_error": next(iter(errors), None), "done": request.query_params.get("done"),
+        "languages": languages.choices(request.state.staff_ctx.locale),
+        "photo_url": await photos.photo_url(practitioner.id), "photo_errors": photo_errors,
+        "photo_max_mb": photos.MAX_UPLOAD_BYTES // (1024 * 1024),
     }, status=status)
 
 
 async def show_profile(request: Request) -> Response:
     ctx = await require_staff(request)
     practitioner = await profiles.editable(ctx, _id(request))
-    return await _profile_page(request, practitioner, profiles.as_form(practitioner), {})
+    return await profile_page(request, practitioner, profiles.as_form(practitioner), {})
 
 
 async def save_profile(request: Request) -> Response:
@@ -127,11 +132,12 @@ async def save_profile(request: Request) -> Response:
     form = await read_form(request)
     if not csrf.valid(request, form.get(csrf.FIELD)):
         return form_expired(request)
-    typed = {name: str(form.get(name, ""))[:2100] for name in profiles.FIELDS}
+    typed: dict = {name: str(form.get(name, ""))[:2100] for name in profiles.FIELDS}
+    typed["languages"] = [str(code)[:8] for code in form.getlist("languages")[:profiles.MAX_LANGUAGES + 1]]
     try:
         await profiles.update_profile(ctx, practitioner.id, typed)
     except FieldErrors as exc:
-        return await _profile_page(request, practitioner, typed, exc.fields, status=422)
+        return await profile_page(request, practitioner, typed, exc.fields, status=422)
     return RedirectResponse(f"{PRACTITIONERS}/{practitioner.id}?done=saved", status_code=303)
 
 
