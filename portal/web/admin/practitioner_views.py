@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from portal import access
 from portal.errors import FieldErrors, NotFound
 from portal.models import OpeningHours, Service
-from portal.practice import hours, profiles, time_off
+from portal.practice import hours, practitioners, profiles, time_off
 from portal.web import csrf
 from portal.web.admin.auth import require_staff
 from portal.web.admin.pages import admin_page, form_expired
@@ -112,6 +112,7 @@ async def _profile_page(request: Request, practitioner, values: dict, errors: di
     return admin_page(request, "admin/practitioner.html", {
         "practitioner": practitioner, "values": values, "errors": errors,
         "first_error": next(iter(errors), None), "done": request.query_params.get("done"),
+        "missing": await practitioners.still_missing(practitioner),
     }, status=status)
 
 
