@@ -15,6 +15,7 @@ from portal.audit.models import AuditEvent
 from portal.errors import NotFound
 from portal.i18n import ROOT
 from portal.models import Practice, Practitioner
+from portal.practice import practitioners
 from portal.practice.practitioners import create_practitioner
 from tests.access.helpers import add_staff
 from tests.admin.conftest import post_form, signed_in_as
@@ -180,3 +181,23 @@ async def test_the_use_case_refuses_another_practice_and_writes_nothing(any_data
     assert await count() == before and not await AuditEvent.filter(action="practitioner.create").exists()
     created = await create_practitioner(ctx, await Practice.get(slug="cabinet-des-lilas"), NINA)
     assert created.slug == "nina-roche"
+
+
+async def test_a_slug_taken_between_the_look_and_the_write_is_looked_for_again(any_database, now, monkeypatch):
+    """Two administrators adding a "Camille Martin" at once: the database's unique slug refuses the
+    second write, and the use case looks for a free slug again instead of answering an error."""
+    await load_demo()
+    user, _ = await add_staff(now)
+    ctx = await staff_ctx(user, now)
+    looks: list[str] = []
+    real = practitioners._free_slug
+
+    async def stale_then_real(base: str) -> str:
+        looks.append(base)
+        return base if len(looks) == 1 else await real(base)  # the first look misses camille-martin
+
+    monkeypatch.setattr(practitioners, "_free_slug", stale_then_real)
+    created = await create_practitioner(ctx, await Practice.get(slug="cabinet-des-lilas"),
+                                        {**NINA, "first_name": "Camille", "last_name": "Martin"})
+    assert (created.slug, looks) == ("camille-martin-2", ["camille-martin", "camille-martin"])
+    assert await AuditEvent.filter(action="practitioner.create").count() == 1
