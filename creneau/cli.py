@@ -160,17 +160,21 @@ def parse_service(spec: str) -> dict:
 
 
 async def cmd_practitioner_add(args: argparse.Namespace, settings: Settings) -> int:
+    """The same use case as the back-office page "Ajouter un praticien" (the same checks, the same
+    derived slug when none is given), with the hours and services of the command line."""
+    from portal import context
+    from portal.errors import FieldErrors
     from portal.models import Practice, Practitioner
-    from portal.practice.demo import create_practitioner
+    from portal.practice.practitioners import create_practitioner
 
     practices = await Practice.filter(slug=args.practice) if args.practice else await Practice.all()
     if len(practices) != 1:
         print("name the practice with --practice (see `creneau practice add`)", file=sys.stderr)
         return 2
-    if not is_slug(args.slug):
+    if args.slug is not None and not is_slug(args.slug):
         print(SLUG_RULE.format(slug=args.slug), file=sys.stderr)
         return 2
-    if await Practitioner.filter(slug=args.slug).exists():
+    if args.slug is not None and await Practitioner.filter(slug=args.slug).exists():
         print(f"practitioner {args.slug} exists already", file=sys.stderr)
         return 1
     try:
@@ -186,12 +190,17 @@ async def cmd_practitioner_add(args: argparse.Namespace, settings: Settings) -> 
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    await create_practitioner(
-        practices[0], slug=args.slug, first_name=args.first_name, last_name=args.last_name,
-        profession=args.profession, hours=hours, services=services,
-        rpps=args.rpps, adeli=args.adeli, email=args.email or "",
-    )
-    print(f"practitioner {args.slug} created: {settings.base_url}/p/{args.slug}")
+    fields = {"first_name": args.first_name, "last_name": args.last_name, "profession": args.profession,
+              "title": args.title or "", "rpps": args.rpps or "", "adeli": args.adeli or "",
+              "email": args.email or "", "phone": args.phone or "", "bookable": "1"}
+    try:
+        practitioner = await create_practitioner(context.system("cli"), practices[0], fields, slug=args.slug,
+                                                 hours=hours, services=services)
+    except FieldErrors as exc:
+        for name, message in exc.fields.items():
+            print(f"--{name.replace('_', '-')}: {message}", file=sys.stderr)
+        return 2
+    print(f"practitioner {practitioner.slug} created: {settings.base_url}/p/{practitioner.slug}")
     if not args.email:
         print("no --email: this practitioner gets no notice of online bookings, moves and cancellations "
               "(nor the invitation that puts them in their calendar at once)", file=sys.stderr)
@@ -345,8 +354,11 @@ def build_parser() -> argparse.ArgumentParser:
     confirm.set_defaults(handler=cmd_practice_confirm, needs_db=True)
 
     practitioner = sub.add_parser("practitioner", help="manage practitioners").add_subparsers(dest="action", required=True)
-    add = practitioner.add_parser("add", help="add a practitioner")
-    add.add_argument("slug")
+    add = practitioner.add_parser("add", help="add a practitioner (as the back-office page 'Ajouter un praticien')")
+    add.add_argument("slug", nargs="?", help="its address /p/SLUG (derived from the name when left out: "
+                                             "camille-martin, then camille-martin-2…)")
+    add.add_argument("--title", help="e.g. Dr")
+    add.add_argument("--phone")
     add.add_argument("--first-name", required=True)
     add.add_argument("--last-name", required=True)
     add.add_argument("--profession", required=True)

@@ -76,6 +76,35 @@ def test_a_service_that_cannot_be_booked_is_refused_with_its_reason(creneau):
     assert added.returncode == 0, added.stderr
 
 
+async def _creation_events(url: str) -> list[tuple[str, str]]:
+    from creneau import database as db
+    from portal.audit.models import AuditEvent
+
+    await db.init(url)
+    try:
+        return list(await AuditEvent.filter(action="practitioner.create").values_list("actor", "channel"))
+    finally:
+        await db.close()
+
+
+def test_practitioner_add_shares_the_back_office_page_s_checks_and_slug(creneau, sqlite_url):
+    import asyncio
+
+    """`creneau practitioner add` and the page "Ajouter un praticien" are one use case: the same
+    field checks, the slug derived from the name when none is given (suffixed when taken), audited."""
+    assert creneau("demo").returncode == 0
+    base = ("practitioner", "add", "--first-name", "Camille", "--last-name", "Martin", "--profession", "Ostéopathe")
+    derived = creneau(*base)
+    assert derived.returncode == 0, derived.stderr
+    assert "practitioner camille-martin-2 created: " in derived.stdout  # the demo's Camille Martin has the plain one
+    bad = creneau(*base, "--rpps", "123", "--email", "nope", "--phone", "42")
+    assert bad.returncode == 2
+    assert "--rpps: Le numéro RPPS a 11 chiffres." in bad.stderr
+    assert "--email: " in bad.stderr and "--phone: " in bad.stderr
+    assert "camille-martin-3" not in creneau("practitioner", "list").stdout
+    assert asyncio.run(_creation_events(sqlite_url)) == [("system:cli", "cli")]
+
+
 def test_online_limits_and_sms_rules_are_set_from_the_command_line(creneau):
     assert creneau("demo").returncode == 0
     shown = creneau("practitioner", "limits", "camille-martin")

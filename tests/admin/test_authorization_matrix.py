@@ -140,6 +140,11 @@ CASES: dict[tuple[str, str], Case] = {
         outside=lambda world, role: {"calendar_id": world.calendar[out_of_scope(role)]}),
     ("GET", "/admin/messages"): Case(expect=EVERY_ROLE_200),
     ("GET", "/admin/settings/practitioners"): Case(expect=AGENDA_OWNERS),
+    # Creating a practitioner: the practice's administrator only (in their own practice).
+    ("GET", "/admin/settings/practitioners/new"): Case(expect=ADMIN_ONLY),
+    ("POST", "/admin/settings/practitioners/new"): Case(
+        form={"first_name": "Nina", "last_name": "Roche", "profession": "Orthophoniste"},
+        expect={**ADMIN_ONLY, "admin": 303}),
     ("GET", "/admin/settings/staff"): Case(expect=ADMIN_ONLY),
     ("POST", "/admin/settings/staff/invite"): Case(form={"email": "new@cabinet-des-lilas.example", "role": "assistant"},
                                                     expect={**ADMIN_ONLY, "admin": 303}),

@@ -1,12 +1,12 @@
 """Issue 14's "done means", in real Chromium: the practice's administrator sets up a new
-practitioner through the back-office pages only — profile, hours with a lunch break, two services
+practitioner through the back-office pages only — the practitioner created on the page "Ajouter un
+praticien" (a field refused first, nothing typed lost; axe-core and no sideways scrolling at 390 and
+1280 px), which then says what patients still need — profile, hours with a lunch break, two services
 with prices, a week of holidays, reminders, a calendar feed (its QR code shown) and an external
 calendar (a local server's .ics, allowed by the operator's CALENDAR_ALLOW_INTERNAL) — and the
 patient booking pages then show exactly that: the practitioner listed, both services with their
 prices, slots on working days, none during lunch, the holiday week or the external event.
-
-The practitioner's bare record (a name, nothing bookable) is made as `creneau practitioner add`
-makes it: the back-office has no page creating a practitioner yet."""
+Nothing but the first administrator's account is made outside the pages."""
 
 from __future__ import annotations
 
@@ -24,14 +24,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from creneau import database as db
-from portal.models import Practice
-from portal.practice.demo import create_practitioner, load_demo
+from portal.practice.demo import load_demo
 from portal.scheduling.holidays import is_public_holiday
 from tests.access.helpers import PASSWORD, add_staff
 from tests.admin.test_browser import ADMIN, CODE_LABEL
 from tests.builders import SECRET_KEY
 from tests.concurrency.server import free_port, live_server
-from tests.patient_pages.browser import launched_browser
+from tests.patient_pages.browser import DESKTOP, PHONE, horizontal_overflow, launched_browser, serious_violations
 
 pytestmark = pytest.mark.browser
 PARIS = ZoneInfo("Europe/Paris")
@@ -82,8 +81,6 @@ def server(tmp_path_factory):
             await db.close()
             await db.init(url)
             await load_demo()
-            await create_practitioner(await Practice.get(), slug="nina-roche", first_name="Nina", last_name="Roche",
-                                      profession="", hours={}, services=[], bookable=False)
             return (await add_staff(datetime.now(UTC), ADMIN, totp=True))[1]
         finally:
             await db.close()
@@ -115,7 +112,7 @@ def offered_starts(page, base: str, service_href: str, monday: date) -> list[dat
 def test_an_administrator_sets_up_a_practitioner_and_patients_see_exactly_that(server, calendar_url):
     base, codes, database_url, var_dir = server
     with launched_browser() as browser:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+        context = browser.new_context(viewport=DESKTOP, locale="fr-FR", bypass_csp=True)  # axe is injected
         context.set_default_timeout(10_000)
         page = context.new_page()
         try:
@@ -127,17 +124,43 @@ def test_an_administrator_sets_up_a_practitioner_and_patients_see_exactly_that(s
             page.keyboard.press("Enter")
             page.get_by_role("heading", name="Bonjour").wait_for()
 
-            # Profile.
+            # The practitioner, created on its page: a refused field first, nothing typed lost.
             page.goto(base + "/admin/settings/practitioners")
-            page.get_by_role("link", name="Profil – Nina Roche").click()
+            page.get_by_role("link", name="Ajouter un praticien").click()
+            page.get_by_role("heading", name="Ajouter un praticien").wait_for()
+            page.get_by_label("Prénom").fill("Nina")
+            page.get_by_label("Nom", exact=True).fill("Roche")
             page.get_by_label("Profession").fill("Orthophoniste")
+            page.get_by_label("Numéro RPPS (11 chiffres, facultatif)").fill("1234")
+            page.get_by_label("Adresse e-mail (avis de rendez-vous)").fill("nina.roche@cabinet-des-lilas.example")
+            assert page.get_by_label("Réservable en ligne par les patients").is_checked()
+            page.get_by_role("button", name="Ajouter le praticien").click()
+            page.get_by_role("heading", name="Certaines informations sont à corriger").wait_for()
+            assert page.get_by_label("Prénom").input_value() == "Nina"
+            assert page.get_by_label("Numéro RPPS (11 chiffres, facultatif)").input_value() == "1234"
+            assert page.evaluate("document.activeElement.id") == "rpps"  # the refused field, to correct first
+            for size in (PHONE, DESKTOP):
+                page.set_viewport_size(size)
+                assert serious_violations(page) == [] and horizontal_overflow(page) == 0, size
+            page.get_by_label("Numéro RPPS (11 chiffres, facultatif)").fill("")
+            page.get_by_role("button", name="Ajouter le praticien").click()
+            page.get_by_text("Praticien ajouté.").wait_for()
+            page.get_by_role("heading", name="Nina Roche").wait_for()
+            missing = page.locator("#still-missing")
+            assert "aucun horaire d’ouverture" in missing.inner_text()
+            assert "aucune prestation réservable en ligne" in missing.inner_text()
+            for size in (PHONE, DESKTOP):
+                page.set_viewport_size(size)
+                assert serious_violations(page) == [] and horizontal_overflow(page) == 0, size
+            practitioner_page = page.url.split("?")[0]
+
+            # Profile: a presentation for patients.
             page.get_by_label("Présentation (affichée aux patients)").fill("Rééducation du langage, enfants et adultes.")
-            page.get_by_label("Réservable en ligne par les patients").check()
             page.get_by_role("button", name="Enregistrer le profil").click()
             page.get_by_text("Profil enregistré.").wait_for()
 
-            # Hours, Monday to Friday, with a lunch break.
-            page.get_by_role("link", name="Horaires et pauses").click()
+            # Hours, Monday to Friday, with a lunch break (the link of what is still missing).
+            page.get_by_role("link", name="saisir ses horaires").click()
             for day in range(5):
                 page.get_by_label("Horaires d’ouverture").nth(day).fill("09:00-17:00")
                 page.get_by_label("Pauses").nth(day).fill("12:00-13:00")
@@ -161,6 +184,11 @@ def test_an_administrator_sets_up_a_practitioner_and_patients_see_exactly_that(s
                 page.get_by_label("Réservable en ligne (sinon par téléphone seulement)").check()
                 page.get_by_role("button", name="Enregistrer la prestation").click()
                 page.get_by_text("Prestation enregistrée.").wait_for()
+
+            # Nothing missing any more: the practitioner's page says nothing of the kind.
+            page.goto(practitioner_page)
+            page.get_by_role("heading", name="Nina Roche").wait_for()
+            assert page.locator("#still-missing").count() == 0
 
             # Reminders (the practice's: before its 24-hour cancellation limit).
             page.goto(base + "/admin/settings")

@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from portal import access
 from portal.errors import FieldErrors, NotFound
 from portal.models import OpeningHours, Service
-from portal.practice import hours, languages, photos, profiles, time_off
+from portal.practice import hours, languages, photos, practitioners, profiles, time_off
 from portal.web import csrf
 from portal.web.admin.auth import require_staff
 from portal.web.admin.pages import admin_page, form_expired
@@ -117,6 +117,7 @@ async def profile_page(request: Request, practitioner, values: dict, errors: dic
         "languages": languages.choices(request.state.staff_ctx.locale),
         "photo_url": await photos.photo_url(practitioner.id), "photo_errors": photo_errors,
         "photo_max_mb": photos.MAX_UPLOAD_BYTES // (1024 * 1024),
+        "missing": await practitioners.still_missing(practitioner),
     }, status=status)
 
 

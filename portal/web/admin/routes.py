@@ -11,6 +11,7 @@ from portal.web.admin import (
     oidc,
     passkey_views,
     photo_views,
+    practitioner_new_views,
     practitioner_views,
     service_views,
     settings_views,
@@ -45,6 +46,9 @@ routes = [
     Route(staff_views.STAFF + "/{staff_id}", staff_views.save_member, methods=["POST"]),
     Route(staff_views.STAFF + "/{staff_id}/disable", staff_views.disable, methods=["POST"]),
     Route(practitioner_views.PRACTITIONERS, practitioner_views.show_list, methods=["GET"]),
+    # Before /{practitioner_id}: "new" is no practitioner's id.
+    Route(practitioner_new_views.PATH, practitioner_new_views.show, methods=["GET"]),
+    Route(practitioner_new_views.PATH, practitioner_new_views.create, methods=["POST"]),
     Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}", practitioner_views.show_profile, methods=["GET"]),
     Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}", practitioner_views.save_profile, methods=["POST"]),
     Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/archive", practitioner_views.archive,
