@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from email import policy as email_policy
+from email.header import decode_header, make_header
 from zoneinfo import ZoneInfo
 
 from notifier import gsm
@@ -103,7 +104,8 @@ def preview_of(message: OutgoingEmail | OutgoingSms) -> Preview:
     parsed = email.message_from_bytes(message.message.as_bytes(), policy=email_policy.default)
     text = parsed.get_body(preferencelist=("plain",))
     html = parsed.get_body(preferencelist=("html",))
-    return Preview("email", text.get_content() if text else "", subject=str(parsed["Subject"]),
+    subject = str(make_header(decode_header(message.message["Subject"])))
+    return Preview("email", text.get_content() if text else "", subject=subject,
                    html=html.get_content() if html else "")
 
 

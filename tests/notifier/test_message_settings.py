@@ -5,6 +5,7 @@ back-office preview is the very message the worker sends for the same appointmen
 from __future__ import annotations
 
 from email import message_from_bytes, policy as email_policy
+from email.header import decode_header, make_header
 
 import pytest
 
@@ -131,7 +132,10 @@ async def test_the_preview_is_what_the_worker_sends_for_the_same_appointment(any
         parsed = message_from_bytes(email.message.as_bytes(), policy=email_policy.default)
         shown = next(s for s in render_previews(practice, practitioner, service, "fr", identity, clock(), sample)
                      if s.name == section)
-        assert shown.email.subject == str(parsed["Subject"]), section
+        assert shown.email.subject == str(make_header(decode_header(email.message["Subject"]))), section
+        assert shown.email.subject.startswith({"confirmation": "Rendez-vous confirmé : mardi 8 décembre 2026",
+                                               "reminder": "Rappel : rendez-vous mardi 8 décembre 2026",
+                                               "cancelled": "Rendez-vous annulé : mardi 8 décembre 2026"}[section])
         assert shown.email.text == parsed.get_body(preferencelist=("plain",)).get_content(), section
         assert shown.sms.text == sms.text, section
         assert shown.sms.count == gsm.count(sms.text) and shown.sms.count.encoding == "GSM-7"
