@@ -37,7 +37,7 @@ def _service_id(raw: str | None) -> int | None:
 async def _page(request: Request, *, sms_detail: str | None = None, errors: dict | None = None,
                 status: int = 200) -> Response:
     ctx = request.state.staff_ctx
-    lang = request.query_params.get("lang", "fr")
+    lang = request.query_params.get("patient_lang", "fr")
     lang = lang if lang in LANGUAGES else "fr"
     subject = await messages.preview_subject(ctx, _service_id(request.query_params.get("service")))
     sections, when = [], ""

@@ -84,7 +84,7 @@ async def test_the_service_switch_is_on_the_service_form_and_names_the_service_i
     assert await AuditEvent.filter(action="service.update", object_id=service.id).exists()
     page = await client.get(f"{PAGE}?service={service.id}")
     assert all("Consultation adulte" in sms for sms, _ in sms_previews(page.text))
-    english = await client.get(f"{PAGE}?service={service.id}&lang=en")
+    english = await client.get(f"{PAGE}?service={service.id}&patient_lang=en")
     assert "Appointment confirmed" in unescape(english.text) or "appointment confirmed" in unescape(english.text)
     assert all("Adult consultation" in sms for sms, _ in sms_previews(english.text))
     # Another service of the practice, which does not allow it, is not named.
