@@ -61,7 +61,7 @@ async def preview_subject(ctx: Ctx, service_id: int | None) -> PreviewSubject:
                      .order_by("last_name", "first_name", "id")}
     services = [service for service in await Service.filter(practitioner_id__in=list(practitioners), archived_at=None)
                 .order_by("practitioner_id", "position", "id")] if practitioners else []
-    pairs = [(service, practitioners[service.practitioner_id]) for service in services]  # type: ignore[attr-defined]
+    pairs = [(service, practitioners[service.practitioner_id]) for service in services]
     if service_id is not None:
         chosen = next((pair for pair in pairs if pair[0].id == service_id), None)
         if chosen is None:

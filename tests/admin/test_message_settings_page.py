@@ -71,7 +71,7 @@ async def test_an_unknown_level_is_refused_with_a_message_and_nothing_changes(cl
 async def test_the_service_switch_is_on_the_service_form_and_names_the_service_in_the_preview(client, now):
     await signed_in_as(client, now)
     service = await Service.get(slug="consultation-adulte")
-    path = f"/admin/settings/practitioners/{service.practitioner_id}/services/{service.id}"  # type: ignore[attr-defined]
+    path = f"/admin/settings/practitioners/{service.practitioner_id}/services/{service.id}"
     form = unescape((await client.get(path)).text)
     assert "Les messages peuvent nommer cette prestation" in form
     assert 'id="messages_name_service" name="messages_name_service" type="checkbox" value="1" aria-describedby' in form

@@ -95,7 +95,7 @@ async def test_an_allowed_service_is_named_and_the_standard_level_names_the_prac
         if kind != "cancelled":  # a cancellation e-mail says when and with whom, not what
             assert name in body(message), kind
     assert len(sms) == 4
-    for kind, message in sms:
+    for _, message in sms:
         assert gsm.fits_one_segment(message.text)
         # Who: by name, or in the booking page's address (the short cancellation wording).
         assert ("camille" in message.text.lower()) == (level == "standard"), message.text
