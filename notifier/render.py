@@ -2,7 +2,8 @@
 `templates/emails/<locale>/` and `templates/sms/<locale>/`. No database, no clock, no settings.
 
 The context is a plain dict built by `notifier.context`: practice, practitioner, patient, start,
-end, service (None unless the practice opted in), manage_url (None when unknown), cancelled_by,
+end, service (None unless the service allows it), sms_detail ("minimal" unless "standard"),
+manage_url (None when unknown), cancelled_by, practice_page_url,
 book_again_url (the practitioner's booking page; None in the practitioner's own messages).
 SMS rules are enforced here: only who, when and where to manage, folded to GSM-7, one segment.
 """

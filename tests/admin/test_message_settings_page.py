@@ -110,3 +110,11 @@ async def test_without_any_service_the_page_says_so(client, now):
     await Practitioner.filter(practice__slug="cabinet-des-lilas").update(archived_at=now)
     page = await client.get(PAGE)
     assert page.status_code == 200 and "Aucune prestation" in unescape(page.text)
+
+
+async def test_the_page_in_english_keeps_the_patients_language_apart(client, now):
+    await signed_in_as(client, now)
+    page = unescape((await client.get(PAGE + "?lang=en")).text)  # the back-office in English
+    assert "Messages to patients" in page and "Minimal: the date, the time, the practice and the link" in page
+    assert "Rendez-vous confirmé" in page  # the patient's language is French until chosen
+    assert re.search(r"\d+ characters, GSM-7, 1 segment\(s\)", page)
