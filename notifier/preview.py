@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import email
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from email import policy as email_policy
 from email.header import decode_header, make_header
@@ -117,6 +117,7 @@ def render_previews(practice: object, practitioner: object, service: object, loc
     service_values = values_of(service, SERVICE_FIELDS)
     duration = int(getattr(service, "duration_minutes", 30))
     sample = sample or Sample(sample_start(now, practice_values["timezone"]))
+    identity = replace(identity, dkim=None)  # a preview is never signed: it is not sent
     policy = getattr(practice, "reminder_policy", None) or {}
     offsets = {channel: sorted(policy.get(channel, []), reverse=True) for channel in CHANNELS}
     sections = []

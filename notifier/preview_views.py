@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from notifier.outgoing import Identity
 from notifier.preview import Sample, render_previews, sample_start
+from portal.access import administered_practice
 from portal.errors import FieldErrors, NotFound
 from portal.formatting import full_datetime
 from portal.practice import messages
@@ -62,7 +63,7 @@ async def show(request: Request) -> Response:
 
 async def save(request: Request) -> Response:
     ctx = await require_staff(request)
-    await messages.preview_subject(ctx, None)  # 404 to anyone but an administrator, before the form
+    await administered_practice(ctx)  # 404 to anyone but an administrator, before the form is read
     form = await read_form(request)
     if not csrf.valid(request, form.get(csrf.FIELD)):
         return form_expired(request)
