@@ -22,14 +22,15 @@ from portal.models import (
     Service,
     StaffInvitation,
 )
+from portal.practice.models import postal_address
 
 log = logging.getLogger("creneau.notifier")
 
 APPOINTMENT_FIELDS = ("id", "practice_id", "practitioner_id", "service_id", "patient_id", "starts_at", "ends_at",
                       "status", "sms_reminder", "email_reminder", "version", "locale", "manage_token_sealed",
                       "contact_phone", "previous_starts_at", "confirm_code_sealed")
-PRACTICE_FIELDS = ("id", "slug", "name", "address", "phone", "email", "timezone", "locale", "sms_detail",
-                   "notify_practitioner", "sms_sender_id", "practitioner_invitations", "sms_regions",
+PRACTICE_FIELDS = ("id", "slug", "name", "address", "postcode", "city", "phone", "email", "timezone", "locale",
+                   "sms_detail", "notify_practitioner", "sms_sender_id", "practitioner_invitations", "sms_regions",
                    "sms_daily_budget")
 PATIENT_FIELDS = ("id", "civility", "first_name", "last_name", "email", "phone", "locale", "restricted_at")
 PRACTITIONER_FIELDS = ("id", "slug", "title", "first_name", "last_name", "profession", "email")
@@ -54,6 +55,13 @@ def _by_id(rows: list[dict]) -> dict[int, dict]:
     return {row["id"]: row for row in rows}
 
 
+def as_sent(practice: dict) -> dict:
+    """A practice's row as messages use it (also the previews, notifier.preview): messages and
+    invitations show the address on one line."""
+    practice["address"] = postal_address(practice["address"], practice["postcode"], practice["city"])
+    return practice
+
+
 async def load_batch(rows: list[dict]) -> Batch:
     batch = Batch()
     appointment_ids = {row["appointment_id"] for row in rows if row["appointment_id"]}
@@ -61,7 +69,8 @@ async def load_batch(rows: list[dict]) -> Batch:
         batch.appointments = _by_id(await Appointment.filter(id__in=appointment_ids).values(*APPOINTMENT_FIELDS))
     found = batch.appointments.values()
     practice_ids = {row["practice_id"] for row in rows}
-    batch.practices = _by_id(await Practice.filter(id__in=practice_ids).values(*PRACTICE_FIELDS))
+    batch.practices = _by_id([as_sent(practice) for practice in
+                              await Practice.filter(id__in=practice_ids).values(*PRACTICE_FIELDS)])
     privacy_ids = [row["id"] for row in rows if row["kind"] in PRIVACY_KINDS]
     if privacy_ids:
         batch.privacy_links = {link["outbox_message_id"]: link for link in await PrivacyLink.filter(
@@ -70,7 +79,7 @@ async def load_batch(rows: list[dict]) -> Batch:
     invitation_ids = [row["id"] for row in rows if row["kind"] == STAFF_INVITATION]
     if invitation_ids:
         batch.invitations = {row["outbox_message_id"]: row for row in await StaffInvitation.filter(
-            outbox_message_id__in=invitation_ids).values("outbox_message_id", "email", "token_sealed", "used_at")}
+            outbox_message_id__in=invitation_ids).values("outbox_message_id", "email", "token_sealed", "used_at", "locale")}
     if not found:
         return batch
     patient_ids = {a["patient_id"] for a in found}

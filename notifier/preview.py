@@ -19,7 +19,7 @@ from email.header import decode_header, make_header
 from zoneinfo import ZoneInfo
 
 from notifier import gsm
-from notifier.context import PATIENT_FIELDS, PRACTICE_FIELDS, PRACTITIONER_FIELDS, SERVICE_FIELDS, Batch
+from notifier.context import PATIENT_FIELDS, PRACTICE_FIELDS, PRACTITIONER_FIELDS, SERVICE_FIELDS, Batch, as_sent
 from notifier.messages import OutgoingEmail, OutgoingSms
 from notifier.outgoing import Identity, build
 from portal import links
@@ -112,7 +112,7 @@ def preview_of(message: OutgoingEmail | OutgoingSms) -> Preview:
 def render_previews(practice: object, practitioner: object, service: object, locale: str, identity: Identity,
                     now: datetime, sample: Sample | None = None) -> list[Section]:
     """Every message the patient of `sample` receives, per section and channel, in `locale`."""
-    practice_values = values_of(practice, PRACTICE_FIELDS)
+    practice_values = as_sent(values_of(practice, PRACTICE_FIELDS))
     practitioner_values = values_of(practitioner, PRACTITIONER_FIELDS)
     service_values = values_of(service, SERVICE_FIELDS)
     duration = int(getattr(service, "duration_minutes", 30))

@@ -39,7 +39,7 @@ def _insert(conn: sqlite3.Connection, table: str, **values) -> int:
 
 def test_a_practice_that_named_its_services_keeps_naming_them(tmp_path):
     path = tmp_path / "old.sqlite3"
-    _migrate(f"sqlite://{path}", target="portal.0013_settings")
+    _migrate(f"sqlite://{path}", target="portal.0014_profiles")
     with sqlite3.connect(path) as conn:
         services = {}
         for slug, opted_in in (("opted-in", 1), ("private", 0)):

@@ -40,7 +40,7 @@ class DropColumn(ops.RemoveField):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("portal", "0013_settings")]
+    dependencies = [("portal", "0014_profiles")]
 
     initial = False
 

@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 
 from portal import formatting
 from portal.i18n import LOCALES, ROOT, translations
+from portal.practice import languages
 from portal.web import request_locale
 from portal.web.patient import csrf
 from portal.web.patient.week import slot_id
@@ -41,6 +42,7 @@ def environment(locale: str) -> Environment:
         price=lambda cents: formatting.price(cents, locale),
         phone_display=formatting.phone_display,
         slot_id=slot_id,
+        language_names=lambda codes: ", ".join(languages.names(codes, locale)),
         # Dynamic messages (the core's French strings): translated, then escaped like any text.
         t=translations(locale).gettext,
         service_name=lambda service: (service.get("name_en") or service["name"]) if locale == "en" else service["name"],
