@@ -21,6 +21,7 @@ import calendar_sync.admin_views
 import calendar_sync.routes
 import calendar_sync.sync
 import notifier.admin_views
+import notifier.preview_views
 import notifier.webhooks
 import notifier.worker
 from creneau import database, health, maintenance
@@ -44,7 +45,8 @@ log = logging.getLogger("creneau")
 ROUTES = [Route("/healthz", health.healthz), Route("/photos/{digest}.jpg", photo_views.serve, methods=["GET"]),
           *api_routes.routes, *privacy_routes.routes,
           *patient_routes.routes, *admin_routes.routes, *calendar_sync.routes.routes,
-          *calendar_sync.admin_views.routes, *notifier.admin_views.routes, *notifier.webhooks.routes]
+          *calendar_sync.admin_views.routes, *notifier.admin_views.routes, *notifier.preview_views.routes,
+          *notifier.webhooks.routes]
 # Loops that `creneau serve` runs inside the web process on SQLite (one command, a whole system).
 BACKGROUND_LOOPS = [notifier.worker.run_loop, calendar_sync.sync.run_loop]
 

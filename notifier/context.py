@@ -29,9 +29,12 @@ log = logging.getLogger("creneau.notifier")
 APPOINTMENT_FIELDS = ("id", "practice_id", "practitioner_id", "service_id", "patient_id", "starts_at", "ends_at",
                       "status", "sms_reminder", "email_reminder", "version", "locale", "manage_token_sealed",
                       "contact_phone", "previous_starts_at", "confirm_code_sealed")
-PRACTICE_FIELDS = ("id", "name", "address", "postcode", "city", "phone", "email", "timezone", "locale", "messages_show_service",
-                   "notify_practitioner", "sms_sender_id", "practitioner_invitations", "sms_regions",
+PRACTICE_FIELDS = ("id", "slug", "name", "address", "postcode", "city", "phone", "email", "timezone", "locale",
+                   "sms_detail", "notify_practitioner", "sms_sender_id", "practitioner_invitations", "sms_regions",
                    "sms_daily_budget")
+PATIENT_FIELDS = ("id", "civility", "first_name", "last_name", "email", "phone", "locale", "restricted_at")
+PRACTITIONER_FIELDS = ("id", "slug", "title", "first_name", "last_name", "profession", "email")
+SERVICE_FIELDS = ("id", "name", "name_en", "messages_name_service")
 CONSENT_PURPOSES = ("email_reminders", "sms_reminders")
 
 
@@ -52,6 +55,13 @@ def _by_id(rows: list[dict]) -> dict[int, dict]:
     return {row["id"]: row for row in rows}
 
 
+def as_sent(practice: dict) -> dict:
+    """A practice's row as messages use it (also the previews, notifier.preview): messages and
+    invitations show the address on one line."""
+    practice["address"] = postal_address(practice["address"], practice["postcode"], practice["city"])
+    return practice
+
+
 async def load_batch(rows: list[dict]) -> Batch:
     batch = Batch()
     appointment_ids = {row["appointment_id"] for row in rows if row["appointment_id"]}
@@ -59,9 +69,8 @@ async def load_batch(rows: list[dict]) -> Batch:
         batch.appointments = _by_id(await Appointment.filter(id__in=appointment_ids).values(*APPOINTMENT_FIELDS))
     found = batch.appointments.values()
     practice_ids = {row["practice_id"] for row in rows}
-    batch.practices = _by_id(await Practice.filter(id__in=practice_ids).values(*PRACTICE_FIELDS))
-    for practice in batch.practices.values():  # messages and invitations show the address on one line
-        practice["address"] = postal_address(practice["address"], practice["postcode"], practice["city"])
+    batch.practices = _by_id([as_sent(practice) for practice in
+                              await Practice.filter(id__in=practice_ids).values(*PRACTICE_FIELDS)])
     privacy_ids = [row["id"] for row in rows if row["kind"] in PRIVACY_KINDS]
     if privacy_ids:
         batch.privacy_links = {link["outbox_message_id"]: link for link in await PrivacyLink.filter(
@@ -74,12 +83,10 @@ async def load_batch(rows: list[dict]) -> Batch:
     if not found:
         return batch
     patient_ids = {a["patient_id"] for a in found}
-    batch.patients = _by_id(await Patient.filter(id__in=patient_ids).values(
-        "id", "civility", "first_name", "last_name", "email", "phone", "locale", "restricted_at"))
+    batch.patients = _by_id(await Patient.filter(id__in=patient_ids).values(*PATIENT_FIELDS))
     batch.practitioners = _by_id(await Practitioner.filter(id__in={a["practitioner_id"] for a in found}).values(
-        "id", "slug", "title", "first_name", "last_name", "profession", "email"))
-    batch.services = _by_id(await Service.filter(id__in={a["service_id"] for a in found}).values(
-        "id", "name", "name_en"))
+        *PRACTITIONER_FIELDS))
+    batch.services = _by_id(await Service.filter(id__in={a["service_id"] for a in found}).values(*SERVICE_FIELDS))
     if any(row["audience"] == "practitioner" for row in rows):
         batch.feed_levels = await feed_levels(set(batch.practitioners))
     # The ledger is append-only: the latest row per (patient, purpose) is the patient's choice now.
@@ -128,8 +135,9 @@ def short_manage_link(base_url: str, appointment_id: int, sealed: str, secret_ke
 
 
 def message_context(row: dict, batch: Batch, base_url: str, secret_key: str) -> dict:
-    """The renderer's input. Patient messages carry no reason for the visit, and name the
-    service only if the practice opted in; the practitioner's own e-mails always name it."""
+    """The renderer's input. Patient messages carry no reason for the visit: they name the
+    service only if the service allows it (its `messages_name_service`, off by default); the
+    practitioner's own e-mails always name it. `sms_detail` is the practice's SMS level."""
     appointment = batch.appointments[row["appointment_id"]]
     practice = batch.practices[row["practice_id"]]
     practitioner = batch.practitioners[appointment["practitioner_id"]]
@@ -138,7 +146,7 @@ def message_context(row: dict, batch: Batch, base_url: str, secret_key: str) -> 
     to_patient = row["audience"] == "patient"
     locale = appointment["locale"] if to_patient else practice["locale"]
     service_name = (service["name_en"] or service["name"]) if locale == "en" else service["name"]
-    show_service = practice["messages_show_service"] or not to_patient
+    show_service = service["messages_name_service"] or not to_patient
     return {
         "practice": {key: practice[key] for key in ("name", "address", "phone")},
         "practitioner": {"name": display_name(practitioner),
@@ -150,12 +158,15 @@ def message_context(row: dict, batch: Batch, base_url: str, secret_key: str) -> 
         "previous_start": appointment["previous_starts_at"],
         "end": appointment["ends_at"],
         "service": service_name if show_service else None,
+        "sms_detail": practice["sms_detail"],
         "manage_url": manage_link(base_url, appointment["manage_token_sealed"], secret_key) if to_patient else None,
         "manage_url_short": short_manage_link(base_url, appointment["id"], appointment["manage_token_sealed"],
                                               secret_key) if to_patient and row["channel"] == "sms" else None,
         "cancelled_by": "practitioner" if appointment["status"] == "cancelled_by_practitioner" else "patient",
         # The practitioner's booking page: after a cancellation, the way back to a new appointment.
         "book_again_url": f"{base_url.rstrip('/')}/p/{practitioner['slug']}" if to_patient else None,
+        # The same way back without the practitioner's name in it (an SMS at the "minimal" level).
+        "practice_page_url": f"{base_url.rstrip('/')}/c/{practice['slug']}" if to_patient else None,
         # Every e-mail to a patient shows the way to the privacy centre in its footer.
         "privacy_url": privacy_access_url(base_url) if to_patient else None,
     }

@@ -4,6 +4,7 @@ septets a text costs. One segment is 160 septets; an extension character costs t
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 
 BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -45,3 +46,30 @@ def is_gsm7(text: str) -> bool:
 
 def fits_one_segment(text: str) -> bool:
     return is_gsm7(text) and septets(text) <= SEGMENT
+
+
+# A message longer than one segment is split with a 6-byte header in each part: 153 septets
+# (GSM-7) or 67 UTF-16 units (UCS-2) a part instead of 160 or 70.
+UCS2_SEGMENT = 70
+GSM7_PART = 153
+UCS2_PART = 67
+
+
+@dataclass(frozen=True)
+class Count:
+    """What a text costs as an SMS: its characters, the encoding a phone network would use,
+    the units that encoding counts (septets, or UTF-16 code units) and the segments billed."""
+
+    characters: int
+    encoding: str  # "GSM-7" or "UCS-2"
+    units: int
+    segments: int
+
+
+def count(text: str) -> Count:
+    if is_gsm7(text):
+        units, single, part, encoding = septets(text), SEGMENT, GSM7_PART, "GSM-7"
+    else:
+        units, single, part, encoding = len(text.encode("utf-16-le")) // 2, UCS2_SEGMENT, UCS2_PART, "UCS-2"
+    segments = 1 if units <= single else -(-units // part)
+    return Count(len(text), encoding, units, segments)

@@ -2,7 +2,8 @@
 `templates/emails/<locale>/` and `templates/sms/<locale>/`. No database, no clock, no settings.
 
 The context is a plain dict built by `notifier.context`: practice, practitioner, patient, start,
-end, service (None unless the practice opted in), manage_url (None when unknown), cancelled_by,
+end, service (None unless the service allows it), sms_detail ("minimal" unless "standard"),
+manage_url (None when unknown), cancelled_by, practice_page_url,
 book_again_url (the practitioner's booking page; None in the practitioner's own messages).
 SMS rules are enforced here: only who, when and where to manage, folded to GSM-7, one segment.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import lru_cache
+from itertools import product
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -32,6 +34,9 @@ SMS_KINDS = ("confirmation", "reminder", "moved", "cancelled", "contact_confirm"
 SMS_KEYS = ("practice", "practitioner", "start", "manage_url", "service", "book_again_url", "stop_by_reply")
 # Names cut to this in the shorter wordings (a long practice name must not cost the link).
 SHORT_NAME = 20
+# How much an SMS says (the practice's `sms_detail`): "minimal" names no practitioner (a name or
+# a profession can say why one sees them), "standard" does. Unknown or missing: "minimal".
+SMS_DETAILS = ("minimal", "standard")
 
 @dataclass(frozen=True)
 class RenderedEmail:
@@ -114,20 +119,37 @@ def _shortened(variables: dict) -> dict:
                             for who in ("practice", "practitioner") if isinstance(variables.get(who), dict)}}
 
 
+def sms_detail(context: dict) -> str:
+    level = context.get("sms_detail")
+    return level if level in SMS_DETAILS else "minimal"
+
+
 def render_sms(kind: str, context: dict, locale: str, tz: tzinfo) -> RenderedSms:
     """One GSM-7 segment always (two cost double and some phones show them out of order): the
     full wording, then the short one, then with names shortened, then the minimal one (when and
-    the link), which the start-up check (`check_sms_fits`) guarantees to fit."""
+    the link), which the start-up check (`check_sms_fits`) guarantees to fit. At the "minimal"
+    detail level no wording names the practitioner, and the practice's name is shortened before
+    it is dropped."""
     if kind not in SMS_KINDS:
         raise RenderError(f"no SMS template for {kind!r}")
     locale = _locale(locale)
     safe = {key: context.get(key) for key in SMS_KEYS}
+    if sms_detail(context) == "minimal":
+        # Nobody named, not even in a link: the practitioner's booking page (/p/camille-martin)
+        # gives way to the practice's (/c/…).
+        safe["practitioner"] = None
+        if safe["book_again_url"]:
+            safe["book_again_url"] = context.get("practice_page_url")
     # The SMS carries the short link (/r/…): with a long BASE_URL the full one leaves no room.
     safe["manage_url"] = context.get("manage_url_short") or context.get("manage_url")
     variables = _template_vars(safe, locale, tz)
     template = _environment().get_template(f"sms/{locale}/{kind}.txt")
-    wordings = [(variables, {}), (variables, {"short": True}), (_shortened(variables), {"short": True}),
-                (variables, {"short": True, "minimal": True})]
+    shortened = _shortened(variables)
+    if safe["practitioner"] is None:
+        wordings = [(variables, {}), (shortened, {}), (shortened, {"short": True})]
+    else:
+        wordings = [(variables, {}), (variables, {"short": True}), (shortened, {"short": True})]
+    wordings.append((variables, {"short": True, "minimal": True}))
     for values, flags in wordings:
         text = gsm.fold(one_line(template.render({**values, "short": False, "minimal": False, **flags})))
         if gsm.fits_one_segment(text):
@@ -152,18 +174,16 @@ def longest_sms(base_url: str) -> tuple[str, int]:
     tz = ZoneInfo("Europe/Paris")
     starts = [datetime(2027, month, day, 10, 30, tzinfo=tz) for month in range(1, 13) for day in (1, 22, 27, 28)]
     worst = ("", 0)
-    for locale in LOCALES:
-        for kind in SMS_KINDS:
-            for start in starts:
-                context = {"practice": {"name": "P" * 80, "address": "", "phone": ""},
-                           "practitioner": {"name": "N" * 80, "profession": ""}, "start": start,
-                           "manage_url": None, "manage_url_short": f"{base_url.rstrip('/')}/r/{_WIDEST_CODE}",
-                           "service": "S" * 60, "stop_by_reply": True}
-                try:
-                    size = gsm.septets(render_sms(kind, context, locale, tz).text)
-                except RenderError:
-                    return f"{kind}/{locale}", gsm.SEGMENT + 1
-                worst = max(worst, (f"{kind}/{locale}", size), key=lambda pair: pair[1])
+    for locale, kind, start, detail in product(LOCALES, SMS_KINDS, starts, SMS_DETAILS):
+        context = {"practice": {"name": "P" * 80, "address": "", "phone": ""},
+                   "practitioner": {"name": "N" * 80, "profession": ""}, "start": start,
+                   "manage_url": None, "manage_url_short": f"{base_url.rstrip('/')}/r/{_WIDEST_CODE}",
+                   "service": "S" * 60, "stop_by_reply": True, "sms_detail": detail}
+        try:
+            size = gsm.septets(render_sms(kind, context, locale, tz).text)
+        except RenderError:
+            return f"{kind}/{locale}", gsm.SEGMENT + 1
+        worst = max(worst, (f"{kind}/{locale}", size), key=lambda pair: pair[1])
     return worst
 
 

@@ -77,8 +77,9 @@ class Practice(Model):
     # A patient may cancel or move online until this many hours before the visit.
     cancellation_cutoff_hours = fields.IntField(default=24)
     reminder_policy = fields.JSONField(default=default_reminder_policy)
-    # Whether SMS and e-mail subjects may name the service (off: never the reason for the visit).
-    messages_show_service = fields.BooleanField(default=False)
+    # How much an SMS says (portal.practice.messages): "minimal", when, the practice and the link
+    # (a practitioner's name or profession can say why one sees them), or "standard", also who.
+    sms_detail = fields.CharField(max_length=16, default="minimal")
     notify_practitioner = fields.BooleanField(default=True)
     # The practitioner's notice carries an invitation (the feed's event, at the feed's level), so
     # the booking lands in their calendar at once: Google re-reads subscribed feeds every 8-24 h.
@@ -181,6 +182,8 @@ class Service(Model):
     min_notice_minutes = fields.IntField(default=120)
     horizon_days = fields.IntField(default=60)
     bookable_online = fields.BooleanField(default=True)
+    # Whether patient messages (SMS, e-mail, invitation) may name it: off, its name can say why.
+    messages_name_service = fields.BooleanField(default=False)
     position = fields.IntField(default=0)
     price_cents = fields.IntField(null=True)
     archived_at = fields.DatetimeField(null=True)  # archived: not bookable, history kept

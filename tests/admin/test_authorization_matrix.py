@@ -139,6 +139,9 @@ CASES: dict[tuple[str, str], Case] = {
         inside=lambda world, role: {"calendar_id": world.calendar[in_scope(role)]},
         outside=lambda world, role: {"calendar_id": world.calendar[out_of_scope(role)]}),
     ("GET", "/admin/messages"): Case(expect=EVERY_ROLE_200),
+    # What patient messages say, and their previews: the practice's settings, its administrator's.
+    ("GET", "/admin/settings/messages"): Case(expect=ADMIN_ONLY),
+    ("POST", "/admin/settings/messages"): Case(form={"sms_detail": "standard"}, expect={**ADMIN_ONLY, "admin": 303}),
     ("GET", "/admin/settings/practitioners"): Case(expect=AGENDA_OWNERS),
     # Creating a practitioner: the practice's administrator only (in their own practice).
     ("GET", "/admin/settings/practitioners/new"): Case(expect=ADMIN_ONLY),

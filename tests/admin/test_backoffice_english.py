@@ -7,7 +7,7 @@ from portal.i18n import ROOT
 from tests.admin.conftest import signed_in_as
 from tests.patient_pages.test_catalog import english_catalog
 
-PAGES = ("agenda", "appointment", "book", "patients", "patient", "audit")
+PAGES = ("agenda", "appointment", "book", "patients", "patient", "audit", "message_settings", "services")
 
 
 def test_every_string_of_the_back_office_pages_is_translated():

@@ -47,12 +47,17 @@ def test_html_escapes_names():
 
 @pytest.mark.parametrize("kind", ["confirmation", "reminder", "moved", "cancelled"])
 @pytest.mark.parametrize("locale", ["fr", "en"])
-def test_sms_is_one_gsm7_segment_without_health_details(kind, locale):
-    sms = render(kind, context(), locale, PARIS, channel="sms")
+@pytest.mark.parametrize("level", ["minimal", "standard", None])
+def test_sms_is_one_gsm7_segment_without_health_details(kind, locale, level):
+    sms = render(kind, context(sms_detail=level), locale, PARIS, channel="sms")
     assert gsm.fits_one_segment(sms.text), sms.text
     assert "Élise" not in sms.text and "Durand" not in sms.text  # no patient name
+    assert "Ostéopathe" not in sms.text and "Osteopathe" not in sms.text  # never the profession
+    assert "Cabinet des Lilas" in sms.text
+    # The practitioner's name only at the "standard" level (no level said: "minimal").
+    assert ("Camille Martin" in sms.text) == (level == "standard")
     if kind != "cancelled":
-        assert "https://rdv.example.fr/r/1a" in sms.text and "Camille Martin" in sms.text
+        assert "https://rdv.example.fr/r/1a" in sms.text
 
 
 def test_sms_names_the_service_only_when_the_practice_opted_in():
@@ -63,10 +68,10 @@ def test_sms_names_the_service_only_when_the_practice_opted_in():
 
 def test_sms_folds_accents_and_shortens_or_refuses():
     long_name = context(practice={"name": "Cabinet pluridisciplinaire de la Forêt", "address": "", "phone": ""},
-                        practitioner={"name": "Marie-Hélène Œuvrard-Lefèvre", "profession": ""})
+                        practitioner={"name": "Marie-Hélène Œuvrard-Lefèvre", "profession": ""}, sms_detail="standard")
     sms = render("confirmation", long_name, "fr", PARIS, channel="sms").text
     assert gsm.fits_one_segment(sms) and "OEuvrard" in sms and "ê" not in sms
-    huge = context(practitioner={"name": "N" * 150, "profession": ""})
+    huge = context(practitioner={"name": "N" * 150, "profession": ""}, sms_detail="standard")
     assert "N" * 21 not in render("confirmation", huge, "fr", PARIS, channel="sms").text  # shortened, still sent
     with pytest.raises(RenderError):  # what the start-up check (check_sms_fits) refuses to run with
         render("confirmation", context(manage_url_short="https://" + "x" * 150), "fr", PARIS, channel="sms")
