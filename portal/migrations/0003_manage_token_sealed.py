@@ -1,6 +1,7 @@
 from tortoise import migrations
-from tortoise.migrations import operations as ops
 from tortoise import fields
+
+from portal.migrations._operations import AddField
 
 class Migration(migrations.Migration):
     dependencies = [('portal', '0002_guards')]
@@ -8,7 +9,7 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AddField(
+        AddField(
             model_name='Appointment',
             name='manage_token_sealed',
             field=fields.TextField(default='', unique=False),

@@ -9,6 +9,8 @@ patient has now, which is what their messages used.
 from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
 
+from portal.migrations._operations import AddField
+
 
 async def backfill(apps, schema_editor) -> None:
     await schema_editor.client.execute_script(
@@ -22,7 +24,7 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AddField(
+        AddField(
             model_name="Appointment",
             name="contact_phone",
             field=fields.CharField(max_length=20, default=""),

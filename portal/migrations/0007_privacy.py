@@ -13,6 +13,8 @@ from tortoise import fields, migrations
 from tortoise.indexes import Index
 from tortoise.migrations import operations as ops
 
+from portal.migrations._operations import AddField
+
 AUDIT_COLUMNS_BUT_IP = "at, practice_id, actor, role, action, object_type, object_id, patient_id, detail, channel"
 CONSENT_COLUMNS_BUT_IP = ("practice_id, patient_id, appointment_id, purpose, granted, text_version, text_sha256, "
                           "recorded_at, channel")
@@ -66,12 +68,12 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AddField(model_name="Patient", name="restricted_at", field=fields.DatetimeField(null=True)),
-        ops.AddField(model_name="Patient", name="restriction_reason",
+        AddField(model_name="Patient", name="restricted_at", field=fields.DatetimeField(null=True)),
+        AddField(model_name="Patient", name="restriction_reason",
                      field=fields.CharField(max_length=300, null=True)),
-        ops.AddField(model_name="Patient", name="erased_at", field=fields.DatetimeField(null=True)),
-        ops.AddField(model_name="Practice", name="retention_months", field=fields.IntField(default=2)),
-        ops.AddField(model_name="Practice", name="contract_ends_on", field=fields.DateField(null=True)),
+        AddField(model_name="Patient", name="erased_at", field=fields.DatetimeField(null=True)),
+        AddField(model_name="Practice", name="retention_months", field=fields.IntField(default=2)),
+        AddField(model_name="Practice", name="contract_ends_on", field=fields.DateField(null=True)),
         ops.CreateModel(
             name="PrivacyLink",
             fields=[

@@ -13,6 +13,8 @@ from tortoise.fields.base import OnDelete
 from tortoise.indexes import Index
 from tortoise.migrations import operations as ops
 
+from portal.migrations._operations import AddField
+
 from portal.patients.search_key import search_key
 
 
@@ -33,14 +35,14 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AddField(
+        AddField(
             model_name="Patient",
             name="search_key",
             field=fields.CharField(max_length=600, default=""),
         ),
         ops.RunPython(backfill_search_key),
         ops.AddIndex(model_name="Patient", index=Index(fields=["practice_id", "search_key"])),
-        ops.AddField(
+        AddField(
             model_name="Appointment",
             name="cancel_reason",
             field=fields.TextField(null=True),

@@ -3,7 +3,8 @@ goes with each notice (practice.practitioner_invitations), and a move notice say
 (appointment.previous_starts_at, set by each move)."""
 
 from tortoise import fields, migrations
-from tortoise.migrations import operations as ops
+
+from portal.migrations._operations import AddField
 
 
 class Migration(migrations.Migration):
@@ -12,12 +13,12 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AddField(
+        AddField(
             model_name="Practice",
             name="practitioner_invitations",
             field=fields.BooleanField(default=True),
         ),
-        ops.AddField(
+        AddField(
             model_name="Appointment",
             name="previous_starts_at",
             field=fields.DatetimeField(null=True),

@@ -11,6 +11,8 @@
 from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
 
+from portal.migrations._operations import AddField
+
 from portal.practice.models import DEFAULT_SMS_REGIONS
 
 
@@ -32,13 +34,13 @@ class Migration(migrations.Migration):
                      "unique_together": (("key", "window_start"),)},
             bases=["Model"],
         ),
-        ops.AddField(model_name="Practitioner", name="online_bookings_per_hour", field=fields.IntField(default=10)),
-        ops.AddField(model_name="Practitioner", name="online_bookings_per_day", field=fields.IntField(default=40)),
-        ops.AddField(model_name="Practice", name="sms_regions",
+        AddField(model_name="Practitioner", name="online_bookings_per_hour", field=fields.IntField(default=10)),
+        AddField(model_name="Practitioner", name="online_bookings_per_day", field=fields.IntField(default=40)),
+        AddField(model_name="Practice", name="sms_regions",
                      field=fields.CharField(max_length=200, default=DEFAULT_SMS_REGIONS)),
-        ops.AddField(model_name="Practice", name="sms_daily_budget", field=fields.IntField(default=200)),
-        ops.AddField(model_name="Practice", name="confirm_online_bookings", field=fields.BooleanField(default=False)),
-        ops.AddField(model_name="Appointment", name="hold_until", field=fields.DatetimeField(null=True)),
-        ops.AddField(model_name="Appointment", name="confirm_code_sealed", field=fields.TextField(default="")),
-        ops.AddField(model_name="Appointment", name="confirm_attempts", field=fields.IntField(default=0)),
+        AddField(model_name="Practice", name="sms_daily_budget", field=fields.IntField(default=200)),
+        AddField(model_name="Practice", name="confirm_online_bookings", field=fields.BooleanField(default=False)),
+        AddField(model_name="Appointment", name="hold_until", field=fields.DatetimeField(null=True)),
+        AddField(model_name="Appointment", name="confirm_code_sealed", field=fields.TextField(default="")),
+        AddField(model_name="Appointment", name="confirm_attempts", field=fields.IntField(default=0)),
     ]

@@ -15,6 +15,8 @@ from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
 from tortoise.migrations import operations as ops
 
+from portal.migrations._operations import AddField
+
 
 class Migration(migrations.Migration):
     dependencies = [("portal", "0012_indexes")]
@@ -22,12 +24,12 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AddField(model_name="Practice", name="access_instructions",
+        AddField(model_name="Practice", name="access_instructions",
                      field=fields.CharField(max_length=500, default="")),
-        ops.AddField(model_name="Practice", name="holiday_region",
+        AddField(model_name="Practice", name="holiday_region",
                      field=fields.CharField(max_length=8, default="")),
-        ops.AddField(model_name="Practitioner", name="archived_at", field=fields.DatetimeField(null=True)),
-        ops.AddField(model_name="Service", name="archived_at", field=fields.DatetimeField(null=True)),
+        AddField(model_name="Practitioner", name="archived_at", field=fields.DatetimeField(null=True)),
+        AddField(model_name="Service", name="archived_at", field=fields.DatetimeField(null=True)),
         ops.CreateModel(
             name="StaffInvitation",
             fields=[

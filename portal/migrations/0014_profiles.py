@@ -15,6 +15,8 @@ from tortoise.fields.base import OnDelete
 from tortoise.indexes import Index
 from tortoise.migrations import operations as ops
 
+from portal.migrations._operations import AddField
+
 from portal.practice.address import city_key, split_address
 
 
@@ -36,19 +38,19 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AddField(model_name="Practice", name="postcode", field=fields.CharField(max_length=5, default="")),
-        ops.AddField(model_name="Practice", name="city", field=fields.CharField(max_length=100, default="")),
-        ops.AddField(model_name="Practice", name="city_key", field=fields.CharField(max_length=100, default="")),
+        AddField(model_name="Practice", name="postcode", field=fields.CharField(max_length=5, default="")),
+        AddField(model_name="Practice", name="city", field=fields.CharField(max_length=100, default="")),
+        AddField(model_name="Practice", name="city_key", field=fields.CharField(max_length=100, default="")),
         ops.RunPython(split_addresses),
         ops.AddIndex(model_name="Practice", index=Index(fields=["postcode"])),
         ops.AddIndex(model_name="Practice", index=Index(fields=["city_key"])),
-        ops.AddField(model_name="Practice", name="controller_name", field=fields.CharField(max_length=200, default="")),
-        ops.AddField(model_name="Practice", name="controller_address",
+        AddField(model_name="Practice", name="controller_name", field=fields.CharField(max_length=200, default="")),
+        AddField(model_name="Practice", name="controller_address",
                      field=fields.CharField(max_length=300, default="")),
-        ops.AddField(model_name="Practice", name="dpo_name", field=fields.CharField(max_length=200, default="")),
-        ops.AddField(model_name="Practice", name="dpo_email", field=fields.CharField(max_length=254, default="")),
-        ops.AddField(model_name="Practitioner", name="languages", field=fields.JSONField(default=list)),
-        ops.AddField(model_name="StaffInvitation", name="locale", field=fields.CharField(max_length=8, default="fr")),
+        AddField(model_name="Practice", name="dpo_name", field=fields.CharField(max_length=200, default="")),
+        AddField(model_name="Practice", name="dpo_email", field=fields.CharField(max_length=254, default="")),
+        AddField(model_name="Practitioner", name="languages", field=fields.JSONField(default=list)),
+        AddField(model_name="StaffInvitation", name="locale", field=fields.CharField(max_length=8, default="fr")),
         ops.CreateModel(
             name="PractitionerPhoto",
             fields=[

@@ -9,24 +9,9 @@
 """
 
 from tortoise import fields, migrations
-from tortoise.fields.base import DB_DEFAULT_NOT_SET
 from tortoise.migrations import operations as ops
 
-
-class AddFilledField(ops.AddField):
-    """AddField for a table that has rows: the column is added with the field's default as its
-    SQL DEFAULT (`NOT NULL` alone is refused on a table with rows, by SQLite and PostgreSQL
-    alike), while the migration state, like the model, keeps a Python default only."""
-
-    async def database_forward(self, app_label, old_state, new_state, state_editor=None) -> None:
-        if not state_editor:
-            return
-        field = new_state.apps.get_model(f"{app_label}.{self.model_name}")._meta.fields_map[self.name]
-        field.db_default = field.default
-        try:
-            await super().database_forward(app_label, old_state, new_state, state_editor)
-        finally:
-            field.db_default = DB_DEFAULT_NOT_SET
+from portal.migrations._operations import AddField
 
 
 class DropColumn(ops.RemoveField):
@@ -45,9 +30,9 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        AddFilledField(model_name="Service", name="messages_name_service",
+        AddField(model_name="Service", name="messages_name_service",
                        field=fields.BooleanField(default=False)),
-        AddFilledField(model_name="Practice", name="sms_detail",
+        AddField(model_name="Practice", name="sms_detail",
                      field=fields.CharField(max_length=16, default="minimal")),
         ops.RunSQL(["UPDATE service SET messages_name_service = TRUE WHERE practitioner_id IN ("
                     "SELECT practitioner.id FROM practitioner JOIN practice ON practice.id = practitioner.practice_id "
