@@ -139,6 +139,14 @@ def _stop(workers: list[subprocess.Popen]) -> None:
             worker.wait()
 
 
+async def _poll_until(read, done, interval: float) -> None:
+    """Polls the database (other processes change it: no event to wait on here)."""
+    while True:
+        if done(await read()):
+            return
+        await asyncio.sleep(interval)
+
+
 async def _drain(workers_count: int, env, sink_pid: int, batch: int, tag: str) -> dict[str, float]:
     """Messages/s of `workers_count` worker processes over SCALING_MESSAGES, and CPU per message."""
     await _copy(SCALING_MESSAGES, tag)
@@ -147,11 +155,9 @@ async def _drain(workers_count: int, env, sink_pid: int, batch: int, tag: str) -
     try:
         # Timed from the first message sent: the processes' start (imports, pools) is not sending.
         before = await _sent()
-        while await _sent() == before:
-            await asyncio.sleep(0.02)
+        await _poll_until(_sent, lambda sent: sent != before, 0.02)
         started, first = time.perf_counter(), await _sent()
-        while await _left():
-            await asyncio.sleep(0.05)
+        await _poll_until(_left, lambda left: left == 0, 0.05)
         elapsed = time.perf_counter() - started
         # Before the workers stop: their database backends leave with their connections.
         worker_cpu = sum(_cpu_seconds(worker.pid) for worker in workers)
