@@ -63,7 +63,7 @@ async def _seed(scale: Scale, now: datetime) -> float:
     first_patient = await bulk.seed_patients(practice.id, 1_000, now)
     camille = await Practitioner.get(slug=SLUG)
     camille_service = await Service.get(practitioner_id=camille.id, slug=SERVICE)
-    # PostgreSQL: the appointment indexes and constraints built once after the rows, not row by row.
+    # PostgreSQL: the appointment B-trees and foreign keys built and checked once after the rows.
     async with bulk.indexes_deferred("appointment"):
         await bulk.seed_history(camille.id, camille_service.id, practice.id, count=RECENT, before=now - timedelta(days=1),
                                 first_patient=first_patient, patients=1_000)
@@ -80,7 +80,7 @@ async def _seed(scale: Scale, now: datetime) -> float:
                 jobs.append(bulk.seed_spread_history(practice.id, tag="bulk", practitioners=count, offset=offset,
                                                      per=SPREAD_EACH, before=now - timedelta(days=100),
                                                      first_patient=first_patient, patients=1_000))
-        if db_is_postgres():  # on several connections (two cores)
+        if db_is_postgres():  # on several connections: the exclusion constraint's GiST index is the cost there
             await asyncio.gather(*jobs)
         else:  # one writer at a time anyway
             for job in jobs:

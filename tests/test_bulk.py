@@ -27,7 +27,8 @@ async def _schema() -> list[dict]:
     return await connections.get("default").execute_query_dict(_SCHEMA)
 
 
-async def test_a_bulk_load_keeps_the_appointment_constraints(any_database, now):
+@pytest.mark.parametrize("exclusion", [False, True])
+async def test_a_bulk_load_keeps_the_appointment_constraints(any_database, now, exclusion):
     practice = await load_demo()
     practitioner = await Practitioner.get(slug="camille-martin")
     service = await Service.filter(practitioner_id=practitioner.id).first()
@@ -35,7 +36,7 @@ async def test_a_bulk_load_keeps_the_appointment_constraints(any_database, now):
     postgres = connections.get("default").capabilities.dialect == "postgres"
     before = await _schema() if postgres else None
 
-    async with bulk.indexes_deferred("appointment"):
+    async with bulk.indexes_deferred("appointment", exclusion=exclusion):
         await bulk.seed_history(practitioner.id, service.id, practice.id, count=500, before=now - timedelta(days=2),
                                 first_patient=first_patient, patients=10)
 
