@@ -14,6 +14,7 @@ from calendar_sync.feed import CANCELLED, FeedAppointment, FeedSettings, FeedWin
 from calendar_sync.models import FeedLevel, FeedToken
 from portal.booking.calendar_event import uid_host
 from portal.models import Appointment, Patient, Practitioner, Service
+from portal.practice.models import postal_address
 from portal.scheduling import MAX_BLOCKED
 from portal.tokens import token_hash, token_matches
 
@@ -61,12 +62,13 @@ def uid_domain(base_url: str) -> str:
 
 async def load_subject(access: FeedAccess, base_url: str) -> FeedSubject:
     row = (await Practitioner.filter(id=access.practitioner_id).values(
-        "title", "first_name", "last_name", "practice_id", "practice__name", "practice__address", "practice__timezone"
+        "title", "first_name", "last_name", "practice_id", "practice__name", "practice__address", "practice__postcode",
+        "practice__city", "practice__timezone"
     ))[0]
     person = " ".join(part for part in (row["title"], row["first_name"], row["last_name"]) if part)
     settings = FeedSettings(
         name=f"{person} · {row['practice__name']}", timezone=row["practice__timezone"],
-        location=row["practice__address"], uid_domain=uid_domain(base_url), level=access.level,
+        location=postal_address(row["practice__address"], row["practice__postcode"], row["practice__city"]), uid_domain=uid_domain(base_url), level=access.level,
     )
     services: tuple[tuple[int, str], ...] = ()
     if access.level is not FeedLevel.BUSY:

@@ -29,7 +29,7 @@ from portal.errors import DomainError, SlotTaken
 from portal.patients.input import FieldErrors
 from portal.settings import Settings
 from portal.web import json_error, request_locale, text_guard, translate
-from portal.web.admin import auth as admin_auth, routes as admin_routes
+from portal.web.admin import auth as admin_auth, photo_views, routes as admin_routes
 from portal.web.admin.oidc import OidcStateSession
 from portal.web.api import routes as api_routes
 from portal.web.patient import routes as patient_routes
@@ -41,7 +41,8 @@ from portal.web.text_guard import RefuseUnstorableText
 
 log = logging.getLogger("creneau")
 
-ROUTES = [Route("/healthz", health.healthz), *api_routes.routes, *privacy_routes.routes,
+ROUTES = [Route("/healthz", health.healthz), Route("/photos/{digest}.jpg", photo_views.serve, methods=["GET"]),
+          *api_routes.routes, *privacy_routes.routes,
           *patient_routes.routes, *admin_routes.routes, *calendar_sync.routes.routes,
           *calendar_sync.admin_views.routes, *notifier.admin_views.routes, *notifier.webhooks.routes]
 # Loops that `creneau serve` runs inside the web process on SQLite (one command, a whole system).
@@ -166,7 +167,7 @@ def create_app(settings: Settings, *, manage_db: bool = True, run_background: bo
         },
     )
     log_redaction.install()
-    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes, wider=photo_views.WIDER_BODIES)
     app.add_middleware(RefuseUnstorableText, refuse=_unstorable_text)
     app.add_middleware(OidcStateSession, secret_key=str(settings.secret_key),
                        https=settings.base_url.startswith("https://"))

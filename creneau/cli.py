@@ -19,6 +19,7 @@ import calendar_sync.cli
 import notifier.cli
 from creneau import database as db, user_cli
 from notifier.render import check_sms_fits
+from portal.practice.address import city_key, split_address
 from portal.practice.models import is_slug
 from portal.settings import ConfigError, Settings, load_settings
 
@@ -93,7 +94,9 @@ async def cmd_practice_add(args: argparse.Namespace, settings: Settings) -> int:
     if await Practice.filter(slug=args.slug).exists():
         print(f"practice {args.slug} exists already", file=sys.stderr)
         return 1
-    await Practice.create(slug=args.slug, name=args.name, address=args.address, timezone=args.timezone,
+    street, postcode, city = split_address(args.address)  # "12 rue X, 75011 Paris": in its three parts
+    await Practice.create(slug=args.slug, name=args.name, address=street, postcode=postcode, city=city,
+                          city_key=city_key(city), timezone=args.timezone,
                           email=args.email, phone=args.phone,
                           practitioner_invitations=not args.no_practitioner_invitations)
     print(f"practice {args.slug} created")

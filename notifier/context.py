@@ -22,13 +22,14 @@ from portal.models import (
     Service,
     StaffInvitation,
 )
+from portal.practice.models import postal_address
 
 log = logging.getLogger("creneau.notifier")
 
 APPOINTMENT_FIELDS = ("id", "practice_id", "practitioner_id", "service_id", "patient_id", "starts_at", "ends_at",
                       "status", "sms_reminder", "email_reminder", "version", "locale", "manage_token_sealed",
                       "contact_phone", "previous_starts_at", "confirm_code_sealed")
-PRACTICE_FIELDS = ("id", "name", "address", "phone", "email", "timezone", "locale", "messages_show_service",
+PRACTICE_FIELDS = ("id", "name", "address", "postcode", "city", "phone", "email", "timezone", "locale", "messages_show_service",
                    "notify_practitioner", "sms_sender_id", "practitioner_invitations", "sms_regions",
                    "sms_daily_budget")
 CONSENT_PURPOSES = ("email_reminders", "sms_reminders")
@@ -59,6 +60,8 @@ async def load_batch(rows: list[dict]) -> Batch:
     found = batch.appointments.values()
     practice_ids = {row["practice_id"] for row in rows}
     batch.practices = _by_id(await Practice.filter(id__in=practice_ids).values(*PRACTICE_FIELDS))
+    for practice in batch.practices.values():  # messages and invitations show the address on one line
+        practice["address"] = postal_address(practice["address"], practice["postcode"], practice["city"])
     privacy_ids = [row["id"] for row in rows if row["kind"] in PRIVACY_KINDS]
     if privacy_ids:
         batch.privacy_links = {link["outbox_message_id"]: link for link in await PrivacyLink.filter(
@@ -67,7 +70,7 @@ async def load_batch(rows: list[dict]) -> Batch:
     invitation_ids = [row["id"] for row in rows if row["kind"] == STAFF_INVITATION]
     if invitation_ids:
         batch.invitations = {row["outbox_message_id"]: row for row in await StaffInvitation.filter(
-            outbox_message_id__in=invitation_ids).values("outbox_message_id", "email", "token_sealed", "used_at")}
+            outbox_message_id__in=invitation_ids).values("outbox_message_id", "email", "token_sealed", "used_at", "locale")}
     if not found:
         return batch
     patient_ids = {a["patient_id"] for a in found}

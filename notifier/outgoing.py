@@ -146,10 +146,16 @@ def build_config_check(row: dict, batch: Batch, identity: Identity, now: datetim
     return mime.compose(envelope, rendered, now, dkim_key=identity.dkim)
 
 
-INVITATION_TEXT = ("Invitation à l'espace cabinet de {name}",
-                   "{name} vous invite dans son espace cabinet sur Créneau. Pour créer votre compte et choisir "
-                   "votre mot de passe, ouvrez ce lien (valable 3 jours, une seule fois) :\n\n{url}\n\n"
-                   "Si vous n'attendiez pas cette invitation, ignorez ce message.")
+INVITATION_TEXT = {
+    "fr": ("Invitation à l'espace cabinet de {name}",
+           "{name} vous invite dans son espace cabinet sur Créneau. Pour créer votre compte et choisir "
+           "votre mot de passe, ouvrez ce lien (valable 3 jours, une seule fois) :\n\n{url}\n\n"
+           "Si vous n'attendiez pas cette invitation, ignorez ce message."),
+    "en": ("Invitation to the {name} practice space",
+           "{name} invites you to its practice space on Créneau. To create your account and choose your "
+           "password, open this link (valid for 3 days, once):\n\n{url}\n\n"
+           "If you were not expecting this invitation, ignore this message."),
+}
 
 
 def build_invitation(row: dict, batch: Batch, identity: Identity, now: datetime) -> OutgoingEmail:
@@ -159,7 +165,8 @@ def build_invitation(row: dict, batch: Batch, identity: Identity, now: datetime)
     token = unseal(invitation, identity.secret_key)
     if token is None:
         raise RenderError("the invitation's token cannot be unsealed (SECRET_KEY changed?)")
-    subject, text = INVITATION_TEXT
+    locale = invitation.get("locale") if invitation.get("locale") in INVITATION_TEXT else "fr"
+    subject, text = INVITATION_TEXT[locale]
     url = invitation_url(identity.base_url, token)
     body = text.format(name=practice["name"], url=url)
     rendered = RenderedEmail(subject.format(name=practice["name"]), body,
@@ -167,5 +174,5 @@ def build_invitation(row: dict, batch: Batch, identity: Identity, now: datetime)
     _, from_addr = mime.split_mail_from(identity.mail_from)
     envelope = mime.Envelope(row_id=row["id"], host=identity.host, created=row.get("created_at", ""),
                              from_name=practice["name"], from_addr=from_addr,
-                             to_name="", to_addr=invitation["email"], reply_to=practice["email"], locale="fr")
+                             to_name="", to_addr=invitation["email"], reply_to=practice["email"], locale=locale)
     return mime.compose(envelope, rendered, now, dkim_key=identity.dkim)

@@ -14,6 +14,7 @@ from portal.practice.models import (
     OpeningHours,
     Practice,
     Practitioner,
+    PractitionerPhoto,
     Service,
 )
 
@@ -47,6 +48,7 @@ __all__ = [
     "PeriodicJob",
     "Practice",
     "Practitioner",
+    "PractitionerPhoto",
     "PrivacyLink",
     "Service",
     "SignInFailure",

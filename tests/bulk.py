@@ -29,8 +29,8 @@ _OUTBOX_COLUMNS = (
 _PATIENT_COLUMNS = ("civility, first_name, last_name, email, phone, birth_date, locale, created_at, updated_at, "
                     "practice_id, search_key")
 
-# No online limit first (0011: 0 is "no limit").
-_PRACTITIONER_COLUMNS = ("online_bookings_per_hour, online_bookings_per_day, slug, title, first_name, last_name, profession, rpps, adeli, email, phone, bio, bookable, "
+# No language and no online limit first (0014: languages is a JSON list; 0011: 0 is "no limit").
+_PRACTITIONER_COLUMNS = ("languages, online_bookings_per_hour, online_bookings_per_day, slug, title, first_name, last_name, profession, rpps, adeli, email, phone, bio, bookable, "
                          "slot_step_minutes, daily_limit, created_at, practice_id")
 _SERVICE_COLUMNS = ("slug, name, name_en, duration_minutes, buffer_before_minutes, buffer_after_minutes, "
                     "min_notice_minutes, horizon_days, bookable_online, position, price_cents, practitioner_id")
@@ -54,7 +54,7 @@ _SQLITE = {
         FROM n""",
 }
 _SQLITE["practitioner"] = _SQLITE_SERIES + f"""INSERT INTO practitioner ({_PRACTITIONER_COLUMNS})
-    SELECT 0, 0, ? || '-' || i, '', 'Prénom' || (i % 3), 'Nom' || (i % 7), ?, NULL, NULL, '', '', '', 1, 15, NULL, ?, ?
+    SELECT '[]', 0, 0, ? || '-' || i, '', 'Prénom' || (i % 3), 'Nom' || (i % 7), ?, NULL, NULL, '', '', '', 1, 15, NULL, ?, ?
     FROM n"""
 _SQLITE["hours"] = """INSERT INTO opening_hours (weekday, starts, ends, kind, practitioner_id)
     SELECT 0, 540, 1080, 'open', id FROM practitioner WHERE slug LIKE ? || '-%'"""
@@ -79,7 +79,7 @@ _POSTGRES = {
               FROM practitioner WHERE slug LIKE $5::text || '-%' ORDER BY id LIMIT $6 OFFSET $7) AS p,
              (SELECT i, $8::timestamptz - i * interval '30 minutes' AS s FROM generate_series(1, $1) AS i) AS t""",
     "practitioner": f"""INSERT INTO practitioner ({_PRACTITIONER_COLUMNS})
-        SELECT 0, 0, $2::text || '-' || i, '', 'Prénom' || (i % 3), 'Nom' || (i % 7), $3::text, NULL, NULL, '', '', '',
+        SELECT '[]', 0, 0, $2::text || '-' || i, '', 'Prénom' || (i % 3), 'Nom' || (i % 7), $3::text, NULL, NULL, '', '', '',
                true, 15, NULL, $4::timestamptz, $5::int
         FROM generate_series(1, $1) AS i""",
     "hours": """INSERT INTO opening_hours (weekday, starts, ends, kind, practitioner_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from portal.access import secrets as creds
@@ -20,10 +21,26 @@ class AccountError(DomainError):
     code = "invalid_account"
 
 
+class AccountExists(AccountError):
+    pass
+
+
 async def add_user(ctx: Ctx, email: str, role: str, practice: Practice, *, practitioner: Practitioner | None = None,
                    name: str = "", password: str | None = None, grants: list[Practitioner] | None = None,
                    ) -> tuple[StaffUser, str]:
     """A new account and its password (generated unless given), to hand over once."""
+    password = password or creds.generate_password()
+    async with in_transaction() as conn:
+        user = await create_user(conn, ctx, email, role, practice, practitioner=practitioner, name=name,
+                                 password=password, grants=grants)
+    return user, password
+
+
+async def create_user(conn: BaseDBAsyncClient, ctx: Ctx, email: str, role: str, practice: Practice, *,
+                      practitioner: Practitioner | None = None, name: str = "", password: str,
+                      grants: list[Practitioner] | None = None) -> StaffUser:
+    """The account's rows and audit event, inside the caller's transaction (an accepted
+    invitation commits its own "used" mark with them, or neither)."""
     try:
         address = validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
@@ -35,18 +52,16 @@ async def add_user(ctx: Ctx, email: str, role: str, practice: Practice, *, pract
     for linked in [practitioner, *(grants or [])]:
         if linked is not None and linked.practice_id != practice.id:
             raise AccountError("Le praticien %(slug)s n'est pas de ce cabinet.", slug=linked.slug)
-    if await StaffUser.filter(email=address).exists():
-        raise AccountError("Un compte existe déjà pour %(email)s.", email=address)
-    password = password or creds.generate_password()
-    async with in_transaction() as conn:
-        user = await StaffUser.create(
-            email=address, name=name, role=role, practice_id=practice.id,
-            practitioner_id=practitioner.id if practitioner and role == StaffRole.PRACTITIONER else None,
-            password_hash=creds.hash_password(password), created_at=ctx.now, updated_at=ctx.now, using_db=conn)
-        for granted in grants or []:
-            await StaffGrant.create(staff_id=user.id, practitioner_id=granted.id, using_db=conn)
-        await record(conn, ctx, "staff.create", "staff", user.id, practice_id=practice.id, status=role)
-    return user, password
+    if await StaffUser.filter(email=address).using_db(conn).exists():
+        raise AccountExists("Un compte existe déjà pour %(email)s.", email=address)
+    user = await StaffUser.create(
+        email=address, name=name, role=role, practice_id=practice.id,
+        practitioner_id=practitioner.id if practitioner and role == StaffRole.PRACTITIONER else None,
+        password_hash=creds.hash_password(password), created_at=ctx.now, updated_at=ctx.now, using_db=conn)
+    for granted in grants or []:
+        await StaffGrant.create(staff_id=user.id, practitioner_id=granted.id, using_db=conn)
+    await record(conn, ctx, "staff.create", "staff", user.id, practice_id=practice.id, status=role)
+    return user
 
 
 async def user_by_email(email: str) -> StaffUser:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from portal import access
@@ -26,6 +27,7 @@ LIFETIME = timedelta(days=3)
 KIND, AUDIENCE = STAFF_INVITATION, "staff"
 MIN_PASSWORD = 12
 MAX_PASSWORD = 256
+LOCALES = ("fr", "en")
 
 
 def invitation_url(base_url: str, token: str) -> str:
@@ -38,9 +40,13 @@ def unseal(invitation: dict, secret_key: str) -> str | None:
 
 
 async def invite(ctx: Ctx, email: str, role: str, practitioner_id: int | None, grants: Iterable[int],
-                 secret_key: str) -> StaffInvitation:
+                 secret_key: str, locale: str | None = None) -> StaffInvitation:
+    """`locale`: the invitation e-mail's language (fr or en); the practice's own by default."""
     practice = await access.administered_practice(ctx)
     errors: dict[str, str] = {}
+    locale = practice.locale if locale is None else locale
+    if locale not in LOCALES:
+        errors["locale"] = "Choisissez une langue de la liste."
     address = clean_email(email)[0] or ""
     if not address:
         errors["email"] = "Cette adresse e-mail n'est pas valide."
@@ -68,7 +74,7 @@ async def invite(ctx: Ctx, email: str, role: str, practitioner_id: int | None, g
                 practice_id=practice.id, email=address, role=role,
                 practitioner_id=practitioner_id if role == StaffRole.PRACTITIONER else None,
                 grants=granted if role == StaffRole.ASSISTANT else [], token_hash=token_hash(token),
-                token_sealed=seal_manage_token(token, secret_key), outbox_message_id=message.id,
+                token_sealed=seal_manage_token(token, secret_key), outbox_message_id=message.id, locale=locale,
                 created_at=ctx.now, expires_at=ctx.now + LIFETIME, using_db=conn)
             await record(conn, ctx, "staff.invite", "staff_invitation", invitation.id, practice_id=practice.id,
                          status=role, message_id=message.id)
@@ -97,13 +103,27 @@ async def accept(ctx: Ctx, token: str, password: str, confirmation: str) -> Staf
         errors["confirmation"] = "Les deux mots de passe ne sont pas identiques."
     if errors:
         raise FieldErrors(errors)
-    used = await StaffInvitation.filter(id=invitation.id, used_at=None).update(used_at=ctx.now)
-    if not used:  # the same link followed twice at once: one wins
-        raise NotFound("Cette invitation n'est plus valable.")
     practice = await invitation.practice
     linked = await Practitioner.filter(id=invitation.practitioner_id, practice_id=practice.id).first() \
         if invitation.practitioner_id else None
-    grants = await Practitioner.filter(id__in=invitation.grants or [], practice_id=practice.id)
-    user, _ = await accounts.add_user(ctx, invitation.email, invitation.role, practice, practitioner=linked,
-                                      password=password, grants=list(grants))
-    return user
+    grants = list(await Practitioner.filter(id__in=invitation.grants or [], practice_id=practice.id))
+
+    async def transaction() -> StaffUser:
+        # One transaction: the link is spent only with the account it made. The conditional
+        # update is the guard between two accepts at once (the second finds nothing to mark:
+        # PostgreSQL makes it wait for the first's row lock; SQLite serialises writers).
+        async with in_transaction() as conn:
+            used = await StaffInvitation.filter(id=invitation.id, used_at=None, expires_at__gt=ctx.now
+                                                ).using_db(conn).update(used_at=ctx.now)
+            if not used:
+                raise NotFound("Cette invitation n'est plus valable.")
+            return await accounts.create_user(conn, ctx, invitation.email, invitation.role, practice,
+                                              practitioner=linked, password=password, grants=grants)
+
+    try:
+        return await retry_locked(transaction)
+    except (accounts.AccountExists, IntegrityError):
+        # An account made meanwhile for this address (by the CLI, or a concurrent accept that won
+        # the unique index): nothing was written, the link still works once that is sorted out.
+        raise FieldErrors({"password": "Un compte existe déjà pour cette adresse : connectez-vous, ou demandez "
+                                       "à l'administrateur du cabinet de le retirer."}) from None

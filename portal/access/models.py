@@ -135,6 +135,7 @@ class StaffInvitation(Model):
     token_hash = fields.CharField(max_length=64, unique=True)
     token_sealed = fields.CharField(max_length=255)
     outbox_message_id = fields.IntField(null=True, db_index=True)
+    locale = fields.CharField(max_length=8, default="fr")  # the invitation e-mail's language
     created_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)

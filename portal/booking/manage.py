@@ -105,29 +105,36 @@ async def write_move(ctx: Ctx, appointment: Appointment, start: datetime, target
     agenda locked, pending messages of the old time replaced by the move notice and new
     reminders, an audit event. `practice`: anything with `reminder_policy` and
     `notify_practitioner`. A slot taken meanwhile raises SlotTaken with the nearest free ones."""
-    now, blocked = ctx.now, blocked_interval(start, target.rules)
-    changes = {"starts_at": start, "ends_at": start + target.duration, "previous_starts_at": appointment.starts_at,
-               "blocked_from": blocked.start, "blocked_until": blocked.end, "now": now}
-
     async def transaction() -> None:
         async with in_transaction() as conn:
-            await lock_agenda(conn, appointment.practitioner_id)
-            await save_new_version(appointment, changes, conn)
-            await cancel_pending(appointment.id, conn)
-            plan = message_context(appointment, practice, now)
-            if not notify_practitioner:
-                plan = replace(plan, notify_practitioner=False)
-            await write_planned(appointment, message_plan.on_moved(plan), conn, now=now)
-            await audit(conn, ctx, "appointment.move", "appointment", appointment.id,
-                        practice_id=appointment.practice_id, patient_id=appointment.patient_id,
-                        version=appointment.version)
+            await write_move_rows(conn, ctx, appointment, start, target, practice,
+                                  notify_practitioner=notify_practitioner)
 
     try:
         await retry_locked(transaction)
     except IntegrityError as exc:
         if is_slot_violation(exc):
-            raise await slot_taken(target, start, now) from None
+            raise await slot_taken(target, start, ctx.now) from None
         raise
+
+
+async def write_move_rows(conn, ctx: Ctx, appointment: Appointment, start: datetime, target: BookingTarget, practice,
+                          *, notify_practitioner: bool = True) -> None:
+    """The rows of a move inside the caller's transaction `conn` (write_move's, or a batch of the
+    practice's choices): the overlap guard of the database raises IntegrityError here."""
+    now, blocked = ctx.now, blocked_interval(start, target.rules)
+    changes = {"starts_at": start, "ends_at": start + target.duration, "previous_starts_at": appointment.starts_at,
+               "blocked_from": blocked.start, "blocked_until": blocked.end, "now": now}
+    await lock_agenda(conn, appointment.practitioner_id)
+    await save_new_version(appointment, changes, conn)
+    await cancel_pending(appointment.id, conn)
+    plan = message_context(appointment, practice, now)
+    if not notify_practitioner:
+        plan = replace(plan, notify_practitioner=False)
+    await write_planned(appointment, message_plan.on_moved(plan), conn, now=now)
+    await audit(conn, ctx, "appointment.move", "appointment", appointment.id,
+                practice_id=appointment.practice_id, patient_id=appointment.patient_id,
+                version=appointment.version)
 
 
 async def set_reminders(ctx: Ctx, token: str, *, email: bool, sms: bool) -> ManagedBooking:

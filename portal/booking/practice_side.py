@@ -48,21 +48,28 @@ async def cancel_as_practice(ctx: Ctx, appointment: Appointment, status: Appoint
     patient told, an audit event without the reason."""
     if appointment.status in CANCELLED_STATUSES:
         raise NotAllowed("Ce rendez-vous est déjà annulé.")
-    practice, now = await Practice.get(id=appointment.practice_id), ctx.now
-    changes = {"status": status, "cancelled_at": now, "cancel_reason": reason or None, "now": now}
+    practice = await Practice.get(id=appointment.practice_id)
 
     async def transaction() -> None:
         async with in_transaction() as conn:
-            await save_new_version(appointment, changes, conn)
-            await cancel_pending(appointment.id, conn)
-            plan = message_context(appointment, practice, now, cancelled_by_patient=False)
-            await write_planned(appointment, message_plan.on_cancelled(plan), conn, now=now)
-            await audit(conn, ctx, "appointment.cancel", "appointment", appointment.id,
-                        practice_id=appointment.practice_id, patient_id=appointment.patient_id, status=status.value,
-                        version=appointment.version)
+            await cancel_rows(conn, ctx, appointment, practice, status, reason)
 
     await retry_locked(transaction)
     return appointment
+
+
+async def cancel_rows(conn, ctx: Ctx, appointment: Appointment, practice: Practice, status: AppointmentStatus,
+                      reason: str = "") -> None:
+    """The rows of a practice's cancellation inside the caller's transaction `conn`."""
+    now = ctx.now
+    changes = {"status": status, "cancelled_at": now, "cancel_reason": reason or None, "now": now}
+    await save_new_version(appointment, changes, conn)
+    await cancel_pending(appointment.id, conn)
+    plan = message_context(appointment, practice, now, cancelled_by_patient=False)
+    await write_planned(appointment, message_plan.on_cancelled(plan), conn, now=now)
+    await audit(conn, ctx, "appointment.cancel", "appointment", appointment.id,
+                practice_id=appointment.practice_id, patient_id=appointment.patient_id, status=status.value,
+                version=appointment.version)
 
 
 async def move_by_practice(ctx: Ctx, appointment_id: int, start: object, *, outside_rules: bool = False

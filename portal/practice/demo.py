@@ -48,7 +48,8 @@ async def create_practitioner(
 async def load_demo() -> Practice:
     async with in_transaction() as conn:
         practice = await Practice.create(
-            slug=DEMO_PRACTICE, name="Cabinet des Lilas", address="12 rue des Lilas, 75019 Paris",
+            slug=DEMO_PRACTICE, name="Cabinet des Lilas", address="12 rue des Lilas", postcode="75019", city="Paris",
+            city_key="paris",
             phone="+33142000000", email="contact@cabinet-des-lilas.example", using_db=conn,
         )
         await create_practitioner(

@@ -56,7 +56,13 @@ class Practice(Model):
     id = fields.IntField(primary_key=True)
     slug = fields.CharField(max_length=SLUG_MAX_LENGTH, unique=True)
     name = fields.CharField(max_length=200)
-    address = fields.CharField(max_length=300, default="")
+    address = fields.CharField(max_length=300, default="")  # the street line
+    # Structured for the API's postcode and city filters (indexed): a French postcode (Corsica's
+    # 2A/2B are written 20xxx) and the city as typed; city_key is the city lowercased without
+    # accents or hyphens, what a filter compares ("saint etienne" finds "Saint-Étienne").
+    postcode = fields.CharField(max_length=5, default="", db_index=True)
+    city = fields.CharField(max_length=100, default="")
+    city_key = fields.CharField(max_length=100, default="", db_index=True)
     # How to get in (floor, door code, transport), shown with the address.
     access_instructions = fields.CharField(max_length=500, default="")
     phone = fields.CharField(max_length=20, default="")
@@ -65,6 +71,8 @@ class Practice(Model):
     # Whose public holidays close the practice: "" metropolitan France, else a subdivision of the
     # `holidays` package (portal.scheduling.holidays.REGIONS).
     holiday_region = fields.CharField(max_length=8, default="")
+    # The practice's own language: its back-office messages, practitioners' notices, the default
+    # of a staff invitation. Patients choose theirs (fr or en) on every page and booking.
     locale = fields.CharField(max_length=8, default="fr")
     # A patient may cancel or move online until this many hours before the visit.
     cancellation_cutoff_hours = fields.IntField(default=24)
@@ -88,10 +96,26 @@ class Practice(Model):
     # Online bookings wait for the patient's confirmation (a code by SMS or e-mail) before
     # anything else is sent (portal.booking.confirm).
     confirm_online_bookings = fields.BooleanField(default=False)
+    # The privacy notice's practice block (GDPR art. 13): who is the controller when it is not the
+    # practice's own name and address (a company, an association), and the DPO when there is one.
+    controller_name = fields.CharField(max_length=200, default="")
+    controller_address = fields.CharField(max_length=300, default="")
+    dpo_name = fields.CharField(max_length=200, default="")
+    dpo_email = fields.CharField(max_length=254, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "practice"
+
+    @property
+    def full_address(self) -> str:
+        return postal_address(self.address, self.postcode, self.city)
+
+
+def postal_address(street: str, postcode: str, city: str) -> str:
+    """One line for pages, messages and calendar events: "12 rue des Lilas, 75019 Paris"."""
+    town = " ".join(part for part in (postcode, city) if part)
+    return ", ".join(part for part in (street, town) if part)
 
 
 class Practitioner(Model):
@@ -114,6 +138,8 @@ class Practitioner(Model):
     # A bot filling the agenda stops here, and the practice is told (portal.limits.practitioner).
     online_bookings_per_hour = fields.IntField(default=10)
     online_bookings_per_day = fields.IntField(default=40)
+    # Languages spoken with patients: ISO 639-1 codes from portal.practice.languages.LANGUAGES.
+    languages = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
     # Archived: never bookable again, hidden from patients; appointments and history stay.
     archived_at = fields.DatetimeField(null=True)
@@ -124,6 +150,23 @@ class Practitioner(Model):
     @property
     def display_name(self) -> str:
         return " ".join(part for part in (self.title, self.first_name, self.last_name) if part)
+
+
+class PractitionerPhoto(Model):
+    """A practitioner's photo, re-encoded by Créneau (portal.practice.photos) and served at
+    /photos/{digest}.jpg. In the database, not a file: web processes on several hosts share one
+    PostgreSQL and no disk, and a backup holds it with the rest of the profile."""
+
+    id = fields.IntField(primary_key=True)
+    practitioner = fields.OneToOneField("portal.Practitioner", related_name="photo", on_delete=fields.CASCADE)
+    digest = fields.CharField(max_length=64, db_index=True)  # SHA-256 of `data`: the URL, the ETag
+    data = fields.BinaryField()
+    width = fields.SmallIntField()
+    height = fields.SmallIntField()
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "practitioner_photo"
 
 
 class Service(Model):

@@ -4,7 +4,7 @@ administrator; each change audited in its own transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from tortoise.transactions import in_transaction
 
@@ -16,10 +16,12 @@ from portal.errors import FieldErrors, NotAllowed
 from portal.models import Practitioner
 from portal.patients import phone
 from portal.patients.input import clean_email
+from portal.practice import languages
 
 TEXT_FIELDS = {"title": 20, "first_name": 100, "last_name": 100, "profession": 100, "bio": 2000}
 REQUIRED = ("first_name", "last_name", "profession")
 FIELDS = (*TEXT_FIELDS, "rpps", "adeli", "email", "phone", "bookable")
+MAX_LANGUAGES = len(languages.LANGUAGES)
 
 
 def as_form(practitioner: Practitioner) -> dict[str, str]:
@@ -27,12 +29,18 @@ def as_form(practitioner: Practitioner) -> dict[str, str]:
             "profession": practitioner.profession, "bio": practitioner.bio, "rpps": practitioner.rpps or "",
             "adeli": practitioner.adeli or "", "email": practitioner.email,
             "phone": phone.display(practitioner.phone) if practitioner.phone else "",
-            "bookable": "1" if practitioner.bookable else ""}
+            "bookable": "1" if practitioner.bookable else "", "languages": list(practitioner.languages or [])}
 
 
-def validate(raw: Mapping[str, str]) -> dict:
+def validate(raw: Mapping[str, str | Sequence[str]]) -> dict:
+    """The profile's fields, checked; `languages` is a list of codes (a multiple choice)."""
     errors: dict[str, str] = {}
     values: dict = {}
+    typed_languages = raw.get("languages") or []
+    spoken = languages.clean([typed_languages] if isinstance(typed_languages, str) else typed_languages)
+    if spoken is None:
+        errors["languages"] = "Choisissez des langues de la liste."
+    values["languages"] = spoken or []
     for name, limit in TEXT_FIELDS.items():
         text = str(raw.get(name, "")).strip()
         value = text if name == "bio" else " ".join(text.split())
@@ -65,7 +73,7 @@ async def editable(ctx: Ctx, practitioner_id: int) -> Practitioner:
     return await access.practitioner_by_id(ctx, practitioner_id)
 
 
-async def update_profile(ctx: Ctx, practitioner_id: int, raw: Mapping[str, str]) -> None:
+async def update_profile(ctx: Ctx, practitioner_id: int, raw: Mapping[str, str | Sequence[str]]) -> None:
     practitioner = await editable(ctx, practitioner_id)
     values = validate(raw)
     if practitioner.archived_at is not None:

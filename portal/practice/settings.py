@@ -21,6 +21,7 @@ from portal.errors import FieldErrors
 from portal.models import Practice
 from portal.patients import phone
 from portal.patients.input import clean_email
+from portal.practice.address import city_key, clean_postcode
 from portal.scheduling.holidays import REGIONS
 
 MAX_CUTOFF_HOURS = 7 * 24
@@ -30,8 +31,10 @@ CHANNELS = ("email", "sms")
 # Time zones a French practice may be in: metropolitan France and the overseas departments.
 TIMEZONES = ("Europe/Paris", "America/Guadeloupe", "America/Martinique", "America/Cayenne", "Indian/Reunion",
              "Indian/Mayotte")
-FIELDS = ("name", "address", "access_instructions", "phone", "email", "timezone", "holiday_region",
-          "cancellation_cutoff_hours", "reminders_email", "reminders_sms", "notify_practitioner")
+LOCALES = ("fr", "en")
+FIELDS = ("name", "address", "postcode", "city", "access_instructions", "phone", "email", "locale", "timezone",
+          "holiday_region", "cancellation_cutoff_hours", "reminders_email", "reminders_sms", "notify_practitioner",
+          "practitioner_invitations", "controller_name", "controller_address", "dpo_name", "dpo_email")
 
 
 @dataclass(frozen=True)
@@ -46,19 +49,41 @@ class SettingsInput:
     cancellation_cutoff_hours: int
     reminder_policy: dict
     notify_practitioner: bool
+    practitioner_invitations: bool
+    postcode: str
+    city: str
+    locale: str
+    controller_name: str
+    controller_address: str
+    dpo_name: str
+    dpo_email: str
+
+    def columns(self) -> dict:
+        """The practice's columns this form writes."""
+        return {"name": self.name, "address": self.address, "postcode": self.postcode, "city": self.city,
+                "city_key": city_key(self.city), "access_instructions": self.access_instructions,
+                "phone": self.phone, "email": self.email, "locale": self.locale, "timezone": self.timezone,
+                "holiday_region": self.holiday_region, "cancellation_cutoff_hours": self.cancellation_cutoff_hours,
+                "reminder_policy": self.reminder_policy, "notify_practitioner": self.notify_practitioner,
+                "practitioner_invitations": self.practitioner_invitations, "controller_name": self.controller_name,
+                "controller_address": self.controller_address, "dpo_name": self.dpo_name, "dpo_email": self.dpo_email}
 
 
 def as_form(practice: Practice) -> dict[str, str]:
     """The practice's settings as the form shows them."""
     policy = practice.reminder_policy or {}
     return {
-        "name": practice.name, "address": practice.address, "access_instructions": practice.access_instructions,
+        "name": practice.name, "address": practice.address, "postcode": practice.postcode, "city": practice.city,
+        "access_instructions": practice.access_instructions, "locale": practice.locale,
         "phone": phone.display(practice.phone) if practice.phone else "", "email": practice.email,
         "timezone": practice.timezone, "holiday_region": practice.holiday_region,
         "cancellation_cutoff_hours": str(practice.cancellation_cutoff_hours),
         "reminders_email": ", ".join(str(h) for h in sorted(policy.get("email", []), reverse=True)),
         "reminders_sms": ", ".join(str(h) for h in sorted(policy.get("sms", []), reverse=True)),
         "notify_practitioner": "on" if practice.notify_practitioner else "",
+        "practitioner_invitations": "on" if practice.practitioner_invitations else "",
+        "controller_name": practice.controller_name, "controller_address": practice.controller_address,
+        "dpo_name": practice.dpo_name, "dpo_email": practice.dpo_email,
     }
 
 
@@ -113,6 +138,20 @@ def validate(raw: Mapping[str, str]) -> SettingsInput:
     errors: dict[str, str] = {}
     name = _text(raw, "name", 200, errors, required=True)
     address = _text(raw, "address", 300, errors)
+    postcode = clean_postcode(str(raw.get("postcode", ""))[:20])
+    if postcode is None:
+        errors["postcode"] = ("Indiquez un code postal français à 5 chiffres (en Corse, 20000 à 20620 : "
+                              "2A et 2B sont des numéros de département).")
+    city = _text(raw, "city", 100, errors)
+    if (postcode or city) and not (postcode and city) and "postcode" not in errors and "city" not in errors:
+        errors["city" if postcode else "postcode"] = "Indiquez le code postal et la ville, ou aucun des deux."
+    locale = str(raw.get("locale", ""))
+    if locale not in LOCALES:
+        errors["locale"] = "Choisissez une langue de la liste."
+    controller_name = _text(raw, "controller_name", 200, errors)
+    controller_address = _text(raw, "controller_address", 300, errors)
+    dpo_name = _text(raw, "dpo_name", 200, errors)
+    dpo_email = contact_email(str(raw.get("dpo_email", "")), errors, "dpo_email")
     access = _text(raw, "access_instructions", 500, errors)
     number = contact_phone(str(raw.get("phone", "")), errors)
     email = contact_email(str(raw.get("email", "")), errors)
@@ -137,7 +176,8 @@ def validate(raw: Mapping[str, str]) -> SettingsInput:
     if errors:
         raise FieldErrors(errors)
     return SettingsInput(name, address, access, number, email, timezone, region, cutoff or 0, policy,
-                         bool(raw.get("notify_practitioner")))
+                         bool(raw.get("notify_practitioner")), bool(raw.get("practitioner_invitations")),
+                         postcode or "", city, locale, controller_name, controller_address, dpo_name, dpo_email)
 
 
 async def update_settings(ctx: Ctx, raw: Mapping[str, str]) -> Practice:
@@ -147,11 +187,7 @@ async def update_settings(ctx: Ctx, raw: Mapping[str, str]) -> Practice:
 
     async def transaction() -> None:
         async with in_transaction() as conn:
-            await Practice.filter(id=practice.id).using_db(conn).update(
-                name=values.name, address=values.address, access_instructions=values.access_instructions,
-                phone=values.phone, email=values.email, timezone=values.timezone,
-                holiday_region=values.holiday_region, cancellation_cutoff_hours=values.cancellation_cutoff_hours,
-                reminder_policy=values.reminder_policy, notify_practitioner=values.notify_practitioner)
+            await Practice.filter(id=practice.id).using_db(conn).update(**values.columns())
             await record(conn, ctx, "practice.settings", "practice", practice.id, practice_id=practice.id)
 
     await retry_locked(transaction)

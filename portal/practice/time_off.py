@@ -1,7 +1,8 @@
 """Dated exceptions to a practitioner's week (issue 14 item 3): time off (holidays, a training
 day, an afternoon off) and extra openings, added and removed with the audit event in the same
 transaction. Adding time off does not touch existing appointments: it names those that fall
-inside, for the practice to keep, move or cancel from the agenda."""
+inside, and the practice then keeps, moves or cancels each one on the next page
+(portal.booking.time_off_choices)."""
 
 from __future__ import annotations
 

@@ -11,6 +11,8 @@ and a nesting depth (deep JSON exhausts the parser's recursion: a 500 before any
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -34,9 +36,18 @@ class BodyLimit:
     the chunks read add up to more. The error is raised inside the route that reads the body
     and answered by the app's HTTPException handler (HTML or JSON, in the caller's language)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    def __init__(self, app: ASGIApp, max_bytes: int, wider: Sequence[tuple[re.Pattern[str], int]] = ()):
         self.app = app
         self.max_bytes = max_bytes
+        # (path pattern, limit) for the few routes that take more (a photo upload): POST only.
+        self.wider = tuple(wider)
+
+    def limit(self, scope: Scope) -> int:
+        if scope.get("method") == "POST":
+            for pattern, limit in self.wider:
+                if pattern.fullmatch(scope["path"]):
+                    return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -44,15 +55,16 @@ class BodyLimit:
             return
         declared = _content_length(scope)
         received = 0
+        max_bytes = self.limit(scope)
 
         async def bounded_receive() -> Message:
             nonlocal received
-            if declared is not None and declared > self.max_bytes:
+            if declared is not None and declared > max_bytes:
                 raise BodyTooLarge()
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     raise BodyTooLarge()
             return message
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
@@ -21,7 +22,7 @@ from starlette.routing import Route
 from calendar_sync.models import ExternalCalendar
 from calendar_sync.tokens import create_feed_token
 from creneau.app import ROUTES
-from portal.models import Appointment, OutboxMessage, Practitioner, Service
+from portal.models import Appointment, AvailabilityException, OutboxMessage, Practitioner, Service
 from portal.web.admin.routes import PUBLIC_PATHS
 from tests.access.helpers import add_staff, totp_code
 from tests.admin.conftest import sign_in
@@ -47,6 +48,7 @@ class World:
     practitioner: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> id
     service: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> one of their services
     staff: Mapping[str, int] = field(default_factory=dict)  # "ours", "theirs" -> a staff account of each practice
+    time_off: Mapping[str, int] = field(default_factory=dict)  # practitioner slug -> an absence over its appointment
 
 
 def in_scope(role: str) -> str:
@@ -75,7 +77,7 @@ AGENDA_OWNERS = {"admin": 200, "practitioner": 200, "assistant": 404}
 SERVICE_FORM = {"name": "Bilan", "duration_minutes": "30", "buffer_before_minutes": "0", "buffer_after_minutes": "0",
                 "min_notice_minutes": "120", "horizon_days": "60"}
 ADMIN_ONLY = {"admin": 200, "practitioner": 404, "assistant": 404}
-SETTINGS_FORM = {"name": "Cabinet des Lilas", "timezone": "Europe/Paris", "holiday_region": "",
+SETTINGS_FORM = {"name": "Cabinet des Lilas", "locale": "fr", "timezone": "Europe/Paris", "holiday_region": "",
                  "cancellation_cutoff_hours": "24", "reminders_email": "72", "reminders_sms": "48"}
 EVERY_303 = {role: 303 for role in ROLES}
 
@@ -159,6 +161,16 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/admin/settings/staff/{staff_id}/disable"): Case(
         expect={**ADMIN_ONLY, "admin": 303}, inside=lambda world, role: {"staff_id": world.staff["ours"]},
         outside=lambda world, role: {"staff_id": world.staff["theirs"]}),
+    # Photos: the administrator, or the practitioner for their own profile. Posted without a file,
+    # the upload answers its field message (422) to those allowed.
+    ("POST", "/admin/settings/practitioners/{practitioner_id}/photo"): Case(
+        expect={**AGENDA_OWNERS, "admin": 422, "practitioner": 422},
+        inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
+    ("POST", "/admin/settings/practitioners/{practitioner_id}/photo/remove"): Case(
+        expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
+        inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
+        outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
     ("GET", "/admin/settings/practitioners/{practitioner_id}/services"): Case(
         expect=AGENDA_OWNERS, inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
         outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
@@ -198,6 +210,14 @@ CASES: dict[tuple[str, str], Case] = {
         expect={role: 404 for role in ROLES},
         inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)], "exception_id": 999999},
         outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)], "exception_id": 999999}),
+    # The appointments inside an absence; posted with no row, the page says there is nothing to do.
+    ("GET", "/admin/settings/practitioners/{practitioner_id}/time-off/{exception_id}"): Case(
+        expect=AGENDA_OWNERS, inside=lambda world, role: time_off_params(world, in_scope(role)),
+        outside=lambda world, role: time_off_params(world, out_of_scope(role))),
+    ("POST", "/admin/settings/practitioners/{practitioner_id}/time-off/{exception_id}"): Case(
+        expect={**AGENDA_OWNERS, "admin": 422, "practitioner": 422},
+        inside=lambda world, role: time_off_params(world, in_scope(role)),
+        outside=lambda world, role: time_off_params(world, out_of_scope(role))),
     ("GET", "/admin/settings/practitioners/{practitioner_id}/hours"): Case(
         expect=AGENDA_OWNERS, inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
         outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
@@ -279,7 +299,13 @@ async def build_world(now) -> World:
     services = {slug: (await Service.filter(practitioner_id=ids[slug]).order_by("id").first()).id for slug in ids}
     staff = {"ours": (await add_staff(now, "member@cabinet-des-lilas.example", "assistant"))[0].id,
              "theirs": (await add_staff(now, "member@belleville.example", "assistant", practice=BELLEVILLE))[0].id}
-    return World(appointments, patients, feeds, calendars, messages, ids, services, staff)
+    time_off = {slug: (await AvailabilityException.create(practitioner_id=ids[slug], start_date=date(2026, 12, 1),
+                                                          end_date=date(2026, 12, 1), kind="closed")).id for slug in ids}
+    return World(appointments, patients, feeds, calendars, messages, ids, services, staff, time_off)
+
+
+def time_off_params(world: World, slug: str) -> dict:
+    return {"practitioner_id": world.practitioner[slug], "exception_id": world.time_off[slug]}
 
 
 def service_params(world: World, slug: str) -> dict:

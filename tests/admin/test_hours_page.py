@@ -79,9 +79,9 @@ async def test_a_week_of_holidays_closes_the_agenda_and_names_the_appointments_i
     base = path.removesuffix("/hours")
     answer = await post_form(client, path, base + "/time-off", kind="closed", start_date="2026-12-07",
                              end_date="2026-12-13", label="Congés")
-    assert answer.status_code == 200
-    text = unescape(answer.text)
-    assert "tombent pendant l’absence" in text and "mardi 8 décembre 2026 à 10\xa0h\xa000" in text
+    assert answer.status_code == 303 and "/time-off/" in answer.headers["location"]  # to keep, move or cancel it
+    text = unescape((await client.get(answer.headers["location"])).text)
+    assert "pendant cette absence : 1." in text and "mardi 8 décembre 2026 à 10\xa0h\xa000" in text
     target = await load_target("camille-martin", "consultation-adulte")
     assert await list_slots(target, date(2026, 12, 7), date(2026, 12, 13), now) == []
     assert await list_slots(target, date(2026, 12, 14), date(2026, 12, 14), now)

@@ -1,4 +1,4 @@
-"""Real Chromium on a 390-pixel phone over the settings pages (issue 14): the practice settings
+"""Real Chromium on a 390-pixel phone and a 1280-pixel desktop over the settings pages (issue 14): the practice settings
 (with an error, then saved), a calendar feed created with its warning and QR code, an external
 calendar refused, the practitioners, an hours grid with an error, the services, the staff page
 with an invitation refused, the message log with a test e-mail; no horizontal scrolling of the
@@ -10,7 +10,14 @@ import pytest
 
 from tests.access.helpers import PASSWORD
 from tests.admin.test_browser import ADMIN, CODE_LABEL, server
-from tests.patient_pages.browser import PHONE, horizontal_overflow, launched_browser, screenshot, serious_violations
+from tests.patient_pages.browser import (
+    DESKTOP,
+    PHONE,
+    horizontal_overflow,
+    launched_browser,
+    screenshot,
+    serious_violations,
+)
 
 __all__ = ["server"]
 pytestmark = pytest.mark.browser
@@ -26,21 +33,24 @@ def sign_in_with_recovery_code(page, base: str, code: str) -> None:
     page.get_by_role("heading", name="Bonjour").wait_for()
 
 
-def test_the_settings_pages_on_a_phone_with_axe(server):
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_the_settings_pages_with_axe(server, viewport):
     base, codes = server
     found, overflow = {}, {}
+    width = viewport["width"]
 
     def audit(name: str) -> None:
         found[name] = serious_violations(page)
         overflow[name] = horizontal_overflow(page)
-        screenshot(page, f"admin-{name}-390")
+        screenshot(page, f"admin-{name}-{width}")
 
     with launched_browser() as browser:
-        context = browser.new_context(viewport=PHONE, locale="fr-FR", bypass_csp=True)  # axe is injected
+        context = browser.new_context(viewport=viewport, locale="fr-FR", bypass_csp=True)  # axe is injected
         context.set_default_timeout(10_000)
         page = context.new_page()
         try:
-            sign_in_with_recovery_code(page, base, codes[-1])
+            # A recovery code serves once: each viewport signs in with its own.
+            sign_in_with_recovery_code(page, base, codes[-1] if viewport is PHONE else codes[-2])
             menu = page.get_by_role("navigation", name="Menu de l’espace cabinet")
             menu.get_by_role("link", name="Réglages").click()
             page.get_by_role("heading", name="Réglages du cabinet").wait_for()
@@ -87,6 +97,13 @@ def test_the_settings_pages_on_a_phone_with_axe(server):
             audit("hours-errors")
             page.goto(base + page.url.split(base, 1)[1].replace("/hours", "/services"))
             audit("services")
+            page.goto(base + page.url.split(base, 1)[1].replace("/services", ""))
+            page.get_by_label("Nouvelle photo").set_input_files(
+                {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": b"not a photo"})
+            page.get_by_role("button", name="Envoyer la photo").click()
+            page.get_by_text("Ce fichier n'est pas une image JPEG, PNG ou WebP lisible.").wait_for()
+            page.get_by_label("Espagnol", exact=False).first.check()
+            audit("profile-photo-errors")
 
             page.goto(base + "/admin/settings/staff")
             page.get_by_label("Adresse e-mail").fill("pas-une-adresse")

@@ -9,7 +9,8 @@ from portal.audit.models import AuditEvent
 from portal.models import Practice
 from tests.admin.conftest import post_form, signed_in_as
 
-VALID = {"name": "Cabinet des Lilas", "address": "12 rue des Lilas, 75019 Paris",
+VALID = {"name": "Cabinet des Lilas", "address": "12 rue des Lilas", "postcode": "75019", "city": "Paris",
+         "locale": "fr", "practitioner_invitations": "1",
          "access_instructions": "2e étage, digicode 4512B", "phone": "01 42 00 00 01",
          "email": "accueil@cabinet-des-lilas.example", "timezone": "Europe/Paris", "holiday_region": "57",
          "cancellation_cutoff_hours": "24", "reminders_email": "72", "reminders_sms": "48, 30",

@@ -35,7 +35,7 @@ async def admin(now):
 async def test_every_settings_use_case_writes_its_change_and_its_audit_event(any_database, now):
     await load_demo()
     ctx = await admin(now)
-    await settings.update_settings(ctx, {"name": "Cabinet", "email": "accueil@cabinet.example",
+    await settings.update_settings(ctx, {"name": "Cabinet", "email": "accueil@cabinet.example", "locale": "fr",
                                          "timezone": "Europe/Paris", "holiday_region": "974",
                                          "cancellation_cutoff_hours": "12", "reminders_email": "48",
                                          "reminders_sms": "24", "notify_practitioner": ""})

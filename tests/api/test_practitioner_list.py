@@ -8,7 +8,8 @@ from tests import bulk
 
 async def _two_practices(now) -> None:
     lilas = await Practice.get(slug="cabinet-des-lilas")
-    other = await Practice.create(slug="cabinet-du-port", name="Cabinet du Port", address="3 quai Nord, 13002 Marseille",
+    other = await Practice.create(slug="cabinet-du-port", name="Cabinet du Port", address="3 quai Nord", postcode="13002",
+                                  city="Marseille", city_key="marseille",
                                   phone="+33491000000", email="contact@port.example")
     await bulk.seed_practitioners(lilas.id, 30, tag="kine-lilas", profession="Kinésithérapeute",
                                   service="reeducation", now=now)
@@ -61,6 +62,9 @@ async def test_filters_by_practice_profession_service_postcode_and_city(client, 
     assert await slugs("service=test-audition") == {"hugo-bernard"}
     assert await slugs("postcode=13002") == port
     assert await slugs("city=marseille") == port
+    assert await slugs("city=MARSEILLE") == port
+    assert await slugs("city=mars") == set()  # the whole city, on its indexed column: not a text search
+    assert await slugs("postcode=75019&city=paris") == lilas | {"camille-martin", "hugo-bernard"}
     assert await slugs("postcode=75019&profession=Kinésithérapeute") == lilas
     assert await slugs("practice=cabinet-du-port&service=reeducation") == set()
     assert await slugs("practice=nowhere") == set()

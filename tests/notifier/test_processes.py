@@ -8,6 +8,7 @@ import collections
 import os
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,11 +25,23 @@ ROOT = Path(__file__).resolve().parents[2]
 LONG_AGO, FAR_AHEAD = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
 
 
-class SlowRecorder(Recorder):
-    """A provider that takes a moment per message, so that a kill lands mid-batch."""
+class GatedRecorder(Recorder):
+    """A provider that accepts the first `open_for` messages, then holds its answer to every
+    later one until released: the worker is then surely waiting mid-batch, however loaded the
+    machine (a provider that was merely slow let a starved test see the worker finish first)."""
+
+    def __init__(self, open_for: int):
+        super().__init__()
+        self.open_for = open_for
+        self.seen = 0
+        self.gate = threading.Event()
 
     async def handle_DATA(self, server, session, envelope):
-        await asyncio.sleep(0.01)
+        with self.lock:
+            self.seen += 1
+            held = self.seen > self.open_for
+        if held:  # waited for off the SMTP server's loop; bounded so that a failed test cannot hang
+            await asyncio.to_thread(self.gate.wait, 60)
         return await super().handle_DATA(server, session, envelope)
 
 
@@ -66,15 +79,16 @@ async def many_messages(count: int, now) -> list[int]:
 
 
 async def test_sigkill_mid_batch_loses_nothing(database, now, smtp_factory):
-    server = smtp_factory(SlowRecorder())
+    server = smtp_factory(GatedRecorder(open_for=50))
     ids = await many_messages(200, now)
     worker = start_worker(database, server.port)
     try:
-        await wait_for(lambda: _async(len(server.recorder.received) >= 50), 30, "the first messages")
+        await wait_for(lambda: _async(server.recorder.seen > 50), 30, "the worker waiting on message 51")
         worker.kill()  # SIGKILL: no clean-up at all
         worker.wait(timeout=10)
     finally:
         stop(worker)
+    server.recorder.gate.set()  # the provider answers again (it may still accept what the dead worker sent)
     in_flight = set(await OutboxMessage.filter(status="sending").values_list("id", flat=True))
     assert in_flight, "the kill should land mid-batch"
     received_before = len(server.recorder.received)

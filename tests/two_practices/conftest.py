@@ -23,7 +23,7 @@ WEEKDAYS = {day: [(time(9), time(12, 30)), (time(14), time(18))] for day in rang
 
 async def load_second_practice() -> Practice:
     practice = await Practice.create(
-        slug=BELLEVILLE, name="Maison de santé Belleville", address="3 rue de Belleville, 75020 Paris",
+        slug=BELLEVILLE, name="Maison de santé Belleville", address="3 rue de Belleville", postcode="75020", city="Paris", city_key="paris",
         phone="+33143000000", email="accueil@msp-belleville.example",
     )
     await create_practitioner(

@@ -3,15 +3,13 @@ offered each one and why not, and the week grid of hours and breaks. Thin: porta
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from portal import access
 from portal.errors import FieldErrors, NotFound
-from portal.models import OpeningHours, Practice, Service
-from portal.practice import hours, profiles, time_off
+from portal.models import OpeningHours, Service
+from portal.practice import hours, languages, photos, profiles, time_off
 from portal.web import csrf
 from portal.web.admin.auth import require_staff
 from portal.web.admin.pages import admin_page, form_expired
@@ -43,16 +41,21 @@ async def show_list(request: Request) -> Response:
 EMPTY_TIME_OFF = {"start_date": "", "end_date": "", "kind": "closed", "hours": "", "label": ""}
 
 
+def _counts(request: Request) -> dict[str, int]:
+    """What the page of appointments inside an absence did (the redirect's query), for its status line."""
+    raw = {name: request.query_params.get(name, "") for name in ("kept", "moved", "cancelled")}
+    return {name: int(value) if value.isdecimal() and len(value) <= 4 else 0 for name, value in raw.items()}
+
+
 async def _hours_page(request: Request, practitioner, values: dict, errors: dict, status: int = 200, *,
-                      off_values: dict | None = None, off_errors: dict | None = None, added=None) -> Response:
+                      off_values: dict | None = None, off_errors: dict | None = None) -> Response:
     ctx = request.state.staff_ctx
     off_errors = off_errors or {}
     return admin_page(request, "admin/hours.html", {
         "practitioner": practitioner, "values": values, "errors": errors, "weekdays": hours.WEEKDAYS,
         "first_error": next(iter(errors), None), "done": request.query_params.get("done"),
         "exceptions": await time_off.upcoming(ctx, practitioner.id), "off_values": off_values or EMPTY_TIME_OFF,
-        "off_errors": off_errors, "off_first_error": next(iter(off_errors), None), "added": added,
-        "tz": ZoneInfo((await Practice.get(id=practitioner.practice_id)).timezone),
+        "off_errors": off_errors, "off_first_error": next(iter(off_errors), None), "counts": _counts(request),
     }, status=status)
 
 
@@ -89,8 +92,8 @@ async def add_time_off(request: Request) -> Response:
         added = await time_off.add_time_off(ctx, practitioner_id, typed)
     except FieldErrors as exc:
         return await _hours_page(request, practitioner, values, {}, 422, off_values=typed, off_errors=exc.fields)
-    if added.inside:  # said on the page itself: the practice decides what to do with each one
-        return await _hours_page(request, practitioner, values, {}, added=added)
+    if added.inside:  # the practice now decides, for each one, to keep, move or cancel it
+        return RedirectResponse(f"{PRACTITIONERS}/{practitioner_id}/time-off/{added.exception.id}", status_code=303)
     return RedirectResponse(f"{PRACTITIONERS}/{practitioner_id}/hours?done=time_off", status_code=303)
 
 
@@ -105,17 +108,22 @@ async def remove_time_off(request: Request) -> Response:
     return RedirectResponse(f"{PRACTITIONERS}/{practitioner_id}/hours?done=time_off_removed", status_code=303)
 
 
-async def _profile_page(request: Request, practitioner, values: dict, errors: dict, status: int = 200) -> Response:
+async def profile_page(request: Request, practitioner, values: dict, errors: dict, status: int = 200, *,
+                       photo_errors: dict | None = None) -> Response:
+    photo_errors = photo_errors or {}
     return admin_page(request, "admin/practitioner.html", {
         "practitioner": practitioner, "values": values, "errors": errors,
         "first_error": next(iter(errors), None), "done": request.query_params.get("done"),
+        "languages": languages.choices(request.state.staff_ctx.locale),
+        "photo_url": await photos.photo_url(practitioner.id), "photo_errors": photo_errors,
+        "photo_max_mb": photos.MAX_UPLOAD_BYTES // (1024 * 1024),
     }, status=status)
 
 
 async def show_profile(request: Request) -> Response:
     ctx = await require_staff(request)
     practitioner = await profiles.editable(ctx, _id(request))
-    return await _profile_page(request, practitioner, profiles.as_form(practitioner), {})
+    return await profile_page(request, practitioner, profiles.as_form(practitioner), {})
 
 
 async def save_profile(request: Request) -> Response:
@@ -124,11 +132,12 @@ async def save_profile(request: Request) -> Response:
     form = await read_form(request)
     if not csrf.valid(request, form.get(csrf.FIELD)):
         return form_expired(request)
-    typed = {name: str(form.get(name, ""))[:2100] for name in profiles.FIELDS}
+    typed: dict = {name: str(form.get(name, ""))[:2100] for name in profiles.FIELDS}
+    typed["languages"] = [str(code)[:8] for code in form.getlist("languages")[:profiles.MAX_LANGUAGES + 1]]
     try:
         await profiles.update_profile(ctx, practitioner.id, typed)
     except FieldErrors as exc:
-        return await _profile_page(request, practitioner, typed, exc.fields, status=422)
+        return await profile_page(request, practitioner, typed, exc.fields, status=422)
     return RedirectResponse(f"{PRACTITIONERS}/{practitioner.id}?done=saved", status_code=303)
 
 

@@ -10,10 +10,12 @@ from portal.web.admin import (
     login_views,
     oidc,
     passkey_views,
+    photo_views,
     practitioner_views,
     service_views,
     settings_views,
     staff_views,
+    time_off_views,
 )
 from portal.web.admin.backoffice_routes import routes as backoffice_routes
 
@@ -47,6 +49,9 @@ routes = [
     Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}", practitioner_views.save_profile, methods=["POST"]),
     Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/archive", practitioner_views.archive,
           methods=["POST"]),
+    Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/photo", photo_views.upload, methods=["POST"]),
+    Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/photo/remove", photo_views.remove,
+          methods=["POST"]),
     Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/services", service_views.show, methods=["GET"]),
     Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/services", service_views.save, methods=["POST"]),
     Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/services/{service_id}", service_views.show,
@@ -62,6 +67,11 @@ routes = [
           methods=["POST"]),
     Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/time-off/{exception_id}/remove",
           practitioner_views.remove_time_off, methods=["POST"]),
+    # The appointments inside an absence: keep, move or cancel each one (after adding the absence).
+    Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/time-off/{exception_id}", time_off_views.show,
+          methods=["GET"]),
+    Route(practitioner_views.PRACTITIONERS + "/{practitioner_id}/time-off/{exception_id}", time_off_views.decide,
+          methods=["POST"]),
     *backoffice_routes,
 ]
 

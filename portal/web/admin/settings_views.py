@@ -26,7 +26,8 @@ async def _page(request: Request, values: dict, errors: dict, status: int = 200)
                 if day >= ctx.now.date()][:12]
     return admin_page(request, "admin/settings.html", {
         "values": values, "errors": errors, "first_error": next(iter(errors), None),
-        "regions": REGIONS, "timezones": settings.TIMEZONES, "holidays": upcoming,
+        "regions": REGIONS, "timezones": settings.TIMEZONES,
+        "locales": [("fr", "Français"), ("en", "English")], "holidays": upcoming,
         "done": request.query_params.get("done"),
     }, status=status)
 

@@ -30,16 +30,17 @@ def _int(raw: object) -> int:
     return int(text) if text.isdecimal() and len(text) <= 10 else 0
 
 
-EMPTY_INVITE = {"email": "", "role": "assistant", "practitioner": 0, "grants": set()}
+EMPTY_INVITE = {"email": "", "role": "assistant", "practitioner": 0, "grants": set(), "locale": ""}
 
 
 async def _list_page(request: Request, ctx, values: dict | None = None, errors: dict | None = None,
                      status: int = 200) -> Response:
     members = await staff_admin.practice_staff(ctx)
+    values = values or {**EMPTY_INVITE, "locale": (await access.administered_practice(ctx)).locale}
     practitioners = await access.practitioners(ctx).order_by("last_name", "first_name")
     return admin_page(request, "admin/staff.html", {
         "members": members, "practitioners": {p.id: p for p in practitioners}, "choices": practitioners,
-        "values": values or EMPTY_INVITE, "errors": errors or {}, "done": request.query_params.get("done"),
+        "values": values, "locales": [("fr", "Français"), ("en", "English")], "errors": errors or {}, "done": request.query_params.get("done"),
     }, status=status)
 
 
@@ -54,10 +55,12 @@ async def invite(request: Request) -> Response:
     if not csrf.valid(request, form.get(csrf.FIELD)):
         return form_expired(request)
     values = {"email": str(form.get("email", ""))[:254].strip(), "role": str(form.get("role", ""))[:20],
-              "practitioner": _int(form.get("practitioner")), "grants": {_int(v) for v in form.getlist("grants")[:100]}}
+              "practitioner": _int(form.get("practitioner")), "grants": {_int(v) for v in form.getlist("grants")[:100]},
+              "locale": str(form.get("locale", ""))[:8]}
     try:
         await invitations.invite(ctx, values["email"], values["role"], values["practitioner"] or None,
-                                 values["grants"], str(request.app.state.settings.secret_key))
+                                 values["grants"], str(request.app.state.settings.secret_key),
+                                 values["locale"] or None)
     except FieldErrors as exc:
         return await _list_page(request, ctx, values, exc.fields, status=422)
     return RedirectResponse(STAFF + "?done=invited", status_code=303)

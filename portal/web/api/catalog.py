@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tortoise.expressions import Q, Subquery
 
@@ -19,7 +19,9 @@ from portal import access
 from portal.context import Ctx
 from portal.models import Service
 from portal.patients.input import FieldErrors
-from portal.practice.models import is_slug
+from portal.practice import photos
+from portal.practice.address import city_key
+from portal.practice.models import is_slug, postal_address
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -40,6 +42,7 @@ class Filters:
 class Page:
     items: list[dict]
     next: str | None
+    photos: dict[str, str] = field(default_factory=dict)  # slug -> photo URL (pages only)
 
 
 def parse_filters(params) -> Filters:
@@ -93,11 +96,12 @@ def _filtered(ctx: Ctx, filters: Filters):
     if filters.service is not None:
         offering = Service.filter(slug=filters.service, bookable_online=True).values("practitioner_id")
         query = query.filter(id__in=Subquery(offering))
-    # Addresses are free text ("12 rue des Lilas, 75019 Paris"): matched as text.
+    # On the practice's indexed columns (migration 0014): the postcode as typed, the city folded
+    # (portal.practice.address.city_key: "saint etienne" finds "Saint-Étienne").
     if filters.postcode is not None:
-        query = query.filter(practice__address__contains=filters.postcode)
+        query = query.filter(practice__postcode=filters.postcode)
     if filters.city is not None:
-        query = query.filter(practice__address__icontains=filters.city)
+        query = query.filter(practice__city_key=city_key(filters.city))
     return query
 
 
@@ -109,19 +113,22 @@ def _after(cursor: tuple[str, str, int]) -> Q:
 
 
 async def practitioner_page(ctx: Ctx, filters: Filters = Filters(), *, limit: int = DEFAULT_LIMIT,
-                            cursor: tuple[str, str, int] | None = None) -> Page:
+                            cursor: tuple[str, str, int] | None = None, with_photos: bool = False) -> Page:
     query = _filtered(ctx, filters)
     if query is None:
         return Page([], None)
     if cursor is not None:
         query = query.filter(_after(cursor))
     rows = await query.order_by("last_name", "first_name", "id").limit(limit + 1).values(
-        "id", "slug", "title", "first_name", "last_name", "profession",
-        "practice__slug", "practice__name", "practice__address", "practice__timezone",
+        "id", "slug", "title", "first_name", "last_name", "profession", "languages",
+        "practice__slug", "practice__name", "practice__address", "practice__postcode", "practice__city",
+        "practice__timezone",
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    return Page(await _with_services(rows), encode_cursor(rows[-1]) if more else None)
+    found = await photos.photo_urls([row["id"] for row in rows]) if with_photos else {}
+    return Page(await _with_services(rows), encode_cursor(rows[-1]) if more else None,
+                {row["slug"]: found[row["id"]] for row in rows if row["id"] in found})
 
 
 async def _with_services(rows: list[dict]) -> list[dict]:
@@ -139,8 +146,12 @@ async def _with_services(rows: list[dict]) -> list[dict]:
             "slug": row["slug"],
             "name": " ".join(p for p in (row["title"], row["first_name"], row["last_name"]) if p),
             "profession": row["profession"],
+            "languages": row["languages"] or [],
+            # One line as before the address had parts: the contract's shape is unchanged.
             "practice": {"slug": row["practice__slug"], "name": row["practice__name"],
-                         "address": row["practice__address"], "timezone": row["practice__timezone"]},
+                         "address": postal_address(row["practice__address"], row["practice__postcode"],
+                                                   row["practice__city"]),
+                         "timezone": row["practice__timezone"]},
             "services": by_practitioner.get(row["id"], []),
         }
         for row in rows

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from portal.practice.languages import LANGUAGES
+
 # Every error code the API answers, by status (the `code` of the error body).
 ERROR_CODES = {
     400: ["error", "http_error"],
@@ -72,6 +74,9 @@ SERVICE = _strict({"slug": {"type": "string"}, "name": {"type": "string"}, "name
                    "duration_minutes": {"type": "integer"}})
 PRACTITIONER = _strict({
     "slug": {"type": "string"}, "name": {"type": "string"}, "profession": {"type": "string"},
+    "languages": {"type": "array", "items": {"type": "string", "enum": list(LANGUAGES)},
+                  "description": "Languages the practitioner speaks with patients: ISO 639-1 codes (fsl: ISO "
+                                 "639-3, French Sign Language), in a fixed order"},
     "practice": _strict({"slug": {"type": "string"}, "name": {"type": "string"}, "address": {"type": "string"},
                          "timezone": {"type": "string"}}),
     "services": {"type": "array", "items": SERVICE},
@@ -179,9 +184,11 @@ def openapi_document(base_url: str) -> dict:
                      "description": "exact profession, e.g. Ostéopathe"},
                     {"name": "service", "in": "query", "schema": {"type": "string"},
                      "description": "slug of a service bookable online"},
-                    {"name": "postcode", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{5}$"}},
+                    {"name": "postcode", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{5}$"},
+                     "description": "the practice's postcode, exactly (Corsica: 20xxx)"},
                     {"name": "city", "in": "query", "schema": {"type": "string", "maxLength": 100},
-                     "description": "part of the practice's address, any case"},
+                     "description": "the practice's city, whole; any case, accents, hyphens or apostrophes "
+                                    "(\"saint etienne\" finds Saint-Étienne)"},
                     {"name": "limit", "in": "query",
                      "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
                     {"name": "cursor", "in": "query", "schema": {"type": "string"},

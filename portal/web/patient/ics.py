@@ -24,6 +24,6 @@ def appointment_calendar(booking: ManagedBooking, base_url: str, now: datetime, 
         appointment_id=appointment.id, host=uid_host(base_url), version=appointment.version,
         start=appointment.starts_at, end=appointment.ends_at, tz_name=practice.timezone,
         summary=f"{service_name} – {appointment.practitioner.display_name}",
-        location=", ".join(part for part in (practice.name, practice.address) if part),
+        location=", ".join(part for part in (practice.name, practice.full_address) if part),
         cancelled=booking.cancelled, description=description,
     ), now)

@@ -14,11 +14,12 @@ from tortoise.expressions import Q
 from portal import access
 from portal.patients import consent_texts
 from portal.patients.input import FieldErrors
+from portal.practice.models import postal_address
 from portal.web import request_ctx, request_locale
 from portal.web.api.catalog import Filters, decode_cursor, practitioner_page
 from portal.web.patient.rendering import render
 
-_PRACTICE_FIELDS = ("slug", "name", "address", "access_instructions", "phone", "email")
+_PRACTICE_FIELDS = ("slug", "name", "address", "postcode", "city", "access_instructions", "phone", "email")
 PAGE_SIZE = 30  # practitioners per practice page; `?suite=` carries the cursor to the next
 PRACTICES_PAGE_SIZE = 30  # practices per page of the home's list; `?suite=` likewise
 
@@ -47,7 +48,8 @@ async def home(request: Request) -> Response:
     if raw is not None:
         name, ident = _after_practice(raw)
         query = query.filter(Q(name__gt=name) | Q(name=name, id__gt=ident))
-    rows = await query.order_by("name", "id").limit(PRACTICES_PAGE_SIZE + 1).values("id", *_PRACTICE_FIELDS)
+    rows = _with_full_address(
+        await query.order_by("name", "id").limit(PRACTICES_PAGE_SIZE + 1).values("id", *_PRACTICE_FIELDS))
     if raw is None and len(rows) == 1:
         return await _practice_page(request, rows[0])
     practices = rows[:PRACTICES_PAGE_SIZE]
@@ -57,10 +59,15 @@ async def home(request: Request) -> Response:
 
 async def practice(request: Request) -> Response:
     slug = request.path_params["practice"]
-    rows = await access.practices(request_ctx(request), slug).values(*_PRACTICE_FIELDS)
+    rows = _with_full_address(await access.practices(request_ctx(request), slug).values(*_PRACTICE_FIELDS))
     if not rows:
         raise HTTPException(404)
     return await _practice_page(request, rows[0])
+
+
+def _with_full_address(rows: list[dict]) -> list[dict]:
+    """`address` as pages show it: street, postcode and city on one line."""
+    return [{**row, "address": postal_address(row["address"], row["postcode"], row["city"])} for row in rows]
 
 
 async def _practice_page(request: Request, row: dict) -> Response:
@@ -69,10 +76,10 @@ async def _practice_page(request: Request, row: dict) -> Response:
     except FieldErrors:
         raise HTTPException(404) from None  # a tampered or truncated link
     page = await practitioner_page(request_ctx(request), Filters(practice=row["slug"]), limit=PAGE_SIZE,
-                                   cursor=cursor)
+                                   cursor=cursor, with_photos=True)
     next_url = f"{request.url.path}?suite={page.next}" if page.next else None
     return render(request, "portal/practice.html",
-                  {"practice": row, "practitioners": page.items, "next_url": next_url})
+                  {"practice": row, "practitioners": page.items, "photos": page.photos, "next_url": next_url})
 
 
 async def privacy(request: Request) -> Response:
@@ -81,8 +88,9 @@ async def privacy(request: Request) -> Response:
     if version not in consent_texts.known_privacy_versions():
         raise HTTPException(404)
     locale = request_locale(request)
-    practices = await access.practices(request_ctx(request)).order_by("name").values(
-        *_PRACTICE_FIELDS, "retention_months", "contract_ends_on")
+    practices = _with_full_address(await access.practices(request_ctx(request)).order_by("name").values(
+        *_PRACTICE_FIELDS, "retention_months", "contract_ends_on", "controller_name", "controller_address",
+        "dpo_name", "dpo_email"))
     return render(request, "portal/privacy.html", {
         "settings": request.app.state.settings,
         "version": version,

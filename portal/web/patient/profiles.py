@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 from portal import access
 from portal.context import Ctx
 from portal.errors import NotFound
+from portal.practice import photos
+from portal.practice.models import postal_address
 from portal.sql import fetch
 
 _SERVICE_KEYS = ("slug", "name", "name_en", "duration_minutes", "price_cents")
@@ -16,8 +18,9 @@ WHERE practitioner_id = ? AND bookable_online ORDER BY position, id"""
 
 async def practitioner_profile(ctx: Ctx, slug: str) -> dict:
     rows = await access.bookable_practitioners(ctx, slug=slug).values(
-        "id", "slug", "title", "first_name", "last_name", "profession", "bio",
-        "practice__slug", "practice__name", "practice__address", "practice__phone", "practice__timezone",
+        "id", "slug", "title", "first_name", "last_name", "profession", "bio", "languages",
+        "practice__slug", "practice__name", "practice__address", "practice__postcode", "practice__city",
+        "practice__phone", "practice__timezone",
         "practice__cancellation_cutoff_hours",
     )
     if not rows:
@@ -31,8 +34,11 @@ async def practitioner_profile(ctx: Ctx, slug: str) -> dict:
         "name": " ".join(p for p in (row["title"], row["first_name"], row["last_name"]) if p),
         "profession": row["profession"],
         "bio": row["bio"],
+        "languages": row["languages"] or [],
+        "photo_url": await photos.photo_url(row["id"]),
         "practice": {
-            "slug": row["practice__slug"], "name": row["practice__name"], "address": row["practice__address"],
+            "slug": row["practice__slug"], "name": row["practice__name"], "address": postal_address(
+                row["practice__address"], row["practice__postcode"], row["practice__city"]),
             "phone": row["practice__phone"], "cutoff_hours": row["practice__cancellation_cutoff_hours"],
         },
         "tz": ZoneInfo(row["practice__timezone"]),

@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 
 from portal import formatting
 from portal.i18n import LOCALES, ROOT, translations
+from portal.practice import languages
 from portal.web import request_locale
 from portal.web.patient import csrf
 from portal.web.patient.week import slot_id, slot_links
@@ -50,6 +51,7 @@ def environment(locale: str) -> Environment:
         slot_id=slot_id,
         slot_links=lambda week, slots, tz, slot_url, late_text: slot_links(
             week, slots, tz, slot_url, late_text, full=full, time_of_day=time_of_day),
+        language_names=lambda codes: ", ".join(languages.names(codes, locale)),
         # Dynamic messages (the core's French strings): translated, then escaped like any text.
         t=translations(locale).gettext,
         service_name=lambda service: (service.get("name_en") or service["name"]) if locale == "en" else service["name"],
