@@ -14,6 +14,7 @@ from portal.sql import fetch
 _SERVICE_KEYS = ("slug", "name", "name_en", "duration_minutes", "price_cents")
 _SERVICES_SQL = f"""SELECT {", ".join(_SERVICE_KEYS)} FROM service
 WHERE practitioner_id = ? AND bookable_online ORDER BY position, id"""
+_PHOTO_SQL = "SELECT digest FROM practitioner_photo WHERE practitioner_id = ?"
 
 
 async def practitioner_profile(ctx: Ctx, slug: str) -> dict:
@@ -35,7 +36,7 @@ async def practitioner_profile(ctx: Ctx, slug: str) -> dict:
         "profession": row["profession"],
         "bio": row["bio"],
         "languages": row["languages"] or [],
-        "photo_url": await photos.photo_url(row["id"]),
+        "photo_url": next((photos.url(digest) for digest, in await fetch(_PHOTO_SQL, row["id"])), None),
         "practice": {
             "slug": row["practice__slug"], "name": row["practice__name"], "address": postal_address(
                 row["practice__address"], row["practice__postcode"], row["practice__city"]),
