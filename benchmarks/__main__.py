@@ -7,7 +7,8 @@ import sys
 import time
 
 MODULES = ("benchmarks.core_bench", "benchmarks.pages_bench", "benchmarks.notifier_bench", "benchmarks.calendar_bench",
-           "benchmarks.busy_bench", "benchmarks.privacy_bench", "benchmarks.admin_bench", "benchmarks.growth_bench")
+           "benchmarks.busy_bench", "benchmarks.privacy_bench", "benchmarks.admin_bench", "benchmarks.growth_bench",
+           "benchmarks.accesslog_bench", "benchmarks.workers_bench")
 
 
 def main(argv: list[str]) -> int:

@@ -37,13 +37,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers > 1:
         # Each worker process builds its app from the environment (creneau.asgi).
         uvicorn.run("creneau.asgi:app", host=args.host, port=args.port, workers=args.workers,
-                    proxy_headers=settings.trust_forwarded_for, log_level=args.log_level)
+                    proxy_headers=settings.trust_forwarded_for, log_level=args.log_level,
+                    access_log=settings.access_log)
         # (uvicorn trusts X-Forwarded-For only from FORWARDED_ALLOW_IPS, default 127.0.0.1.)
         return 0
     from creneau.app import create_app
 
     uvicorn.run(create_app(settings), host=args.host, port=args.port,
-                proxy_headers=settings.trust_forwarded_for, log_level=args.log_level)
+                proxy_headers=settings.trust_forwarded_for, log_level=args.log_level, access_log=settings.access_log)
     return 0
 
 

@@ -24,14 +24,15 @@ MESSAGES = "/admin/messages"
 CANNOT_RETRY = "Ce message ne peut plus être renvoyé (déjà envoyé, annulé, ou son rendez-vous est passé)."
 
 
-def _int(raw: str, default: int) -> int:
-    return int(raw) if raw.isdecimal() and len(raw) <= 6 else default
+def _cursor(raw: str | None) -> int | None:
+    return int(raw) if raw is not None and raw.isdecimal() and len(raw) <= 12 else None
 
 
-async def _page(request: Request, ctx, *, page: int = 1, status: str = "", done: str | None = None,
-                error: str | None = None, code: int = 200) -> Response:
+async def _page(request: Request, ctx, *, status: str = "", before: int | None = None, after: int | None = None,
+                done: str | None = None, error: str | None = None, code: int = 200) -> Response:
     return admin_page(request, "admin/messages.html", {
-        "log": await log.message_log(ctx, page, status), "status": status, "statuses": log.STATUSES,
+        "log": await log.message_log(ctx, status, before=before, after=after), "status": status,
+        "statuses": log.STATUSES,
         "retryable": {s.value for s in log.RETRYABLE}, "done": done, "error": error,
     }, status=code)
 
@@ -39,8 +40,9 @@ async def _page(request: Request, ctx, *, page: int = 1, status: str = "", done:
 async def show(request: Request) -> Response:
     ctx = await require_staff(request)
     status = request.query_params.get("status", "")
-    return await _page(request, ctx, page=_int(request.query_params.get("page", ""), 1),
-                       status=status if status in log.STATUSES else "", done=request.query_params.get("done"))
+    return await _page(request, ctx, status=status if status in log.STATUSES else "",
+                       before=_cursor(request.query_params.get("before")),
+                       after=_cursor(request.query_params.get("after")), done=request.query_params.get("done"))
 
 
 async def send_test(request: Request) -> Response:

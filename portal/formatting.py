@@ -74,6 +74,7 @@ def repeated_hour_note(value: datetime, tz: ZoneInfo, locale: str, short: bool =
     return f" ({words[key]})" if short else f"\u00a0({words[key]})"
 
 
+@lru_cache(maxsize=4_096)  # a week page names each day twice (its heading, its "more" summary)
 def day_heading(value: date, locale: str, with_year: bool = False) -> str:
     text = format_date(value, _pattern(locale, "long_day" if with_year else "day"), locale=_babel(locale))
     return text[:1].upper() + text[1:]

@@ -78,6 +78,9 @@ class Settings:
     trust_forwarded_for: bool = False
     # Run the outbox worker and calendar sync inside `creneau serve`: default on SQLite only.
     inline_workers: bool | None = None
+    # uvicorn's access log (a line per request, secret paths redacted): off by default, it cost a
+    # cheap request a fifth of its CPU; the reverse proxy in front usually logs requests anyway.
+    access_log: bool = False
     # Larger request bodies answer 413 before they are read (a booking is under 2 KiB).
     max_request_bytes: int = 64 * 1024
     # External calendars on loopback, private or link-local addresses (refused by default: a
@@ -247,6 +250,7 @@ def _build(config: Config, env: Mapping[str, str]) -> Settings:
         frame_ancestors=config("FRAME_ANCESTORS", default="'self'"),
         trust_forwarded_for=bool(_bool(config, "TRUST_FORWARDED_FOR", False)),
         inline_workers=_bool(config, "INLINE_WORKERS", None),
+        access_log=bool(_bool(config, "ACCESS_LOG", False)),
         max_request_bytes=_max_request_bytes(config),
         calendar_allow_internal=bool(_bool(config, "CALENDAR_ALLOW_INTERNAL", False)),
         privacy_link_minutes=_bounded(config, "PRIVACY_LINK_MINUTES", 30, 5, 24 * 60),

@@ -151,3 +151,16 @@ def test_practice_phone_is_stored_in_e164(creneau, sqlite_url):
     assert creneau("practice", "set", "cabinet-des-lilas", "--phone", "01 42 00 00 01",
                    "--email", "RDV@Lilas.fr").returncode == 0
     assert asyncio.run(_stored_contact(sqlite_url)) == ("+33142000001", "rdv@lilas.fr")
+
+
+def test_serve_writes_no_access_log_unless_asked(creneau, monkeypatch):
+    """Issue 16: uvicorn's access log cost a cheap request a fifth of its CPU; it is off unless
+    ACCESS_LOG=true (and then its lines still hide secret paths: portal/log_redaction.py)."""
+    import uvicorn
+
+    calls: list[dict] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+    assert creneau("serve").returncode == 0
+    assert creneau("serve", "--workers", "2", ACCESS_LOG="true").returncode == 0
+    assert creneau("serve", ACCESS_LOG="yes").returncode == 0
+    assert [options["access_log"] for options in calls] == [False, True, True]

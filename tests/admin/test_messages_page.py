@@ -3,6 +3,7 @@ body; paginated; a failed one retried (audited); out of scope is not found."""
 
 from __future__ import annotations
 
+import re
 from html import unescape
 
 from portal.audit.models import AuditEvent
@@ -43,19 +44,34 @@ async def test_a_failed_message_is_retried_and_the_retry_audited(client, now):
 
 
 async def test_the_log_is_paginated(client, now):
+    """Keyset pages (issue 16): cut at the page size, the next page continues where the first
+    ended without overlap, even when messages arrive in between; and back again."""
     await book(paris(2026, 12, 2, 10), now, practitioner="camille-martin", service="consultation-adulte")
     model = await OutboxMessage.first()
-    for number in range(PAGE_SIZE):
-        await OutboxMessage.create(practice_id=model.practice_id, appointment_id=model.appointment_id, kind="reminder",
-                                   channel="email", dedupe_key=f"test-{number}", due_at=now, expires_at=model.expires_at,
-                                   next_attempt_at=now)
+
+    async def add(count: int, tag: str) -> None:
+        for number in range(count):
+            await OutboxMessage.create(practice_id=model.practice_id, appointment_id=model.appointment_id,
+                                       kind="reminder", channel="email", dedupe_key=f"{tag}-{number}", due_at=now,
+                                       expires_at=model.expires_at, next_attempt_at=now)
+
+    await add(PAGE_SIZE + 5, "test")
     total = await OutboxMessage.all().count()
-    assert total > PAGE_SIZE
     await signed_in_as(client, now)
-    first = (await client.get("/admin/messages")).text
-    assert 'rel="next"' in first and first.count("<tr>") == PAGE_SIZE + 1
-    second = (await client.get("/admin/messages?page=2")).text
-    assert 'rel="prev"' in second and second.count("<tr>") == total - PAGE_SIZE + 1
+    first = unescape((await client.get("/admin/messages")).text)
+    assert first.count("<tr>") == PAGE_SIZE + 1 and 'rel="prev"' not in first
+    following = re.search(r'href="(/admin/messages\?before=\d+)" rel="next"', first).group(1)
+    await add(3, "meanwhile")  # newer messages do not push the first page's last rows onto the next
+    second = unescape((await client.get(following)).text)
+    assert second.count("<tr>") == total - PAGE_SIZE + 1 and 'rel="next"' not in second
+    shown = [_row_ids(first), _row_ids(second)]
+    assert not set(shown[0]) & set(shown[1]) and len(shown[0] + shown[1]) == total
+    back = re.search(r'href="(/admin/messages\?after=\d+)" rel="prev"', second).group(1)
+    assert _row_ids(unescape((await client.get(back)).text)) == shown[0]
+
+
+def _row_ids(page: str) -> list[str]:
+    return re.findall(r"<tr>\s*<td>(\d+)</td>", page)
 
 
 async def test_an_assistant_sees_only_the_messages_of_the_agendas_granted(client, now):

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from tortoise.expressions import Q
 
 from portal import access
 from portal.patients import consent_texts
@@ -16,13 +21,40 @@ from portal.web.patient.rendering import render
 
 _PRACTICE_FIELDS = ("slug", "name", "address", "postcode", "city", "access_instructions", "phone", "email")
 PAGE_SIZE = 30  # practitioners per practice page; `?suite=` carries the cursor to the next
+PRACTICES_PAGE_SIZE = 30  # practices per page of the home's list; `?suite=` likewise
+
+
+def _practice_cursor(row: dict) -> str:
+    key = json.dumps([row["name"], row["id"]], ensure_ascii=False)
+    return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+
+
+def _after_practice(raw: str) -> tuple[str, int]:
+    """The (name, id) a page of practices follows; 404 for a tampered or truncated link."""
+    try:
+        name, ident = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+        if isinstance(name, str) and type(ident) is int:
+            return name, ident
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        pass
+    raise HTTPException(404)
 
 
 async def home(request: Request) -> Response:
-    practices = _with_full_address(await access.practices(request_ctx(request)).order_by("name").values(*_PRACTICE_FIELDS))
-    if len(practices) == 1:
-        return await _practice_page(request, practices[0])
-    return render(request, "portal/practices.html", {"practices": practices})
+    """The practices by name, a page at a time (keyset: the cost of a page does not grow with the
+    number of practices); a single practice opens its own page."""
+    raw = request.query_params.get("suite")
+    query = access.practices(request_ctx(request))
+    if raw is not None:
+        name, ident = _after_practice(raw)
+        query = query.filter(Q(name__gt=name) | Q(name=name, id__gt=ident))
+    rows = _with_full_address(
+        await query.order_by("name", "id").limit(PRACTICES_PAGE_SIZE + 1).values("id", *_PRACTICE_FIELDS))
+    if raw is None and len(rows) == 1:
+        return await _practice_page(request, rows[0])
+    practices = rows[:PRACTICES_PAGE_SIZE]
+    next_url = f"/?suite={_practice_cursor(practices[-1])}" if len(rows) > PRACTICES_PAGE_SIZE else None
+    return render(request, "portal/practices.html", {"practices": practices, "next_url": next_url})
 
 
 async def practice(request: Request) -> Response:

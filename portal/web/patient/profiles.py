@@ -7,9 +7,14 @@ from zoneinfo import ZoneInfo
 from portal import access
 from portal.context import Ctx
 from portal.errors import NotFound
-from portal.models import Service
 from portal.practice import photos
 from portal.practice.models import postal_address
+from portal.sql import fetch
+
+_SERVICE_KEYS = ("slug", "name", "name_en", "duration_minutes", "price_cents")
+_SERVICES_SQL = f"""SELECT {", ".join(_SERVICE_KEYS)} FROM service
+WHERE practitioner_id = ? AND bookable_online ORDER BY position, id"""
+_PHOTO_SQL = "SELECT digest FROM practitioner_photo WHERE practitioner_id = ?"
 
 
 async def practitioner_profile(ctx: Ctx, slug: str) -> dict:
@@ -22,16 +27,16 @@ async def practitioner_profile(ctx: Ctx, slug: str) -> dict:
     if not rows:
         raise NotFound("Praticien introuvable.")
     row = rows[0]
-    services = await Service.filter(practitioner_id=row["id"], bookable_online=True).order_by("position", "id").values(
-        "slug", "name", "name_en", "duration_minutes", "price_cents"
-    )
+    # Plain SQL: the ORM's query building cost as much as the week's slot computation.
+    services = [dict(zip(_SERVICE_KEYS, service, strict=True))
+                for service in await fetch(_SERVICES_SQL, row["id"])]
     return {
         "slug": row["slug"],
         "name": " ".join(p for p in (row["title"], row["first_name"], row["last_name"]) if p),
         "profession": row["profession"],
         "bio": row["bio"],
         "languages": row["languages"] or [],
-        "photo_url": await photos.photo_url(row["id"]),
+        "photo_url": next((photos.url(digest) for digest, in await fetch(_PHOTO_SQL, row["id"])), None),
         "practice": {
             "slug": row["practice__slug"], "name": row["practice__name"], "address": postal_address(
                 row["practice__address"], row["practice__postcode"], row["practice__city"]),

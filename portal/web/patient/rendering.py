@@ -14,7 +14,7 @@ from portal.i18n import LOCALES, ROOT, translations
 from portal.practice import languages
 from portal.web import request_locale
 from portal.web.patient import csrf
-from portal.web.patient.week import slot_id
+from portal.web.patient.week import slot_id, slot_links
 
 TEMPLATES_DIR = ROOT / "templates"
 LANG_COOKIE = "lang"
@@ -33,15 +33,24 @@ def environment(locale: str) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(locale), newstyle=True)
+
+    def full(value, tz):
+        return formatting.full_datetime(value, tz, locale)
+
+    def time_of_day(value, tz):
+        return formatting.time_of_day(value, tz, locale)
+
     env.globals.update(
         locale=locale,
-        full_datetime=lambda value, tz: formatting.full_datetime(value, tz, locale),
-        time_of_day=lambda value, tz: formatting.time_of_day(value, tz, locale),
+        full_datetime=full,
+        time_of_day=time_of_day,
         day_heading=lambda value, with_year=False: formatting.day_heading(value, locale, with_year),
         duration=lambda minutes: formatting.duration(minutes, locale),
         price=lambda cents: formatting.price(cents, locale),
         phone_display=formatting.phone_display,
         slot_id=slot_id,
+        slot_links=lambda week, slots, tz, slot_url, late_text: slot_links(
+            week, slots, tz, slot_url, late_text, full=full, time_of_day=time_of_day),
         language_names=lambda codes: ", ".join(languages.names(codes, locale)),
         # Dynamic messages (the core's French strings): translated, then escaped like any text.
         t=translations(locale).gettext,

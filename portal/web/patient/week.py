@@ -7,8 +7,13 @@ the rest behind a <details> (no JavaScript needed, and closed, its links take no
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup, escape
 
 from portal.booking.availability import BookingTarget, list_days, list_slots
 from portal.scheduling import Slot
@@ -56,6 +61,32 @@ class Week:
     @property
     def any_late(self) -> bool:
         return any(self.late(slot) for day in self.days for slot in day.slots)
+
+
+def slot_links(week: Week, slots: Iterable[Slot], tz: ZoneInfo, slot_url: str, late_text: str, *,
+               full: Callable[[datetime, ZoneInfo], str], time_of_day: Callable[[datetime, ZoneInfo], str]) -> Markup:
+    """The `<li>` links of some of a week's slots, built here rather than by a template macro per
+    slot (a week page holds up to ~150 of them: Jinja's macro calls and filters were most of the
+    page's cost). `slot_url` is the link prefix to which the ISO start, URL-encoded, is appended;
+    `late_text` the (already translated) words added to a late slot's label; `full` and
+    `time_of_day` the locale's formats. Every text is escaped here as the template would have."""
+    return Markup("\n".join(  # the template's line break follows the last
+        _slot_item(slot.start, tz, slot_url, late_text if week.late(slot) else None, full, time_of_day)
+        for slot in slots))
+
+
+# The same slots come back on every view of a week: their links are kept (bounded, a few MB).
+@lru_cache(maxsize=16_384)
+def _slot_item(start: datetime, tz: ZoneInfo, slot_url: str, late_text: str | None,
+               full: Callable[[datetime, ZoneInfo], str], time_of_day: Callable[[datetime, ZoneInfo], str]) -> str:
+    # An ISO start holds digits, '-', 'T', ':' and '+': only the last two need URL-encoding.
+    href = escape(slot_url) + start.astimezone(tz).isoformat().replace(":", "%3A").replace("+", "%2B")
+    label, time_text = escape(full(start, tz)), escape(time_of_day(start, tz))
+    if late_text is None:
+        return (f'<li><a class="slot" href="{href}" id="{slot_id(start)}"\n'
+                f'  aria-label="{label}">{time_text}</a></li>')
+    return (f'<li><a class="slot late" href="{href}" id="{slot_id(start)}"\n'
+            f'  aria-label="{label}{escape(late_text)}">{time_text}<span aria-hidden="true"> *</span></a></li>')
 
 
 def monday_of(value: date) -> date:
