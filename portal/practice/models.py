@@ -126,6 +126,12 @@ class Practitioner(Model):
         return " ".join(part for part in (self.title, self.first_name, self.last_name) if part)
 
 
+# Who a service is for (issue 14 item 4): adults, children (a minor seen with an accompanying
+# adult, who gives the contact details and the consents), or both.
+AUDIENCES = ("adult", "child", "all")
+MAJORITY_AGE = 18  # a child's booking is refused for anyone this old at the appointment's date
+
+
 class Service(Model):
     id = fields.IntField(primary_key=True)
     practitioner = fields.ForeignKeyField("portal.Practitioner", related_name="services", on_delete=fields.CASCADE)
@@ -140,6 +146,7 @@ class Service(Model):
     bookable_online = fields.BooleanField(default=True)
     position = fields.IntField(default=0)
     price_cents = fields.IntField(null=True)
+    audience = fields.CharField(max_length=8, default="adult")  # AUDIENCES
     archived_at = fields.DatetimeField(null=True)  # archived: not bookable, history kept
 
     class Meta:

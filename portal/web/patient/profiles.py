@@ -20,7 +20,7 @@ async def practitioner_profile(ctx: Ctx, slug: str) -> dict:
         raise NotFound("Praticien introuvable.")
     row = rows[0]
     services = await Service.filter(practitioner_id=row["id"], bookable_online=True).order_by("position", "id").values(
-        "slug", "name", "name_en", "duration_minutes", "price_cents"
+        "slug", "name", "name_en", "duration_minutes", "price_cents", "audience"
     )
     return {
         "slug": row["slug"],
