@@ -8,7 +8,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from portal.models import Appointment, ConsentRecord, OutboxMessage, Patient, Service
-from tests.builders import OSTEO, OSTEO_SERVICE, load_demo, paris
+from tests.builders import OSTEO, OSTEO_SERVICE, paris
 from tests.patient_pages.conftest import csrf_token, hidden
 
 CHILD_SERVICE = "consultation-enfant"

@@ -16,8 +16,8 @@ from portal.models import Appointment, ConsentRecord, Patient
 from portal.patients.erasure import erase_patients
 from tests.builders import book, consents, load_demo, paris, system
 from tests.patient_pages.conftest import csrf_token
-from tests.privacy.conftest import body, drain, link_in, open_centre
 from tests.privacy import test_erasure as erasure_scan
+from tests.privacy.conftest import body, drain, link_in, open_centre
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "patient-export.v1.json").read_text())
 ADULT = {"civility": "mme", "first_name": "Marie", "last_name": "Vasseur-Ngo", "email": "marie.vasseur@example.org",
