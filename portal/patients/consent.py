@@ -58,11 +58,15 @@ async def change_reminder_consent(
     appointments of one patient, inside the caller's transaction: a ledger row with the text in
     `locale` (the one shown), the appointments' choice, an audit event, and on withdrawal the
     cancellation of every pending message that needed it. `appointment_id`: the booking the
-    patient acted from, recorded on the ledger row (None for a patient-wide STOP)."""
+    patient acted from, recorded on the ledger row (None for a patient-wide STOP). For a child's
+    appointments it is the accompanying adult who says it, on the child's behalf."""
     ids = sorted(set(appointment_ids))
     text = opt_in(purpose, locale)
+    children = bool(ids) and await Appointment.filter(id__in=ids, guardian_first_name__isnull=False).using_db(
+        conn).exists()
     await insert_many(conn, "consent_record", CONSENT_COLUMNS, [
-        consent_row(practice_id, patient_id, appointment_id, text, ctx.now, ctx.channel, ctx.ip, granted)])
+        consent_row(practice_id, patient_id, appointment_id, text, ctx.now, ctx.channel, ctx.ip, granted,
+                    "guardian" if children else "patient")])
     if ids:
         await Appointment.filter(id__in=ids).using_db(conn).update(**{REMINDER_FLAGS[purpose]: granted},
                                                                  updated_at=ctx.now)

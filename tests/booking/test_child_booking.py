@@ -148,3 +148,17 @@ async def test_the_same_adult_booking_again_keeps_one_record(database, now):
     again = await book(paris(2026, 12, 3, 9), now)
     assert (await Appointment.get(id=first.appointment_id)).patient_id == (
         await Appointment.get(id=again.appointment_id)).patient_id
+
+
+async def test_the_adult_changing_a_childs_reminders_is_recorded_as_the_guardian(any_database, now):
+    from portal.booking.manage import set_reminders
+    from tests.builders import patient_ctx
+
+    await load_demo()
+    child = await book_child(paris(2026, 12, 3, 11), now)
+    grown_up = await book(paris(2026, 12, 3, 9), now)
+    for booked in (child, grown_up):
+        await set_reminders(patient_ctx(now), booked.manage_token, email=True, sms=False)
+    withdrawn = await ConsentRecord.filter(purpose="sms_reminders", granted=False).values_list(
+        "appointment_id", "given_by")
+    assert sorted(withdrawn) == sorted([(child.appointment_id, "guardian"), (grown_up.appointment_id, "patient")])
