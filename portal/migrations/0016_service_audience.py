@@ -8,6 +8,9 @@
 - consent_record.given_by: "patient", or "guardian" when the adult consented on the child's
   behalf. The ledger stays append-only: SQLite's trigger names its columns, so it is made again
   with the new one (PostgreSQL's compares whole rows and needs nothing).
+
+The two required columns carry a database default ("adult", "patient"): without it, adding them
+to tables that already hold rows fails on both databases (tests/test_migration_0016.py).
 """
 
 from tortoise import fields, migrations
@@ -36,12 +39,13 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AddField(model_name="Service", name="audience", field=fields.CharField(max_length=8, default="adult")),
+        ops.AddField(model_name="Service", name="audience",
+                     field=fields.CharField(max_length=8, default="adult", db_default="adult")),
         ops.AddField(model_name="Appointment", name="guardian_first_name",
                      field=fields.CharField(max_length=100, null=True)),
         ops.AddField(model_name="Appointment", name="guardian_last_name",
                      field=fields.CharField(max_length=100, null=True)),
         ops.AddField(model_name="ConsentRecord", name="given_by",
-                     field=fields.CharField(max_length=16, default="patient")),
+                     field=fields.CharField(max_length=16, default="patient", db_default="patient")),
         ops.RunPython(forward),
     ]

@@ -146,7 +146,9 @@ class Service(Model):
     bookable_online = fields.BooleanField(default=True)
     position = fields.IntField(default=0)
     price_cents = fields.IntField(null=True)
-    audience = fields.CharField(max_length=8, default="adult")  # AUDIENCES
+    # AUDIENCES. A database default too: the column arrived (0016) in tables already holding rows,
+    # and inserts that do not name it (bulk seeding) stay valid.
+    audience = fields.CharField(max_length=8, default="adult", db_default="adult")
     archived_at = fields.DatetimeField(null=True)  # archived: not bookable, history kept
 
     class Meta:
