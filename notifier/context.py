@@ -28,7 +28,8 @@ log = logging.getLogger("creneau.notifier")
 
 APPOINTMENT_FIELDS = ("id", "practice_id", "practitioner_id", "service_id", "patient_id", "starts_at", "ends_at",
                       "status", "sms_reminder", "email_reminder", "version", "locale", "manage_token_sealed",
-                      "contact_phone", "previous_starts_at", "confirm_code_sealed")
+                      "contact_phone", "previous_starts_at", "confirm_code_sealed", "guardian_first_name",
+                      "guardian_last_name")
 PRACTICE_FIELDS = ("id", "slug", "name", "address", "postcode", "city", "phone", "email", "timezone", "locale",
                    "sms_detail", "notify_practitioner", "sms_sender_id", "practitioner_invitations", "sms_regions",
                    "sms_daily_budget")
@@ -154,6 +155,7 @@ def message_context(row: dict, batch: Batch, base_url: str, secret_key: str) -> 
         "patient": {**{key: patient[key] for key in ("civility", "first_name", "last_name", "email")},
                     # The number typed for this booking; rows from before it existed use the record's.
                     "phone": appointment["contact_phone"] or patient["phone"]},
+        **_child_and_adult(appointment, patient, to_patient),
         "start": appointment["starts_at"],
         "previous_start": appointment["previous_starts_at"],
         "end": appointment["ends_at"],
@@ -170,6 +172,21 @@ def message_context(row: dict, batch: Batch, base_url: str, secret_key: str) -> 
         # Every e-mail to a patient shows the way to the privacy centre in its footer.
         "privacy_url": privacy_access_url(base_url) if to_patient else None,
     }
+
+
+def _child_and_adult(appointment: dict, patient: dict, to_patient: bool) -> dict:
+    """A child's appointment (the patient is the child): messages to the patient go to the
+    accompanying adult (their e-mail and mobile are the record's), addressed to them by name,
+    with the child's first name only, as today's messages name their addressee; the
+    practitioner's notice names the child (the patient) and the adult. Nothing for an adult's."""
+    if appointment.get("guardian_first_name") is None:
+        return {}
+    adult = {"first_name": appointment["guardian_first_name"], "last_name": appointment["guardian_last_name"] or ""}
+    if not to_patient:
+        return {"accompanied_by": adult}
+    return {"patient": {**adult, "civility": "", "email": patient["email"],
+                        "phone": appointment["contact_phone"] or patient["phone"]},
+            "child": {"first_name": patient["first_name"]}}
 
 
 def privacy_access_url(base_url: str) -> str:

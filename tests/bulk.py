@@ -33,7 +33,7 @@ _PATIENT_COLUMNS = ("civility, first_name, last_name, email, phone, birth_date, 
 _PRACTITIONER_COLUMNS = ("languages, online_bookings_per_hour, online_bookings_per_day, slug, title, first_name, last_name, profession, rpps, adeli, email, phone, bio, bookable, "
                          "slot_step_minutes, daily_limit, created_at, practice_id")
 _SERVICE_COLUMNS = ("slug, name, name_en, duration_minutes, buffer_before_minutes, buffer_after_minutes, "
-                    "min_notice_minutes, horizon_days, bookable_online, position, price_cents, messages_name_service, practitioner_id")
+                    "min_notice_minutes, horizon_days, bookable_online, position, price_cents, messages_name_service, audience, practitioner_id")
 
 _SQLITE_SERIES = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
 _SQLITE = {
@@ -59,7 +59,7 @@ _SQLITE["practitioner"] = _SQLITE_SERIES + f"""INSERT INTO practitioner ({_PRACT
 _SQLITE["hours"] = """INSERT INTO opening_hours (weekday, starts, ends, kind, practitioner_id)
     SELECT 0, 540, 1080, 'open', id FROM practitioner WHERE slug LIKE ? || '-%'"""
 _SQLITE["service"] = f"""INSERT INTO service ({_SERVICE_COLUMNS})
-    SELECT ?, 'Consultation', '', 30, 0, 0, 0, 60, 1, 0, NULL, 0, id FROM practitioner WHERE slug LIKE ? || '-%'"""
+    SELECT ?, 'Consultation', '', 30, 0, 0, 0, 60, 1, 0, NULL, 0, 'adult', id FROM practitioner WHERE slug LIKE ? || '-%'"""
 # Many practitioners' histories in one statement: `per` half-hours back from `before` for each of
 # the practitioners `tag-…` (by id, OFFSET/LIMIT), each with its own first service.
 _SQLITE["spread"] = _SQLITE_SERIES + f"""INSERT INTO appointment ({_APPOINTMENT_COLUMNS})
@@ -85,7 +85,7 @@ _POSTGRES = {
     "hours": """INSERT INTO opening_hours (weekday, starts, ends, kind, practitioner_id)
         SELECT 0, 540, 1080, 'open', id FROM practitioner WHERE slug LIKE $1::text || '-%'""",
     "service": f"""INSERT INTO service ({_SERVICE_COLUMNS})
-        SELECT $1::text, 'Consultation', '', 30, 0, 0, 0, 60, true, 0, NULL, false, id FROM practitioner
+        SELECT $1::text, 'Consultation', '', 30, 0, 0, 0, 60, true, 0, NULL, false, 'adult', id FROM practitioner
         WHERE slug LIKE $2::text || '-%'""",
     "appointment": f"""INSERT INTO appointment ({_APPOINTMENT_COLUMNS})
         SELECT '', 0, s, s + interval '30 minutes', s, s + interval '30 minutes', 'came', false, false, '', 'bulk', 1,

@@ -42,6 +42,8 @@ class AgendaAppointment:
     starts_at: datetime
     ends_at: datetime
     version: int
+    # A child's appointment: the adult accompanying the child (None when the patient came alone).
+    guardian_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ class Agenda:
 
 
 _COLUMNS = """a.id, a.practitioner_id, a.patient_id, pa.first_name, pa.last_name, s.name, a.status, a.source,
-       a.starts_at, a.ends_at, a.version
+       a.starts_at, a.ends_at, a.version, a.guardian_first_name, a.guardian_last_name
 FROM appointment a
 JOIN patient pa ON pa.id = a.patient_id
 JOIN service s ON s.id = a.service_id"""
@@ -95,9 +97,11 @@ ORDER BY a.starts_at DESC LIMIT {NOT_FILLED_LIMIT}"""
 
 
 def _appointment(row) -> AgendaAppointment:
-    (id_, practitioner_id, patient_id, first, last, service, status, source, starts, ends, version) = row
+    (id_, practitioner_id, patient_id, first, last, service, status, source, starts, ends, version,
+     guardian_first, guardian_last) = row
+    guardian = None if guardian_first is None else f"{guardian_first} {guardian_last or ''}".strip()
     return AgendaAppointment(id_, practitioner_id, patient_id, first, last, service, AppointmentStatus(status), source,
-                             as_datetime(starts), as_datetime(ends), version)
+                             as_datetime(starts), as_datetime(ends), version, guardian)
 
 
 def _check_window(first: object, days: object) -> None:

@@ -47,6 +47,7 @@ class BookingTarget:
     sms_regions: str = ""
     confirm_online: bool = False  # the practice asks online bookings for a confirmation
     holiday_region: str = ""  # whose public holidays close the practice (portal.scheduling.holidays)
+    audience: str = "adult"  # who the service is for: adult, child or all (portal.practice.models.AUDIENCES)
 
 
 # The target's columns and joins; a booking adds the patient lookup to this same read
@@ -56,8 +57,8 @@ TARGET_COLUMNS = """p.id, p.practice_id, p.slot_step_minutes, p.daily_limit,
        s.id, s.duration_minutes, s.buffer_before_minutes, s.buffer_after_minutes,
        s.min_notice_minutes, s.horizon_days,
        p.online_bookings_per_hour, p.online_bookings_per_day, pr.sms_regions, pr.confirm_online_bookings,
-       pr.holiday_region"""
-TARGET_WIDTH = 18  # the number of TARGET_COLUMNS: a booking's patient columns follow them
+       pr.holiday_region, s.audience"""
+TARGET_WIDTH = 19  # the number of TARGET_COLUMNS: a booking's patient columns follow them
 TARGET_FROM = """practitioner p
 JOIN practice pr ON pr.id = p.practice_id
 LEFT JOIN service s ON s.practitioner_id = p.id AND s.slug = ? AND s.bookable_online"""
@@ -93,7 +94,7 @@ def target_from_row(row) -> BookingTarget:
     """The target from the first TARGET_WIDTH columns of a row read with TARGET_COLUMNS."""
     (practitioner_id, practice_id, step, daily_limit, tz_name, policy, notify,
      service_id, duration, before, after, notice, horizon, per_hour, per_day, sms_regions,
-     confirm_online, holiday_region) = row[:TARGET_WIDTH]
+     confirm_online, holiday_region, audience) = row[:TARGET_WIDTH]
     if service_id is None:
         raise NotFound("Prestation introuvable.")
     rules = ServiceRules(
@@ -108,7 +109,7 @@ def target_from_row(row) -> BookingTarget:
     return BookingTarget(
         practice_id, practitioner_id, service_id, ZoneInfo(tz_name), rules, rules.duration,
         _json(policy), bool(notify), per_hour, per_day, sms_regions, bool(confirm_online),
-        holiday_region or "",
+        holiday_region or "", audience or "adult",
     )
 
 

@@ -34,7 +34,8 @@ from portal.links import seal_manage_token
 from portal.messaging import plan as message_plan
 from portal.models import AppointmentStatus, IdempotencyRecord, Patient
 from portal.patients import consent_texts
-from portal.patients.input import FieldErrors, PatientInput, validate_patient
+from portal.patients.input import FieldErrors, Guardian, PatientInput, validate_child, validate_patient
+from portal.practice.models import MAJORITY_AGE
 from portal.scheduling import blocked_interval
 from portal.tokens import new_token, token_hash
 
@@ -50,6 +51,10 @@ class BookingRequest:
     consents: object
     comment: object = ""
     source: str = "online"
+    # A child's booking (a service for children): {"first_name", "last_name", "birth_date"} of
+    # the child; `patient` is then the accompanying adult (no birth date), whose e-mail and
+    # mobile receive the messages. None: the patient books for themselves.
+    child: object = None
 
 
 @dataclass(frozen=True)
@@ -130,8 +135,16 @@ def clean_comment(raw: object) -> str:
     return "".join(ch for ch in raw.strip() if ch in "\n\t" or ch.isprintable())
 
 
-def validate_request(request: BookingRequest, now: datetime, utf8_mailboxes: bool = True,
-                     ) -> tuple[datetime, PatientInput, Choices, str]:
+@dataclass(frozen=True)
+class Validated:
+    start: datetime
+    patient: PatientInput  # the person seen: for a child's booking, the child (reached through the adult)
+    choices: Choices
+    comment: str
+    guardian: Guardian | None = None  # the adult accompanying a child
+
+
+def validate_request(request: BookingRequest, now: datetime, utf8_mailboxes: bool = True) -> Validated:
     """Every field problem at once, before touching the database."""
     errors: dict[str, str] = {}
     parsed: dict[str, object] = {}
@@ -147,14 +160,37 @@ def validate_request(request: BookingRequest, now: datetime, utf8_mailboxes: boo
             errors.update(exc.fields)
     choices = parsed.get("consents")
     for_sms = bool(getattr(choices, "sms_reminders", False))
+    for_child = request.child is not None
     try:
         parsed["patient"] = validate_patient(request.patient, today=now.date(), for_sms=for_sms,
-                                             utf8_mailboxes=utf8_mailboxes)
+                                             utf8_mailboxes=utf8_mailboxes, birth_date=not for_child)
     except FieldErrors as exc:
         errors.update(exc.fields)
+    guardian = None
+    if for_child:
+        start = parsed.get("start")
+        try:
+            parsed["patient"], guardian = validate_child(
+                request.child, parsed.get("patient"), today=now.date(), majority_age=MAJORITY_AGE,
+                visit_day=start.date() if isinstance(start, datetime) else None)
+        except FieldErrors as exc:
+            errors.update(exc.fields)
     if errors:
         raise FieldErrors(errors)
-    return parsed["start"], parsed["patient"], parsed["consents"], parsed["comment"]  # type: ignore[return-value]
+    return Validated(parsed["start"], parsed["patient"], parsed["consents"], parsed["comment"],  # type: ignore[arg-type]
+                     guardian)
+
+
+CHILD_REQUIRED = "Cette prestation est réservée aux enfants : indiquez l'enfant qui vient au rendez-vous."
+CHILD_REFUSED = "Cette prestation est réservée aux adultes : pour un enfant, choisissez une prestation pour enfants."
+
+
+def check_audience(audience: str, guardian: Guardian | None) -> None:
+    """A service for children needs the child (and the adult); one for adults takes no child."""
+    if audience == "child" and guardian is None:
+        raise FieldErrors({"child": CHILD_REQUIRED})
+    if audience == "adult" and guardian is not None:
+        raise FieldErrors({"child": CHILD_REFUSED})
 
 
 def is_slot_violation(exc: IntegrityError) -> bool:
@@ -186,7 +222,7 @@ def online_origin(ctx: Ctx, source: str) -> Origin:
 def new_booking(
     ctx: Ctx, origin: Origin, target: BookingTarget, known_patients: list[KnownPatient], start: datetime,
     patient_data: PatientInput, choices: Choices, comment: str, hold: confirm.Hold | None = None,
-    **token_columns: str,
+    guardian: Guardian | None = None, **token_columns: str,
 ) -> NewBooking:
     """Everything the booking writes, prepared before the first write: on SQLite the whole
     process queues behind the transaction, so it should hold nothing but its statements."""
@@ -211,9 +247,11 @@ def new_booking(
             starts_at=start, ends_at=start + target.duration, blocked_from=blocked.start, blocked_until=blocked.end,
             sms_reminder=choices.sms_reminders, email_reminder=choices.email_reminders,
             comment=comment, source=origin.source, locale=locale, **token_columns, **held,
+            guardian_first_name=guardian.first_name if guardian else None,
+            guardian_last_name=guardian.last_name if guardian else None,
         ),
         consents=texts, ctx=ctx, consent_channel=origin.consent_channel, consent_ip=origin.consent_ip,
-        planned=planned,
+        planned=planned, consents_given_by="guardian" if guardian else "patient",
     )
 
 
@@ -241,8 +279,10 @@ async def book_appointment(
     actor. `secret_key` seals the manage token for links in later messages (portal.links).
     `utf8_mailboxes`: whether the deployment can send to an accented mailbox name (SMTPUTF8)."""
     now = ctx.now
-    start, patient_data, choices, comment = validate_request(request, now, utf8_mailboxes)
+    valid = validate_request(request, now, utf8_mailboxes)
+    start, patient_data, choices, comment = valid.start, valid.patient, valid.choices, valid.comment
     target, known_patients = await load_target_and_patients(request.practitioner, request.service, patient_data)
+    check_audience(target.audience, valid.guardian)
     if known_patients:
         await refuse_if_restricted([known.id for known in known_patients])
     if choices.sms_reminders and not sms_rules.allowed(patient_data.phone, target.sms_regions):
@@ -262,7 +302,7 @@ async def book_appointment(
         token, token_columns = manage_token_columns(secret_key)
         hold = confirm.new_hold(now, secret_key) if target.confirm_online and online else None
         rows = new_booking(ctx, online_origin(ctx, request.source), target, known_patients, start, patient_data,
-                           choices, comment, hold, **token_columns)
+                           choices, comment, hold, valid.guardian, **token_columns)
         return await store_booking(rows, target, token, idempotency)
     except BaseException:
         await practitioner_limits.give_back(reserved)

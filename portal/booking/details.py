@@ -69,6 +69,9 @@ class AppointmentDetails:
     cancel_reason: str
     consents: list[ConsentLine]
     messages: list[MessageLine]
+    # A child's appointment: the accompanying adult (first, last name), whose e-mail and phone
+    # are the patient's contact; None when the patient came for themselves.
+    guardian: tuple[str, str] | None = None
 
 
 async def appointment_details(ctx: Ctx, appointment_id: int) -> AppointmentDetails:
@@ -93,5 +96,7 @@ async def appointment_details(ctx: Ctx, appointment_id: int) -> AppointmentDetai
         appointment.source, appointment.comment, appointment.contact_phone, appointment.email_reminder,
         appointment.sms_reminder, appointment.version, appointment.cancelled_at, appointment.cancel_reason or "",
         [ConsentLine(*row) for row in consents], [MessageLine(*row) for row in messages],
+        None if appointment.guardian_first_name is None else (appointment.guardian_first_name,
+                                                              appointment.guardian_last_name or ""),
     )
 

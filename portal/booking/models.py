@@ -49,6 +49,12 @@ class Appointment(Model):
     # The mobile number typed for this booking (E.164): its SMS go there. A booking never
     # changes the patient's own number, which other bookings' messages may use.
     contact_phone = fields.CharField(max_length=20, default="")
+    # A child's appointment (a service for children): the patient is the child, and the adult
+    # who accompanies them, whose e-mail and mobile the booking used and who gave the consents,
+    # is named here, for this visit (another adult may bring the child next time). NULL: the
+    # patient came for themselves.
+    guardian_first_name = fields.CharField(max_length=100, null=True)
+    guardian_last_name = fields.CharField(max_length=100, null=True)
     source = fields.CharField(max_length=16, default="online")  # online, phone (taken by the practice)
     version = fields.IntField(default=1)
     locale = fields.CharField(max_length=8, default="fr")

@@ -46,7 +46,7 @@ _PATIENT_COLUMNS = ("practice_id", "civility", "first_name", "last_name", "email
                     "search_key", "created_at", "updated_at")
 _APPOINTMENT_COLUMNS = ("practice_id", "practitioner_id", "service_id", "patient_id", "starts_at", "ends_at",
                         "blocked_from", "blocked_until", "status", "sms_reminder", "email_reminder", "comment",
-                        "contact_phone", "source", "version", "locale", "manage_token_hash", "manage_token_sealed",
+                        "contact_phone", "guardian_first_name", "guardian_last_name", "source", "version", "locale", "manage_token_hash", "manage_token_sealed",
                         "hold_until", "confirm_code_sealed", "confirm_attempts", "created_at", "updated_at")
 
 
@@ -117,6 +117,7 @@ class NewBooking:
     ctx: Ctx  # who books: the audit event carries its actor, channel and IP
     consent_channel: str  # how the patient gave the consents: the context's channel online, "phone"…
     consent_ip: str
+    consents_given_by: str = "patient"  # "guardian": the adult accompanying a child, on the child's behalf
 
     @property
     def now(self) -> datetime:
@@ -149,7 +150,7 @@ async def write_booking(conn, booking: NewBooking) -> NewAppointment:
     ctx = booking.ctx
     await record_consents(practice_id=booking.practice_id, patient_id=patient_id, appointment_id=appointment.id,
                           texts=booking.consents, now=ctx.now, channel=booking.consent_channel,
-                          ip=booking.consent_ip, conn=conn)
+                          ip=booking.consent_ip, conn=conn, given_by=booking.consents_given_by)
     await write_planned(appointment, booking.planned, conn, now=ctx.now, fresh=True)
     await insert_many(conn, "audit_event", AUDIT_COLUMNS, [_audit_row(booking, appointment.id, patient_id)])
     return appointment
@@ -175,7 +176,7 @@ async def _write_in_one_statement(conn, booking: NewBooking) -> NewAppointment:
     appointment_id = Expression("(SELECT id FROM new_appointment)")
     if booking.consents:
         rows = [consent_row(booking.practice_id, patient_id, appointment_id, text, now, booking.consent_channel,
-                            booking.consent_ip) for text in booking.consents]
+                            booking.consent_ip, given_by=booking.consents_given_by) for text in booking.consents]
         ctes.append(f"consents AS ({insert_sql('consent_record', CONSENT_COLUMNS, rows, params)})")
     if booking.planned:
         rows = [message_row(booking.practice_id, appointment_id, 1,
@@ -209,7 +210,7 @@ def _appointment_row(booking: NewBooking, patient_id) -> dict:
     Verified correction of the record belongs to the privacy centre."""
     now = booking.now
     return {"status": AppointmentStatus.NOT_FILLED.value, "hold_until": None, "confirm_code_sealed": "",
-            "confirm_attempts": 0, **booking.appointment, "patient_id": patient_id,
+            "confirm_attempts": 0, "guardian_first_name": None, "guardian_last_name": None, **booking.appointment, "patient_id": patient_id,
             "contact_phone": booking.patient.phone, "version": 1, "created_at": now, "updated_at": now}
 
 

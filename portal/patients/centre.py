@@ -37,7 +37,8 @@ async def overview(ctx: Ctx) -> dict:
         "id", "slug", "name", "address", "email", "phone", "timezone")}
     appointments = await Appointment.filter(patient_id__in=ids).order_by("-starts_at").values(
         "id", "patient_id", "practice_id", "practitioner_id", "service_id", "starts_at", "ends_at", "status", "comment",
-        "contact_phone", "sms_reminder", "email_reminder", "source", "created_at", "cancelled_at", "locale")
+        "contact_phone", "sms_reminder", "email_reminder", "source", "created_at", "cancelled_at", "locale",
+        "guardian_first_name", "guardian_last_name")
     practitioners = {row["id"]: row for row in await Practitioner.filter(
         id__in={a["practitioner_id"] for a in appointments}).values("id", "title", "first_name", "last_name",
                                                                     "profession")}
@@ -45,7 +46,7 @@ async def overview(ctx: Ctx) -> dict:
         "id", "name")}
     consents = await ConsentRecord.filter(patient_id__in=ids).order_by("-recorded_at", "-id").values(
         "id", "patient_id", "practice_id", "appointment_id", "purpose", "granted", "text_version", "text_sha256",
-        "recorded_at", "channel", "ip")
+        "recorded_at", "channel", "ip", "given_by")
     messages = await OutboxMessage.filter(appointment_id__in=[a["id"] for a in appointments]).order_by(
         "-created_at", "-id").values("id", "appointment_id", "kind", "channel", "audience", "status", "created_at",
                                      "sent_at")
@@ -88,11 +89,14 @@ def export_document(data: dict, now: datetime) -> dict:
             "comment": a["comment"], "contact_phone": a["contact_phone"], "sms_reminder": a["sms_reminder"],
             "email_reminder": a["email_reminder"], "source": a["source"], "booked_at": _iso(a["created_at"]),
             "cancelled_at": _iso(a["cancelled_at"]),
+            "accompanied_by": {"first_name": a["guardian_first_name"], "last_name": a["guardian_last_name"] or ""}
+            if a["guardian_first_name"] is not None else None,
         } for a in data["appointments"]],
         "consents": [{
             "patient_id": c["patient_id"], "appointment_id": c["appointment_id"], "purpose": c["purpose"],
             "granted": c["granted"], "text_version": c["text_version"], "text_sha256": c["text_sha256"],
             "text": c["text"], "recorded_at": _iso(c["recorded_at"]), "channel": c["channel"], "ip": c["ip"],
+            "given_by": c["given_by"],
         } for c in data["consents"]],
         "messages": [{
             "appointment_id": m["appointment_id"], "kind": m["kind"], "channel": m["channel"], "status": m["status"],

@@ -45,12 +45,14 @@ TABLES: tuple[Table, ...] = (
         "appointment", "patient_id",
         personal=("patient_id", "starts_at", "ends_at", "blocked_from", "blocked_until", "status", "comment",
                   "contact_phone", "sms_reminder", "email_reminder", "locale", "created_at", "updated_at",
-                  "cancelled_at", "cancel_reason", "source", "previous_starts_at", "hold_until"),
+                  "cancelled_at", "cancel_reason", "source", "previous_starts_at", "hold_until",
+                  # a child's appointment: the accompanying adult (the e-mail and mobile are theirs)
+                  "guardian_first_name", "guardian_last_name"),
         not_personal=("id", "practice_id", "practitioner_id", "service_id", "version", "manage_token_hash",
                       "manage_token_sealed", "confirm_code_sealed", "confirm_attempts"),
         retention="the practice's contract + 2 months, or erasure on request (a visit history)",
         erased=("comment", "contact_phone", "cancel_reason", "manage_token_hash", "manage_token_sealed",
-                "sms_reminder", "email_reminder"),
+                "sms_reminder", "email_reminder", "guardian_first_name", "guardian_last_name"),
         kept="past slots as anonymous busy time (times, service, attendance); future ones are cancelled",
     ),
     Table(
@@ -64,11 +66,13 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "consent_record", "patient_id",
-        personal=("patient_id", "appointment_id", "purpose", "granted", "recorded_at", "channel", "ip"),
+        # given_by: "guardian" says the patient is a child whose adult consented on their behalf
+        personal=("patient_id", "appointment_id", "purpose", "granted", "recorded_at", "channel", "ip", "given_by"),
         not_personal=("id", "practice_id", "text_version", "text_sha256"),
         retention="kept, minimal, as proof of consent for the legal term (append-only); IP blanked after 12 months",
         erased=("ip",),
-        kept="purpose, granted, text version and hash, time, channel: the proof, now of an anonymous patient",
+        kept="purpose, granted, text version and hash, time, channel, given by whom: the proof, now of an "
+             "anonymous patient",
     ),
     Table(
         "outbox_message", "(SELECT patient_id FROM appointment WHERE appointment.id = outbox_message.appointment_id)",

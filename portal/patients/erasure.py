@@ -4,7 +4,7 @@ message files under var/outbox/.
 
 What is removed: identity and contact data on the patient row (the row stays, anonymised: the
 kept consent proofs and audit events point at it by id), the appointments' comments, contact
-numbers and manage links (future bookings are cancelled, freeing the slot), pending messages
+numbers, accompanying adults' names (a child's appointment) and manage links (future bookings are cancelled, freeing the slot), pending messages
 (cancelled), message errors (they may quote an address), the IP addresses of the patient's
 consent and audit rows (the database allows blanking `ip` and nothing else, migration 0007), the
 patient's privacy links and their messages, and every message file of theirs.
@@ -89,7 +89,7 @@ async def erase_patients(ctx: Ctx, patient_ids: list[int], *, outbox_dir: Path |
             # A random hash nobody holds the token of: the manage link is dead, the column stays unique.
             await Appointment.filter(id=appointment["id"]).using_db(conn).update(
                 comment="", contact_phone="", cancel_reason=None, sms_reminder=False, email_reminder=False,
-                manage_token_hash=token_hash(new_token()), manage_token_sealed="", version=F("version") + 1,
+                guardian_first_name=None, guardian_last_name=None, manage_token_hash=token_hash(new_token()), manage_token_sealed="", version=F("version") + 1,
                 updated_at=ctx.now, **changes_)
         await OutboxMessage.filter(id__in=message_ids, status=OutboxStatus.PENDING).using_db(conn).update(
             status=OutboxStatus.CANCELLED, last_error=ERASED_REASON)

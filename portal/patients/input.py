@@ -28,6 +28,15 @@ class PatientInput:
     birth_date: date
 
 
+@dataclass(frozen=True)
+class Guardian:
+    """The adult accompanying a child (a child's appointment): their names; their e-mail and
+    mobile are the booking's contact (PatientInput.email and phone)."""
+
+    first_name: str
+    last_name: str
+
+
 class FieldErrors(Exception):
     """One message per field (keys like `patient.email`)."""
 
@@ -100,8 +109,11 @@ def clean_birth_date(raw: object, today: date) -> tuple[date | None, str | None]
     return value, None
 
 
-def validate_patient(raw: object, *, today: date, for_sms: bool, utf8_mailboxes: bool = True) -> PatientInput:
-    """Clean a patient object or raise FieldErrors with every problem at once."""
+def validate_patient(raw: object, *, today: date, for_sms: bool, utf8_mailboxes: bool = True,
+                     birth_date: bool = True) -> PatientInput:
+    """Clean a patient object or raise FieldErrors with every problem at once. `birth_date`
+    False: the adult accompanying a child, whose own birth date is neither asked nor kept (the
+    returned birth date is then `today`, for the caller to replace with the child's)."""
     data = raw if isinstance(raw, dict) else {}
     errors: dict[str, str] = {}
     civility = data.get("civility") or ""
@@ -119,9 +131,50 @@ def validate_patient(raw: object, *, today: date, for_sms: bool, utf8_mailboxes:
     phone, phone_error = clean_phone(data.get("phone"), for_sms=for_sms)
     if phone_error:
         errors["patient.phone"] = phone_error
-    birth, birth_error = clean_birth_date(data.get("birth_date"), today)
-    if birth_error:
-        errors["patient.birth_date"] = birth_error
+    birth: date | None = today
+    if birth_date:
+        birth, birth_error = clean_birth_date(data.get("birth_date"), today)
+        if birth_error:
+            errors["patient.birth_date"] = birth_error
     if errors:
         raise FieldErrors(errors)
     return PatientInput(civility, first, last, email, phone, birth)  # type: ignore[arg-type]
+
+
+CHILD_FIRST_NAME = "Indiquez le prénom de l'enfant (lettres, espaces, tirets, apostrophes)."
+CHILD_LAST_NAME = "Indiquez le nom de l'enfant (lettres, espaces, tirets, apostrophes)."
+CHILD_BIRTH_DATE = "Indiquez la date de naissance de l'enfant."
+CHILD_NOT_MINOR = ("À la date du rendez-vous, cette personne aura 18 ans ou plus : cette prestation est réservée "
+                   "aux enfants. Pour un adulte, choisissez une autre prestation.")
+
+
+def age_on(birth: date, day: date) -> int:
+    """Whole years of age on `day` (someone born on 29 February comes of age on 1 March)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def validate_child(raw: object, adult: PatientInput | None, *, today: date, visit_day: date | None,
+                   majority_age: int) -> tuple[PatientInput, Guardian]:
+    """A child's booking: the patient (the person seen) is the child, named with their birth
+    date, and reached through the accompanying adult's e-mail and mobile (`adult`, validated
+    by validate_patient without a birth date: None when it had errors, reported by the caller).
+    The child must still be a minor on the day of the visit (`visit_day`; None when the start
+    itself was invalid)."""
+    data = raw if isinstance(raw, dict) else {}
+    errors: dict[str, str] = {}
+    first = clean_name(data.get("first_name"))
+    if first is None:
+        errors["child.first_name"] = CHILD_FIRST_NAME
+    last = clean_name(data.get("last_name"))
+    if last is None:
+        errors["child.last_name"] = CHILD_LAST_NAME
+    typed = data.get("birth_date")
+    birth, birth_error = clean_birth_date(typed, today) if typed not in (None, "") else (None, CHILD_BIRTH_DATE)
+    if birth_error:
+        errors["child.birth_date"] = birth_error
+    elif birth is not None and visit_day is not None and age_on(birth, visit_day) >= majority_age:
+        errors["child.birth_date"] = CHILD_NOT_MINOR
+    if errors or adult is None:
+        raise FieldErrors(errors)
+    return (PatientInput("", first, last, adult.email, adult.phone, birth),  # type: ignore[arg-type]
+            Guardian(adult.first_name, adult.last_name))

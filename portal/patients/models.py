@@ -51,6 +51,9 @@ class ConsentRecord(Model):
     recorded_at = fields.DatetimeField()
     channel = fields.CharField(max_length=16)  # web, api, sms, admin
     ip = fields.CharField(max_length=45, default="")
+    # Who said it: "patient" (for themselves) or "guardian" (the adult accompanying a child, on
+    # the child's behalf, for a child's appointment).
+    given_by = fields.CharField(max_length=16, default="patient", db_default="patient")  # a database default: 0016
 
     class Meta:
         table = "consent_record"

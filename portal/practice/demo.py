@@ -60,7 +60,7 @@ async def load_demo() -> Practice:
                 dict(slug="consultation-adulte", name="Consultation adulte", name_en="Adult consultation",
                      duration_minutes=45, buffer_after_minutes=15, price_cents=6000),
                 dict(slug="consultation-enfant", name="Consultation enfant", name_en="Child consultation",
-                     duration_minutes=30, buffer_after_minutes=15, price_cents=5000),
+                     duration_minutes=30, buffer_after_minutes=15, price_cents=5000, audience="child"),
             ],
         )
         await create_practitioner(

@@ -153,6 +153,12 @@ class Practitioner(Model):
         return " ".join(part for part in (self.title, self.first_name, self.last_name) if part)
 
 
+# Who a service is for (issue 14 item 4): adults, children (a minor seen with an accompanying
+# adult, who gives the contact details and the consents), or both.
+AUDIENCES = ("adult", "child", "all")
+MAJORITY_AGE = 18  # a child's booking is refused for anyone this old at the appointment's date
+
+
 class PractitionerPhoto(Model):
     """A practitioner's photo, re-encoded by Créneau (portal.practice.photos) and served at
     /photos/{digest}.jpg. In the database, not a file: web processes on several hosts share one
@@ -186,6 +192,9 @@ class Service(Model):
     messages_name_service = fields.BooleanField(default=False)
     position = fields.IntField(default=0)
     price_cents = fields.IntField(null=True)
+    # AUDIENCES. A database default too: the column arrived (0016) in tables already holding rows,
+    # and inserts that do not name it (bulk seeding) stay valid.
+    audience = fields.CharField(max_length=8, default="adult", db_default="adult")
     archived_at = fields.DatetimeField(null=True)  # archived: not bookable, history kept
 
     class Meta:

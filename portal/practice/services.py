@@ -1,6 +1,7 @@
 """A practitioner's services (issue 14 item 4): created and edited with their duration, buffers,
 minimum notice, horizon, price, whether patients book them online and whether patient messages
-may name them (portal.practice.messages); archived (never deleted:
+may name them (portal.practice.messages), who they are for
+(adults, children with an accompanying adult, or both: portal.practice.models.AUDIENCES); archived (never deleted:
 appointments keep their service). Each change audited in its own transaction."""
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from portal.context import Ctx
 from portal.db import retry_locked
 from portal.errors import FieldErrors, NotAllowed, NotFound
 from portal.models import Practitioner, Service
-from portal.practice.models import check_service_times
+from portal.practice.models import AUDIENCES, check_service_times
 
 FIELDS = ("name", "name_en", "duration_minutes", "buffer_before_minutes", "buffer_after_minutes",
-          "min_notice_minutes", "horizon_days", "price", "bookable_online", "messages_name_service")
+          "min_notice_minutes", "horizon_days", "price", "bookable_online", "messages_name_service",
+          "audience")
 # (field, lowest, highest, message)
 NUMBERS = (
     ("duration_minutes", 5, 480, "Une durée entre 5 et 480 minutes."),
@@ -37,14 +39,15 @@ def as_form(service: Service | None) -> dict[str, str]:
     if service is None:
         return {"name": "", "name_en": "", "duration_minutes": "30", "buffer_before_minutes": "0",
                 "buffer_after_minutes": "0", "min_notice_minutes": "120", "horizon_days": "60", "price": "",
-                "bookable_online": "1", "messages_name_service": ""}
+                "bookable_online": "1", "messages_name_service": "", "audience": "adult"}
     price = "" if service.price_cents is None else f"{service.price_cents / 100:.2f}".replace(".", ",")
     return {"name": service.name, "name_en": service.name_en, "duration_minutes": str(service.duration_minutes),
             "buffer_before_minutes": str(service.buffer_before_minutes),
             "buffer_after_minutes": str(service.buffer_after_minutes),
             "min_notice_minutes": str(service.min_notice_minutes), "horizon_days": str(service.horizon_days),
             "price": price.removesuffix(",00"), "bookable_online": "1" if service.bookable_online else "",
-            "messages_name_service": "1" if service.messages_name_service else ""}
+            "messages_name_service": "1" if service.messages_name_service else "",
+            "audience": service.audience}
 
 
 def validate(raw: Mapping[str, str]) -> dict:
@@ -77,6 +80,10 @@ def validate(raw: Mapping[str, str]) -> dict:
     values["bookable_online"] = bool(raw.get("bookable_online"))
     # Off unless ticked: patient messages name the service only then (portal.practice.messages).
     values["messages_name_service"] = bool(raw.get("messages_name_service"))
+    audience = str(raw.get("audience", "")).strip() or "adult"
+    if audience not in AUDIENCES:
+        errors["audience"] = "Choisissez pour qui est cette prestation : adultes, enfants, ou les deux."
+    values["audience"] = audience
     if not errors:
         try:
             check_service_times(values["duration_minutes"], values["buffer_before_minutes"],

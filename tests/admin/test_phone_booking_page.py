@@ -120,3 +120,24 @@ async def test_reminder_choices_are_never_pre_ticked(client, clock):
     for box in ("privacy_notice", "email_reminders", "sms_reminders", "outside_rules"):
         tag = page.text.split(f'id="{box}"')[1].split(">")[0]
         assert "checked" not in tag, box
+
+
+async def test_a_child_booked_by_phone_from_the_page_and_shown_with_the_adult(client, clock):
+    await signed_in_as(client, clock.now)
+    adult = {**NEW_PATIENT, "birth_date": ""}
+    refused = await _post(client, offer=await _offer(service="consultation-enfant"), date="2026-12-02",
+                          time="11:00", privacy_notice="yes", child_first_name="Inès", child_last_name="Garnier",
+                          child_birth_date="1990-01-01", **adult)
+    assert refused.status_code == 422 and "aura 18 ans ou plus" in refused.text
+    assert 'value="Inès"' in refused.text and await Appointment.all().count() == 0
+    answer = await _post(client, offer=await _offer(service="consultation-enfant"), date="2026-12-02",
+                         time="11:00", privacy_notice="yes", child_first_name="Inès", child_last_name="Garnier",
+                         child_birth_date="2017-03-09", **adult)
+    assert answer.status_code == 303, answer.text
+    appointment = await Appointment.get(source="phone")
+    assert (appointment.guardian_first_name, (await Patient.get(id=appointment.patient_id)).first_name) == (
+        "Nadia", "Inès")
+    shown = await client.get(answer.headers["location"])
+    assert "Adulte qui accompagne l’enfant" in shown.text and "Nadia Garnier" in shown.text
+    agenda = await client.get("/admin/agenda?date=2026-12-02")
+    assert "enfant, avec Nadia Garnier" in agenda.text

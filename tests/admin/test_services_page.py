@@ -64,3 +64,23 @@ async def test_a_service_of_another_practitioner_is_not_found(client: httpx2.Asy
     await signed_in_as(client, now)
     camille = await Service.filter(practitioner__slug="camille-martin").first()
     assert (await client.get(f"{await services_path('hugo-bernard')}/{camille.id}")).status_code == 404
+
+
+async def test_who_a_service_is_for_is_edited_and_shown_to_patients(client, now):
+    await signed_in_as(client, now)
+    path = await services_path("hugo-bernard")
+    form = await client.get(path)
+    assert 'name="audience" value="adult"' in form.text and "Pour qui est cette prestation ?" in form.text
+    refused = await post_form(client, path, **{**NEW, "audience": "pets", "name": ""})
+    assert refused.status_code == 422 and "adultes, enfants, ou les deux" in unescape(refused.text)
+    assert 'value="Hearing check"' in refused.text and not await Service.filter(name="Bilan auditif").exists()
+    answer = await post_form(client, path, **{**NEW, "audience": "child"})
+    assert answer.status_code == 303
+    service = await Service.get(practitioner__slug="hugo-bernard", name="Bilan auditif")
+    assert service.audience == "child"
+    assert "pour les enfants" in (await client.get(path)).text
+    assert "Pour les enfants" in unescape((await client.get("/p/hugo-bernard")).text)
+    edited = await post_form(client, f"{path}/{service.id}", **{**NEW, "audience": "all"})
+    assert edited.status_code == 303 and (await Service.get(id=service.id)).audience == "all"
+    english = await client.get(f"{path}/{service.id}?lang=en")
+    assert "Who is this service for?" in english.text and "Children (with an accompanying adult)" in english.text

@@ -100,3 +100,49 @@ async def test_the_keyword_form_books_the_same(world):
     appointment = await Appointment.get(id=result.appointment_id)
     assert (appointment.source, appointment.comment, appointment.patient_id) == (
         "phone", "Rappel au 06", await world.patient_of(world.hugo_appointment))
+
+
+ADULT = {"civility": "m", "first_name": "Paul", "last_name": "Girard", "email": "paul.girard@example.org",
+         "phone": "06 11 22 33 44"}
+CHILD = {"first_name": "Jules", "last_name": "Girard", "birth_date": "2019-02-10"}
+
+
+async def test_a_new_child_booked_by_phone_names_the_child_and_the_adult(world):
+    result = await book_phone_request(world.assistant(), phone_request(
+        world, paris(2026, 12, 2, 11), service="consultation-enfant", patient=ADULT, child=CHILD))
+    appointment = await Appointment.get(id=result.appointment_id)
+    child = await Patient.get(id=appointment.patient_id)
+    assert (child.first_name, child.birth_date.isoformat(), child.email) == ("Jules", "2019-02-10", ADULT["email"])
+    assert (appointment.guardian_first_name, appointment.guardian_last_name) == ("Paul", "Girard")
+    assert set(await ConsentRecord.filter(appointment_id=appointment.id).values_list("channel", "given_by")) == {
+        ("phone", "guardian")}
+    # The child again, now a returning patient: only the adult who brings them is asked.
+    again = await book_phone_request(world.assistant(), phone_request(
+        world, paris(2026, 12, 3, 11), service="consultation-enfant", patient=child.id,
+        guardian={"first_name": "Anne", "last_name": "Girard"}))
+    second = await Appointment.get(id=again.appointment_id)
+    assert second.patient_id == child.id and second.guardian_first_name == "Anne"
+
+
+async def test_a_child_service_by_phone_asks_the_same_as_online(world):
+    before = await Appointment.all().count()
+    with pytest.raises(FieldErrors) as missing:
+        await book_phone_request(world.assistant(), phone_request(world, paris(2026, 12, 2, 11),
+                                                                  service="consultation-enfant"))
+    assert "réservée aux enfants" in missing.value.fields["child"]
+    with pytest.raises(FieldErrors) as wrong:
+        await book_phone_request(world.assistant(), phone_request(
+            world, paris(2026, 12, 2, 11), service="consultation-enfant", patient=ADULT,
+            child={**CHILD, "birth_date": "2001-01-01", "first_name": ""}))
+    assert set(wrong.value.fields) == {"child.birth_date", "child.first_name"}
+    elise = await world.patient_of(world.camille_appointment)  # an adult patient of the practice
+    with pytest.raises(FieldErrors) as grown_up:
+        await book_phone_request(world.assistant(), phone_request(
+            world, paris(2026, 12, 2, 11), service="consultation-enfant", patient=elise,
+            guardian={"first_name": "", "last_name": "Girard"}))
+    assert set(grown_up.value.fields) == {"guardian.first_name", "patient"}
+    with pytest.raises(FieldErrors) as adult_service:
+        await book_phone_request(world.assistant(), phone_request(world, paris(2026, 12, 2, 11), patient=ADULT,
+                                                                  child=CHILD))
+    assert "réservée aux adultes" in adult_service.value.fields["child"]
+    assert await Appointment.all().count() == before

@@ -21,4 +21,6 @@ async def test_only_blanking_the_ip_is_allowed(any_database, now):
             await model.all().update(channel="other")
     with pytest.raises(Exception, match="append-only"):
         await ConsentRecord.all().update(granted=False, ip="")
+    with pytest.raises(Exception, match="append-only"):  # migration 0016's column is guarded too
+        await ConsentRecord.all().update(given_by="guardian")
     assert await ConsentRecord.filter(granted=True).count() == 3

@@ -25,6 +25,9 @@ from portal.web.admin.pages import admin_page, form_expired
 SEARCH_RESULTS = 10
 NEW = "new"
 PATIENT_FIELDS = ("civility", "first_name", "last_name", "email", "phone", "birth_date")
+# A child's appointment: the new child, or the adult accompanying a returning one.
+CHILD_FIELDS = ("child_first_name", "child_last_name", "child_birth_date")
+GUARDIAN_FIELDS = ("guardian_first_name", "guardian_last_name")
 
 
 async def _offers(ctx: Ctx) -> list[dict]:
@@ -66,20 +69,30 @@ async def book_form(request: Request) -> Response:
 
 
 def _typed(form: FormData) -> dict:
-    typed = {name: text(form, name, 200) for name in ("offer", "date", "time", "patient", "locale", *PATIENT_FIELDS)}
+    typed = {name: text(form, name, 200) for name in ("offer", "date", "time", "patient", "locale", *PATIENT_FIELDS,
+                                                      *CHILD_FIELDS, *GUARDIAN_FIELDS)}
     typed["comment"] = text(form, "comment", 2000)
     for box in ("privacy_notice", "email_reminders", "sms_reminders", "outside_rules"):
         typed[box] = "yes" if form.get(box) == "yes" else ""
     return typed
 
 
-def _other_field_errors(ctx: Ctx, patient: object, consents: dict, comment: str) -> dict[str, str]:
+def _given(typed: dict, names: tuple[str, ...], prefix: str) -> dict | None:
+    """The child's (or the accompanying adult's) fields, when any was filled in."""
+    if not any(typed[name].strip() for name in names):
+        return None
+    return {name.removeprefix(prefix): typed[name] for name in names}
+
+
+def _other_field_errors(ctx: Ctx, patient: object, consents: dict, comment: str, child: object = None,
+                        ) -> dict[str, str]:
     """When the form is refused before the booking is tried, the rest is checked too, so that
     every field says what is wrong at once (book_by_phone checks the same again)."""
     found: dict[str, str] = {}
     checks = [lambda: parse_consents(consents), lambda: clean_comment(comment)]
     if isinstance(patient, dict):
-        checks.append(lambda: validate_patient(patient, today=ctx.now.date(), for_sms=consents["sms_reminders"]))
+        checks.append(lambda: validate_patient(patient, today=ctx.now.date(), for_sms=consents["sms_reminders"],
+                                               birth_date=child is None))
     for check in checks:
         try:
             check()
@@ -116,14 +129,16 @@ async def book(request: Request) -> Response:
         errors["patient"] = "Choisissez un patient ou saisissez ses coordonnées."
     consents = {"privacy_notice": consent_texts.PRIVACY_NOTICE_VERSION if typed["privacy_notice"] else None,
                 "email_reminders": bool(typed["email_reminders"]), "sms_reminders": bool(typed["sms_reminders"])}
+    child = _given(typed, CHILD_FIELDS, "child_") if typed["patient"] == NEW else None
+    guardian = _given(typed, GUARDIAN_FIELDS, "guardian_") if typed["patient"] != NEW else None
     if errors:
-        errors.update(_other_field_errors(ctx, patient, consents, typed["comment"]))
+        errors.update(_other_field_errors(ctx, patient, consents, typed["comment"], child))
     try:
         if errors or offer is None:
             raise FieldErrors(errors)
         result = await book_by_phone(ctx, offer[0], offer[1], start, patient=patient, consents=consents,
                                      comment=typed["comment"], outside_rules=bool(typed["outside_rules"]),
-                                     locale=typed["locale"] or "fr",
+                                     locale=typed["locale"] or "fr", child=child, guardian=guardian,
                                      secret_key=str(request.app.state.settings.secret_key))
     except FieldErrors as exc:
         return await _page(request, ctx, typed, errors=messages(exc, ctx.locale), status=422)

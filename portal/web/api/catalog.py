@@ -134,12 +134,13 @@ async def practitioner_page(ctx: Ctx, filters: Filters = Filters(), *, limit: in
 async def _with_services(rows: list[dict]) -> list[dict]:
     services = await Service.filter(
         practitioner_id__in=[row["id"] for row in rows], bookable_online=True
-    ).order_by("position", "id").values("practitioner_id", "slug", "name", "name_en", "duration_minutes")
+    ).order_by("position", "id").values("practitioner_id", "slug", "name", "name_en", "duration_minutes",
+                                          "audience")
     by_practitioner: dict[int, list[dict]] = {}
     for service in services:
         by_practitioner.setdefault(service["practitioner_id"], []).append({
             "slug": service["slug"], "name": service["name"], "name_en": service["name_en"] or service["name"],
-            "duration_minutes": service["duration_minutes"],
+            "duration_minutes": service["duration_minutes"], "audience": service["audience"],
         })
     return [
         {

@@ -71,7 +71,10 @@ def _strict(properties: dict, optional: tuple[str, ...] = ()) -> dict:
 
 SLOT = _strict({"start": DATE_TIME, "end": DATE_TIME})
 SERVICE = _strict({"slug": {"type": "string"}, "name": {"type": "string"}, "name_en": {"type": "string"},
-                   "duration_minutes": {"type": "integer"}})
+                   "duration_minutes": {"type": "integer"},
+                   "audience": {"type": "string", "enum": ["adult", "child", "all"],
+                                "description": "Who the service is for: `adult`, `child` (a booking must give "
+                                               "`child`), or `all` (either)."}})
 PRACTITIONER = _strict({
     "slug": {"type": "string"}, "name": {"type": "string"}, "profession": {"type": "string"},
     "languages": {"type": "array", "items": {"type": "string", "enum": list(LANGUAGES)},
@@ -82,7 +85,10 @@ PRACTITIONER = _strict({
     "services": {"type": "array", "items": SERVICE},
 })
 PATIENT = {
-    "type": "object", "required": ["first_name", "last_name", "email", "phone", "birth_date"],
+    "type": "object", "required": ["first_name", "last_name", "email", "phone"],
+    "description": "The person booking for themselves; with `child`, the adult accompanying the child (their "
+                   "e-mail and mobile receive the messages, and they give the consents on the child's behalf). "
+                   "`birth_date` is required unless `child` is given (then it is neither required nor kept).",
     "properties": {
         "civility": {"type": "string", "enum": ["", "mme", "m"]},
         "first_name": {"type": "string", "maxLength": 100}, "last_name": {"type": "string", "maxLength": 100},
@@ -91,11 +97,21 @@ PATIENT = {
         "birth_date": {"type": "string", "format": "date"},
     },
 }
+CHILD = {
+    "type": "object", "required": ["first_name", "last_name", "birth_date"],
+    "description": "A child's booking (a service whose `audience` is `child` or `all`): the child seen, a minor "
+                   "on the day of the appointment. Refused (422, field `child`) for a service for adults; "
+                   "required by a service for children.",
+    "properties": {
+        "first_name": {"type": "string", "maxLength": 100}, "last_name": {"type": "string", "maxLength": 100},
+        "birth_date": {"type": "string", "format": "date"},
+    },
+}
 BOOKING_IN = {
     "type": "object", "required": ["practitioner", "service", "start", "patient", "consents"],
     "properties": {
         "practitioner": {"type": "string"}, "service": {"type": "string"},
-        "start": DATE_TIME, "patient": PATIENT,
+        "start": DATE_TIME, "patient": PATIENT, "child": CHILD,
         "consents": {"type": "object", "required": ["privacy_notice"], "properties": {
             "privacy_notice": {"type": "string", "description": "The `version` of GET /api/v1/privacy-notice."},
             "email_reminders": {"type": "boolean", "default": False},

@@ -113,7 +113,7 @@ async def _book(request: Request, data: dict, keyed: Idempotency | None) -> Resp
     booking = BookingRequest(
         practitioner=str(data.get("practitioner", "")), service=str(data.get("service", "")),
         start=data.get("start"), patient=data.get("patient"), consents=data.get("consents"),
-        comment=data.get("comment", ""),
+        comment=data.get("comment", ""), child=data.get("child"),
     )
     try:
         result = await held.counted(book_appointment(request_ctx(request), booking,

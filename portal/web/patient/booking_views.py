@@ -82,6 +82,7 @@ def _render_form(request: Request, profile: dict, service: dict, values: dict, *
     return render(request, "portal/book.html", {
         "profile": profile, "service": service, "values": values, "errors": errors or {}, "opt_in_texts": opt_ins,
         "start": start, "nearest": nearest or [], "notice": notice,
+        "for_child": booking_form.for_child(values, service["audience"]),
         # Inside the cut-off: say so before the patient books, not after.
         "within_cutoff": start is not None and start < closes,
         "privacy_version": consent_texts.PRIVACY_NOTICE_VERSION, "pow": getattr(request.state, "pow", None),
@@ -138,7 +139,7 @@ async def _book(request: Request, profile: dict, service: dict, values: dict, fo
     if held.wait is not None:  # what was typed comes back, with when to send it again
         return _render_form(request, profile, service, values, status=429, notice=throttle.notice(request, held),
                             headers=retry_after(held.wait))
-    booking = booking_form.booking_request(values, profile["slug"], service["slug"])
+    booking = booking_form.booking_request(values, profile["slug"], service["slug"], service["audience"])
     settings = request.app.state.settings
     try:
         result = await held.counted(book_appointment(

@@ -11,7 +11,7 @@ from portal.practice import photos
 from portal.practice.models import postal_address
 from portal.sql import fetch
 
-_SERVICE_KEYS = ("slug", "name", "name_en", "duration_minutes", "price_cents")
+_SERVICE_KEYS = ("slug", "name", "name_en", "duration_minutes", "price_cents", "audience")
 _SERVICES_SQL = f"""SELECT {", ".join(_SERVICE_KEYS)} FROM service
 WHERE practitioner_id = ? AND bookable_online ORDER BY position, id"""
 _PHOTO_SQL = "SELECT digest FROM practitioner_photo WHERE practitioner_id = ?"
