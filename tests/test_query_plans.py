@@ -15,8 +15,10 @@ from tortoise import connections
 from calendar_sync.feed import FeedWindow
 from calendar_sync.feed_query import _in_window
 from notifier import claim
+from portal import context
 from portal.models import Patient, Practitioner, Service
-from portal.practice.demo import load_demo
+from portal.practice.demo import DEMO_PRACTICE, load_demo
+from portal.web.api.catalog import Filters, _filtered
 from tests import bulk
 
 HISTORY = 20_000
@@ -149,3 +151,28 @@ async def _foreign_keys_without_index() -> list[str]:
 
 async def test_every_foreign_key_is_indexed(any_database):
     assert await _foreign_keys_without_index() == []
+
+
+@pytest.fixture
+async def many_practitioners(any_database, now):
+    """The demo practice among 2,000 bookable practitioners, with statistics."""
+    practice = await load_demo()
+    await bulk.seed_practitioners(practice.id, 2_000, tag="bulk", profession="Kinésithérapeute", service="seance",
+                                  now=now)
+    await bulk.analyze()
+    return practice
+
+
+def sorts_or_scans_practitioners(lines: list[str]) -> list[str]:
+    """Plan lines that read every practitioner, or sort them, to serve one page."""
+    if _is_postgres():
+        return [line for line in lines if "Seq Scan on practitioner" in line or line.strip().startswith("Sort")]
+    return [line for line in lines if line.strip() in ("SCAN practitioner", "USE TEMP B-TREE FOR ORDER BY")
+            or line.startswith("SCAN practitioner ") and "USING INDEX" not in line]
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(practice=DEMO_PRACTICE)], ids=["deployment", "practice"])
+async def test_a_page_of_practitioners_reads_only_its_rows(many_practitioners, now, filters):
+    query = _filtered(context.visitor(now), filters).order_by("last_name", "first_name", "id").limit(31)
+    lines = await plan(*orm_sql(query.values("id", "slug", "last_name", "practice__name", "practice__timezone")))
+    assert not sorts_or_scans_practitioners(lines), lines

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from tortoise.expressions import Subquery
+from tortoise.expressions import RawSQL, Subquery
 from tortoise.queryset import QuerySet
 
 from portal.booking.managed import ManagedBooking
@@ -133,17 +133,30 @@ def practices(ctx: Ctx, slug: str | None = None) -> QuerySet[Practice]:
     return query
 
 
+_HAS_HOURS = ('EXISTS (SELECT 1 FROM opening_hours WHERE opening_hours.practitioner_id = "practitioner"."id" '
+              "AND opening_hours.kind = 'open')")
+_HAS_ONLINE_SERVICE = ('EXISTS (SELECT 1 FROM service WHERE service.practitioner_id = "practitioner"."id" '
+                       "AND service.bookable_online)")
+
+
 def bookable_practitioners(ctx: Ctx, *, slug: str | None = None, practice_slug: str | None = None
                            ) -> QuerySet[Practitioner]:
     """Practitioners patients may book online, within the context's scope: marked bookable,
     with weekly hours and a service offered online (else patients would find no slot at all)."""
     query = scoped(ctx, Practitioner.filter(bookable=True, archived_at=None), practitioner="id")
-    query = query.filter(id__in=Subquery(OpeningHours.filter(kind="open").values("practitioner_id")))
-    query = query.filter(id__in=Subquery(Service.filter(bookable_online=True).values("practitioner_id")))
+    # Correlated EXISTS, not `id IN (subquery)`: a page of 20 then probes the two indexes 20
+    # times, where IN built the whole set of practitioners with hours first (its cost grew
+    # with the deployment: 10-16 ms with 10,000 practitioners on SQLite).
+    query = query.annotate(has_hours=RawSQL(_HAS_HOURS), has_online_service=RawSQL(_HAS_ONLINE_SERVICE))
+    query = query.filter(has_hours=True, has_online_service=True)
     if slug is not None:
         query = query.filter(slug=slug) if is_slug(slug) else query.filter(id__in=[])
     if practice_slug is not None:
-        query = query.filter(practice__slug=practice_slug) if is_slug(practice_slug) else query.filter(id__in=[])
+        # By id through the (practice_id, last_name, first_name, id) index (migration 0017): a page
+        # reads its own rows. Filtering on the joined practice's slug let SQLite scan and sort
+        # every practitioner of the deployment (14 ms with 10,000).
+        practice_ids = Subquery(Practice.filter(slug=practice_slug).values("id"))
+        query = query.filter(practice_id__in=practice_ids) if is_slug(practice_slug) else query.filter(id__in=[])
     return query
 
 
