@@ -13,7 +13,7 @@ from tortoise.queryset import QuerySet
 from portal.booking.managed import ManagedBooking
 from portal.context import ActorKind, Ctx
 from portal.errors import NotFound
-from portal.models import Appointment, OpeningHours, Patient, Practice, Practitioner, Service
+from portal.models import Appointment, Patient, Practice, Practitioner
 from portal.practice.models import is_slug
 from portal.tokens import token_hash
 
