@@ -5,6 +5,7 @@ books the child with the accompanying adult."""
 from __future__ import annotations
 
 import re
+import sqlite3
 
 import pytest
 
@@ -25,6 +26,10 @@ pytestmark = pytest.mark.browser
 def server(tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("browser-child")
     url = demo_database(var_dir / "creneau.sqlite3")
+    with sqlite3.connect(var_dir / "creneau.sqlite3") as conn:  # Hugo's consultation: adults and children
+        conn.execute("UPDATE service SET audience = 'all' WHERE slug = 'consultation' AND practitioner_id = "
+                     "(SELECT id FROM practitioner WHERE slug = 'hugo-bernard')")
+    conn.close()
     with live_server(url, var_dir, workers=1, INLINE_WORKERS="0") as running:
         yield running.url
 
@@ -78,5 +83,29 @@ def test_the_child_booking_form_passes_axe_at_390_px_and_books_the_child(browser
         page.get_by_role("button", name="Confirmer le rendez-vous").click()
         page.get_by_role("heading", name="Votre rendez-vous est réservé").wait_for()
         assert horizontal_overflow(page) <= 0
+    finally:
+        context.close()
+
+
+def test_a_service_for_adults_and_children_shows_only_the_fields_that_apply(browser, server):
+    context = browser.new_context(viewport=PHONE, locale="fr-FR", bypass_csp=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(server + "/p/hugo-bernard")
+        page.get_by_role("link", name=re.compile("^Consultation")).first.click()
+        page.get_by_role("link", name="Premier créneau disponible").click()
+        page.get_by_role("link", name="Semaine suivante").click()
+        page.locator("a.slot").first.click()
+        yourself, child = page.get_by_label("Vous-même"), page.get_by_label("Un enfant que vous accompagnez")
+        adult_birth = page.get_by_label(re.compile("Votre date de naissance"))
+        assert yourself.is_checked()
+        assert page.get_by_label("Prénom de l’enfant").is_hidden() and adult_birth.is_visible()
+        child.check()
+        assert page.get_by_label("Prénom de l’enfant").is_visible() and adult_birth.is_hidden()
+        assert serious_violations(page) == []
+        assert horizontal_overflow(page) <= 0
+        yourself.check()
+        assert page.get_by_label("Prénom de l’enfant").is_hidden() and adult_birth.is_visible()
     finally:
         context.close()
