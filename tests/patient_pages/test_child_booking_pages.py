@@ -63,6 +63,8 @@ async def test_a_child_booking_end_to_end(client):
     assert (appointment.guardian_first_name, appointment.guardian_last_name) == ("Marie", "Durand")
     assert set(await ConsentRecord.filter(patient_id=child.id).values_list("given_by", flat=True)) == {"guardian"}
     assert await OutboxMessage.filter(appointment_id=appointment.id, kind="confirmation").count() == 1
+    manage = await client.get(answer.headers["location"])  # the manage page names the child and the adult
+    assert "Léa Durand" in manage.text and "Accompagné par" in manage.text and "Marie Durand" in manage.text
 
 
 async def test_wrong_child_fields_come_back_with_messages_and_everything_typed(client):
