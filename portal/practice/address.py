@@ -34,10 +34,16 @@ def city_key(city: str) -> str:
     return " ".join(re.sub(r"[-'’]", " ", letters).split())[:100]
 
 
+CITY_MAX_LENGTH = 100  # practice.city
+
+
 def split_address(line: str) -> tuple[str, str, str]:
     """(street, postcode, city) from a one-line address ending with "75011 Paris"; a line without
-    such an ending is all street."""
+    such an ending, or whose ending is too long for a city (directions typed after the town:
+    "75002 Paris 2e étage porte gauche digicode…"), is all street: migration 0014 must fit every
+    old address into the new columns, on PostgreSQL too."""
     found = _TRAILING.match(line.strip())
-    if found is None or not is_postcode(found["postcode"]) or not found["street"].strip():
+    if (found is None or not is_postcode(found["postcode"]) or not found["street"].strip()
+            or len(" ".join(found["city"].split())) > CITY_MAX_LENGTH):
         return line.strip(), "", ""
     return found["street"].strip().rstrip(","), found["postcode"], " ".join(found["city"].split())

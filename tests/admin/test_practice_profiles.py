@@ -152,11 +152,20 @@ def test_postcodes_and_one_line_addresses():
     assert city_key("L'Haÿ-les-Roses") == "l hay les roses"
 
 
-async def test_migration_0014_splits_existing_one_line_addresses(database):
+LONG_TAIL = ("12 rue de la Paix 75002 Paris 2e étage porte gauche digicode 4521B puis interphone Cabinet Martin "
+             "au fond de la cour à droite")
+
+
+async def test_migration_0014_splits_existing_one_line_addresses(any_database):
     await Practice.create(slug="old", name="Old", address="7 place du Marché, 69002 Lyon")
     await Practice.create(slug="odd", name="Odd", address="Quelque part")
+    # Directions typed after the town: too long for a city (100), kept whole rather than
+    # stopping the upgrade (PostgreSQL refused the UPDATE, so 0014 rolled back).
+    await Practice.create(slug="long", name="Long", address=LONG_TAIL)
     migration = importlib.import_module("portal.migrations.0014_profiles")
     await migration.split_addresses(None, SimpleNamespace(client=connections.get("default")))
     old, odd = await Practice.get(slug="old"), await Practice.get(slug="odd")
     assert (old.address, old.postcode, old.city, old.city_key) == ("7 place du Marché", "69002", "Lyon", "lyon")
     assert (odd.address, odd.postcode, odd.city) == ("Quelque part", "", "")
+    long = await Practice.get(slug="long")
+    assert (long.address, long.postcode, long.city) == (LONG_TAIL, "", "")
