@@ -25,7 +25,9 @@ CANNOT_RETRY = "Ce message ne peut plus être renvoyé (déjà envoyé, annulé,
 
 
 def _cursor(raw: str | None) -> int | None:
-    return int(raw) if raw is not None and raw.isdecimal() and len(raw) <= 12 else None
+    """A message id to page from; anything else (past int32: PostgreSQL refused it) is ignored."""
+    value = int(raw) if raw is not None and raw.isascii() and raw.isdecimal() and len(raw) <= 12 else None
+    return value if access.is_id(value) else None
 
 
 async def _page(request: Request, ctx, *, status: str = "", before: int | None = None, after: int | None = None,

@@ -52,7 +52,7 @@ def valid(secret: str, client: str, challenge: object, nonce: object, now: datet
             or len(nonce) > MAX_FIELD:
         return False
     parts = challenge.split(".")
-    if len(parts) != 3 or not parts[0].isdigit():
+    if len(parts) != 3 or not (parts[0].isascii() and parts[0].isdigit()):
         return False
     expires, salt, mac = int(parts[0]), parts[1], parts[2]
     if now.timestamp() >= expires or not hmac.compare_digest(mac, _mac(secret, client, expires, salt)):

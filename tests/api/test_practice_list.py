@@ -3,7 +3,11 @@ a "Cabinets suivants" link carrying a keyset cursor, as the practice page does i
 
 from __future__ import annotations
 
+import base64
+import json
 import re
+
+import pytest
 
 from portal.models import Practice
 from portal.web.patient.practice_views import PRACTICES_PAGE_SIZE
@@ -40,3 +44,37 @@ async def test_a_tampered_cursor_is_not_found_and_one_practice_opens_its_page(cl
     assert (await client.get("/?suite=WzEsMiwzXQ")).status_code == 404
     only = await client.get("/")  # the demo's practice alone: its page straight away
     assert only.status_code == 200 and "Cabinet des Lilas" in only.text and 'class="card"' in only.text
+
+
+def _cursor(value) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+# Cursors a visitor can forge: an id past what a primary key holds (PostgreSQL: int32; SQLite:
+# int64), a NUL in a name (PostgreSQL cannot store or compare it), nesting deep enough to
+# exhaust the JSON parser, a huge link.
+FORGED = [
+    pytest.param(3_000_000_000, id="id-past-int32"),
+    pytest.param(99999999999999999999999, id="id-past-int64"),
+    pytest.param("nul", id="nul-in-name"),
+    pytest.param("deep", id="deep-nesting"),
+    pytest.param("huge", id="huge-link"),
+]
+
+
+def _forged(kind, texts: int) -> str:
+    if kind == "nul":
+        return _cursor(["a\u0000"] * texts + [1])
+    if kind == "deep":
+        return base64.urlsafe_b64encode(b"[" * 5_000).decode()
+    if kind == "huge":
+        return _cursor(["a" * 20_000] * texts + [1])
+    return _cursor(["a"] * texts + [kind])
+
+
+@pytest.mark.parametrize("kind", FORGED)
+async def test_a_forged_cursor_is_a_4xx_never_a_500(client, kind):
+    assert (await client.get(f"/?suite={_forged(kind, 1)}")).status_code == 404
+    assert (await client.get(f"/c/cabinet-des-lilas?suite={_forged(kind, 2)}")).status_code == 404
+    answer = await client.get(f"/api/v1/practitioners?cursor={_forged(kind, 2)}")
+    assert answer.status_code == 422 and "cursor" in answer.text

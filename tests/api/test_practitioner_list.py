@@ -71,7 +71,8 @@ async def test_filters_by_practice_profession_service_postcode_and_city(client, 
 
 
 async def test_malformed_parameters_answer_422_naming_them(client):
-    for query, field in (("limit=0", "limit"), ("limit=101", "limit"), ("limit=ten", "limit"),
+    for query, field in (("limit=0", "limit"), ("limit=101", "limit"), ("limit=ten", "limit"), ("limit=²", "limit"),
+                         ("limit=１０", "limit"),
                          ("cursor=not-a-cursor", "cursor"), ("cursor=WzEsMiwzXQ", "cursor"),
                          ("postcode=7501", "postcode"), ("city=" + "x" * 101, "city")):
         response = await client.get(f"/api/v1/practitioners?{query}")

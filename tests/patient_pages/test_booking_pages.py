@@ -320,4 +320,7 @@ def test_a_challenge_is_bound_to_its_client_and_expires(now):
     assert not pow.valid("secret", "ip:192.0.2.1", challenge, nonce, now + timedelta(seconds=pow.TTL))
     assert not pow.valid("secret", "ip:192.0.2.1", challenge, str(int(nonce) + 1) + "x", now)
     assert not pow.valid("secret", "ip:192.0.2.1", "9" * 300, nonce, now)
+    # Digits str.isdigit() accepts but int() refuses (a forged field was a 500): refused.
+    assert not pow.valid("secret", "ip:192.0.2.1", "²." + challenge.split(".", 1)[1], nonce, now)
+    assert not pow.valid("secret", "ip:192.0.2.1", "１" + challenge, nonce, now)
     assert pow.leading_zero_bits(bytes([0, 0x10])) == 11

@@ -7,9 +7,6 @@ practitioners the deployment holds, where an offset would read and skip every ea
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 from dataclasses import dataclass, field
 
@@ -22,6 +19,7 @@ from portal.patients.input import FieldErrors
 from portal.practice import photos
 from portal.practice.address import city_key
 from portal.practice.models import is_slug, postal_address
+from portal.web import cursors
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -63,26 +61,22 @@ def parse_filters(params) -> Filters:
 def parse_limit(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not 1 <= int(raw) <= MAX_LIMIT:
         raise FieldErrors({"limit": f"Indiquez un nombre entre 1 et {MAX_LIMIT}."})
     return int(raw)
 
 
 def encode_cursor(row: dict) -> str:
-    key = json.dumps([row["last_name"], row["first_name"], row["id"]], ensure_ascii=False)
-    return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+    return cursors.encode(row["last_name"], row["first_name"], row["id"])
 
 
 def decode_cursor(raw: str | None) -> tuple[str, str, int] | None:
     if raw is None:
         return None
-    try:
-        last, first, ident = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-        if isinstance(last, str) and isinstance(first, str) and type(ident) is int:
-            return last, first, ident
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        pass
-    raise FieldErrors({"cursor": "Curseur invalide : reprenez la liste depuis le début."})
+    key = cursors.decode(raw, texts=2)
+    if key is None:
+        raise FieldErrors({"cursor": "Curseur invalide : reprenez la liste depuis le début."})
+    return key
 
 
 def _filtered(ctx: Ctx, filters: Filters):

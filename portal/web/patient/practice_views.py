@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,7 +11,7 @@ from portal import access
 from portal.patients import consent_texts
 from portal.patients.input import FieldErrors
 from portal.practice.models import postal_address
-from portal.web import request_ctx, request_locale
+from portal.web import cursors, request_ctx, request_locale
 from portal.web.api.catalog import Filters, decode_cursor, practitioner_page
 from portal.web.patient.rendering import render
 
@@ -25,19 +21,15 @@ PRACTICES_PAGE_SIZE = 30  # practices per page of the home's list; `?suite=` lik
 
 
 def _practice_cursor(row: dict) -> str:
-    key = json.dumps([row["name"], row["id"]], ensure_ascii=False)
-    return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+    return cursors.encode(row["name"], row["id"])
 
 
 def _after_practice(raw: str) -> tuple[str, int]:
     """The (name, id) a page of practices follows; 404 for a tampered or truncated link."""
-    try:
-        name, ident = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-        if isinstance(name, str) and type(ident) is int:
-            return name, ident
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        pass
-    raise HTTPException(404)
+    key = cursors.decode(raw, texts=1)
+    if key is None:
+        raise HTTPException(404)
+    return key
 
 
 async def home(request: Request) -> Response:
