@@ -25,17 +25,24 @@ from portal.audit.record import record
 from portal.context import Ctx
 from portal.db import retry_locked
 from portal.errors import FieldErrors
-from portal.models import PractitionerPhoto
+from portal.models import Practitioner, PractitionerPhoto
 from portal.practice.profiles import editable
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 48-megapixel phone photo is 8000 × 6000; more is no portrait
+# JPEG alone decodes at 1/2, 1/4 or 1/8 scale (draft); PNG and WebP decode whole, then convert
+# to RGBA: 40 megapixels cost ~0.5 GB of memory. 12 megapixels (~150 MB) is still any portrait.
+MAX_PIXELS_FULL_DECODE = 12_000_000
+
+
+def max_pixels(image_format: str | None) -> int:
+    return MAX_PIXELS if image_format == "JPEG" else MAX_PIXELS_FULL_DECODE
 SIDE = 512
 FORMATS = ("JPEG", "PNG", "WEBP")
 FIELD = "photo"
 TOO_BIG = "La photo pèse 2 Mo au plus : réduisez-la avant de l'envoyer."
 NOT_AN_IMAGE = "Ce fichier n'est pas une image JPEG, PNG ou WebP lisible."
-TOO_MANY_PIXELS = "Cette image est trop grande (40 millions de pixels au plus)."
+TOO_MANY_PIXELS = "Cette image a trop de pixels : 40 millions au plus en JPEG, 12 millions en PNG ou WebP."
 EMPTY = "Choisissez une photo à envoyer."
 
 
@@ -54,7 +61,7 @@ def reencode(data: bytes) -> tuple[bytes, int, int]:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=FORMATS) as image:
                 width, height = image.size  # read from the header: nothing decoded yet
-                if width * height > MAX_PIXELS or width < 1 or height < 1:
+                if width * height > max_pixels(image.format) or width < 1 or height < 1:
                     raise FieldErrors({FIELD: TOO_MANY_PIXELS})
                 if image.format == "JPEG":  # decode at 1/2, 1/4 or 1/8 scale when that still covers SIDE
                     image.draft("RGB", (SIDE, SIDE))
@@ -84,6 +91,9 @@ async def set_photo(ctx: Ctx, practitioner_id: int, data: bytes) -> Practitioner
 
     async def transaction() -> PractitionerPhoto:
         async with in_transaction() as conn:
+            # The practitioner's row locked first: replacements at once (a double click) take turns
+            # instead of both inserting after deleting nothing (one photo per practitioner).
+            await Practitioner.filter(id=practitioner.id).using_db(conn).select_for_update().first()
             await PractitionerPhoto.filter(practitioner_id=practitioner.id).using_db(conn).delete()
             photo = await PractitionerPhoto.create(practitioner_id=practitioner.id, digest=digest, data=jpeg,
                                                    width=width, height=height, created_at=ctx.now, using_db=conn)

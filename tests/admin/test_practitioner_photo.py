@@ -84,8 +84,8 @@ async def test_refused_uploads_say_why_on_the_field_and_write_nothing(client, no
     cases = [
         (b"\xff\xd8\xff\xe0 this is not really a jpeg", "photo.jpg", "Ce fichier n'est pas une image JPEG, PNG ou WebP lisible."),
         (b"%PDF-1.7 a document named like a photo", "portrait.png", "Ce fichier n'est pas une image JPEG, PNG ou WebP lisible."),
-        (png_declaring(7000, 7000), "big.png", "Cette image est trop grande"),  # 49 megapixels: our bound
-        (png_declaring(60000, 60000), "bomb.png", "Cette image est trop grande"),  # Pillow's bomb guard
+        (png_declaring(7000, 7000), "big.png", "Cette image a trop de pixels"),  # 49 megapixels: our bound
+        (png_declaring(60000, 60000), "bomb.png", "Cette image a trop de pixels"),  # Pillow's bomb guard
         (b"", "empty.jpg", "Choisissez une photo à envoyer."),
     ]
     gif = io.BytesIO()
@@ -149,3 +149,33 @@ async def test_the_photo_use_cases_on_both_databases(any_database, now):
     assert await photos.served(photo.digest) is None
     assert [e.action for e in await AuditEvent.filter(action__startswith="practitioner.photo").order_by("id")] == [
         "practitioner.photo", "practitioner.photo_remove"]
+
+
+async def test_uploads_at_once_leave_one_photo(any_database, now):
+    """A double click on "Envoyer": two replacements at once both deleted nothing, then both
+    inserted, and the second broke the one-photo-per-practitioner key (a 500 on PostgreSQL)."""
+    import asyncio
+
+    from portal.access.staff import staff_ctx
+    from tests.access.helpers import add_staff
+    from tests.builders import load_demo
+    await load_demo()
+    user, _ = await add_staff(now)
+    ctx = await staff_ctx(user, now)
+    hugo = await Practitioner.get(slug="hugo-bernard")
+    uploads = [jpeg_with_gps((600 + 10 * n, 600)) for n in range(4)]
+    stored = await asyncio.gather(*(photos.set_photo(ctx, hugo.id, data) for data in uploads))
+    assert await PractitionerPhoto.filter(practitioner_id=hugo.id).count() == 1
+    assert (await PractitionerPhoto.get(practitioner_id=hugo.id)).digest in {photo.digest for photo in stored}
+    assert await AuditEvent.filter(action="practitioner.photo").count() == 4
+
+
+def test_a_large_png_is_refused_before_it_is_decoded():
+    """Only JPEG decodes at a reduced scale: a PNG of 40 megapixels took ~0.5 GB to decode."""
+    assert photos.max_pixels("PNG") < photos.max_pixels("JPEG") == photos.MAX_PIXELS
+    try:
+        photos.reencode(png_declaring(5000, 4000))  # 20 megapixels: a JPEG's size, not a PNG's
+    except photos.FieldErrors as refused:
+        assert refused.fields == {photos.FIELD: photos.TOO_MANY_PIXELS}
+    else:
+        raise AssertionError("a 20-megapixel PNG was decoded")
