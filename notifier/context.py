@@ -176,15 +176,17 @@ def message_context(row: dict, batch: Batch, base_url: str, secret_key: str) -> 
 
 def _child_and_adult(appointment: dict, patient: dict, to_patient: bool) -> dict:
     """A child's appointment (the patient is the child): messages to the patient go to the
-    accompanying adult (their e-mail and mobile are the record's), addressed to them by name,
-    with the child's first name only, as today's messages name their addressee; the
-    practitioner's notice names the child (the patient) and the adult. Nothing for an adult's."""
+    child's record's e-mail and mobile (the booking's mobile first), with the child's first name
+    only; the practitioner's notice names the child (the patient) and the adult. They greet no
+    adult by name: the adult who brings the child this time (typed by the practice for a
+    returning child) need not be the one whose contact the record holds, and naming them would
+    tell one parent of the other's visit under the wrong name. Nothing for an adult's."""
     if appointment.get("guardian_first_name") is None:
         return {}
-    adult = {"first_name": appointment["guardian_first_name"], "last_name": appointment["guardian_last_name"] or ""}
     if not to_patient:
-        return {"accompanied_by": adult}
-    return {"patient": {**adult, "civility": "", "email": patient["email"],
+        return {"accompanied_by": {"first_name": appointment["guardian_first_name"],
+                                   "last_name": appointment["guardian_last_name"] or ""}}
+    return {"patient": {"first_name": "", "last_name": "", "civility": "", "email": patient["email"],
                         "phone": appointment["contact_phone"] or patient["phone"]},
             "child": {"first_name": patient["first_name"]}}
 

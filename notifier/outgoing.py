@@ -62,7 +62,7 @@ def build(row: dict, batch: Batch, identity: Identity, now: datetime) -> Outgoin
         return OutgoingSms(context["patient"]["phone"], sender, rendered.text, f"outbox-{row['id']}")
     rendered = render_email(row["kind"], context, locale, tz)
     if to_patient:
-        to_name = f"{context['patient']['first_name']} {context['patient']['last_name']}"
+        to_name = f"{context['patient']['first_name']} {context['patient']['last_name']}".strip()
         to_addr = context["patient"]["email"]
     else:
         practitioner = batch.practitioners[appointment["practitioner_id"]]
