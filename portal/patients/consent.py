@@ -59,10 +59,12 @@ async def change_reminder_consent(
     `locale` (the one shown), the appointments' choice, an audit event, and on withdrawal the
     cancellation of every pending message that needed it. `appointment_id`: the booking the
     patient acted from, recorded on the ledger row (None for a patient-wide STOP). For a child's
-    appointments it is the accompanying adult who says it, on the child's behalf."""
+    record it is the accompanying adult who says it, on the child's behalf."""
     ids = sorted(set(appointment_ids))
     text = opt_in(purpose, locale)
-    children = bool(ids) and await Appointment.filter(id__in=ids, guardian_first_name__isnull=False).using_db(
+    # A child's record (an adult brought them at least once), whichever appointments are passed:
+    # the privacy centre passes only upcoming ones, and a child's past visits still make it one.
+    children = await Appointment.filter(patient_id=patient_id, guardian_first_name__isnull=False).using_db(
         conn).exists()
     await insert_many(conn, "consent_record", CONSENT_COLUMNS, [
         consent_row(practice_id, patient_id, appointment_id, text, ctx.now, ctx.channel, ctx.ip, granted,

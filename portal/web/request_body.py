@@ -103,6 +103,7 @@ async def read_form(request: Request) -> FormData:
     form = await request.form()
     unstorable = text_guard.bad_pairs(form.multi_items())
     if unstorable:
+        await form.close()  # an upload beside the refused text is spooled to a file: not kept open
         raise FieldErrors(unstorable)
     return form
 

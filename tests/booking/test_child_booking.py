@@ -162,3 +162,22 @@ async def test_the_adult_changing_a_childs_reminders_is_recorded_as_the_guardian
     withdrawn = await ConsentRecord.filter(purpose="sms_reminders", granted=False).values_list(
         "appointment_id", "given_by")
     assert sorted(withdrawn) == sorted([(child.appointment_id, "guardian"), (grown_up.appointment_id, "patient")])
+
+
+async def test_a_childs_record_with_no_upcoming_visit_is_still_spoken_for_by_the_guardian(any_database, now):
+    """The privacy centre withdraws reminders over the upcoming appointments only: a child's
+    record whose visits are all past was recorded as the patient's own word."""
+    from tortoise.transactions import in_transaction
+
+    from portal.patients.consent import change_reminder_consent
+    from tests.builders import patient_ctx
+
+    await load_demo()
+    child = await book_child(paris(2026, 12, 3, 11), now)
+    record = (await Appointment.get(id=child.appointment_id)).patient_id
+    practice = (await Patient.get(id=record)).practice_id
+    async with in_transaction() as conn:
+        await change_reminder_consent(patient_ctx(now), conn, practice_id=practice, patient_id=record,
+                                      purpose="email_reminders", granted=False, appointment_ids=[], locale="fr")
+    assert await ConsentRecord.filter(patient_id=record, appointment_id=None).values_list("given_by", flat=True) == [
+        "guardian"]
