@@ -12,13 +12,30 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+from argon2 import PasswordHasher
 from tortoise import Tortoise, connections
 
 from creneau import cli, database as db
+from portal.access import secrets
 from tests.builders import SECRET_KEY
 
 POSTGRES_URL = os.environ.get("CRENEAU_TEST_POSTGRES_URL", "")
 requires_postgres = pytest.mark.skipif(not POSTGRES_URL, reason="CRENEAU_TEST_POSTGRES_URL is not set")
+
+
+# argon2id as production runs it (RFC 9106's low-memory profile: ~0.15 s and 64 MiB a hash here)
+# is kept for the servers the browser tests start; in this process the tests sign in hundreds of
+# times, so they hash at argon2's cheapest (the hashes say their parameters: both verify alike).
+PRODUCTION_HASHER = secrets.HASHER
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    secrets.HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    secrets.dummy_hash.cache_clear()
+    yield
+    secrets.HASHER = PRODUCTION_HASHER
+    secrets.dummy_hash.cache_clear()
 
 
 def _migrate(url: str) -> None:

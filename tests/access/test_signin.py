@@ -32,6 +32,16 @@ async def test_password_opens_the_account_and_a_wrong_one_does_not(demo, now):
     assert stored.password_hash.startswith("$argon2id$") and PASSWORD not in stored.password_hash
 
 
+def test_production_hashes_passwords_with_argon2id_at_rfc_9106s_low_memory_profile():
+    """(This process hashes at argon2's cheapest: tests/conftest.py.)"""
+    from argon2 import Type
+
+    from tests.conftest import PRODUCTION_HASHER
+    assert (PRODUCTION_HASHER.type, PRODUCTION_HASHER.time_cost, PRODUCTION_HASHER.memory_cost,
+            PRODUCTION_HASHER.parallelism) == (Type.ID, 3, 65536, 4)
+    assert PRODUCTION_HASHER.hash("x").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
 async def test_unknown_account_and_disabled_account_are_refused_like_a_wrong_password(demo, now):
     user, _ = await add_staff(now)
     await accounts.disable(system(now), user)
