@@ -130,7 +130,7 @@ async def _measure(app, now: datetime) -> dict[str, float]:
     today = now.date()
     monday = today + timedelta(days=7 - today.weekday())
     slots = f"/api/v1/practitioners/{SLUG}/slots?service={SERVICE}&from={today}&to={today + timedelta(days=13)}"
-    middle = encode_cursor({"last_name": "Nom3", "first_name": "Prénom1", "id": 0})
+    middle = encode_cursor({"last_name": "Nom3", "first_name": "Prénom1", "id": 1})
     results = {}
     async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://bench") as client:
         results["slots, 14 days"] = await _p50(client, slots)
