@@ -165,3 +165,13 @@ def creneau(tmp_path, sqlite_url, monkeypatch, capsys):
         return CliRun(code, out, err)
 
     return run
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module (pages in tests/patient_pages
+    and tests/privacy; tests/admin starts its own)."""
+    from tests.patient_pages.browser import launched_browser
+
+    with launched_browser() as chromium:
+        yield chromium

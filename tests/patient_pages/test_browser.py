@@ -13,7 +13,6 @@ from tests.patient_pages.browser import (
     PHONE,
     demo_database,
     horizontal_overflow,
-    launched_browser,
     screenshot,
     serious_violations,
 )
@@ -27,12 +26,6 @@ def server(tmp_path_factory):
     url = demo_database(var_dir / "creneau.sqlite3")
     with live_server(url, var_dir, workers=1, INLINE_WORKERS="0") as running:
         yield running.url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launched_browser() as chromium:
-        yield chromium
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from tests.patient_pages.browser import (
     PHONE,
     demo_database,
     horizontal_overflow,
-    launched_browser,
     screenshot,
     serious_violations,
 )
@@ -32,12 +31,6 @@ def server(tmp_path_factory):
     conn.close()
     with live_server(url, var_dir, workers=1, INLINE_WORKERS="0") as running:
         yield running.url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launched_browser() as chromium:
-        yield chromium
 
 
 def test_the_child_booking_form_passes_axe_at_390_px_and_books_the_child(browser, server):

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tests.concurrency.server import live_server
-from tests.patient_pages.browser import PHONE, demo_database, horizontal_overflow, launched_browser, serious_violations
+from tests.patient_pages.browser import PHONE, demo_database, horizontal_overflow, serious_violations
 from tests.patient_pages.test_browser import fill_form, open_first_slot
 
 pytestmark = pytest.mark.browser
@@ -72,12 +72,6 @@ def server(database_file, site):
     with live_server(url, var_dir, workers=1, INLINE_WORKERS="0", FRAME_ANCESTORS=f"'self' {site_url}") as running:
         state["src"] = running.url + "/p/camille-martin?service=consultation-adulte"
         yield running.url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launched_browser() as chromium:
-        yield chromium
 
 
 def _page(browser, **options):

@@ -21,7 +21,6 @@ from tests.patient_pages.browser import (
     PHONE,
     demo_database,
     horizontal_overflow,
-    launched_browser,
     screenshot,
     serious_violations,
 )
@@ -56,12 +55,6 @@ def last_link(var_dir: Path, path: str) -> str:
         if found:
             return found.group(1)
     raise AssertionError(f"no e-mail with a {path} link")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launched_browser() as chromium:
-        yield chromium
 
 
 def audit(page, name: str, found: dict) -> None:
