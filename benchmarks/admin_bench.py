@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, time as clock_time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from benchmarks import pg
 from creneau import database as db
 from portal.booking.agenda import agenda
 from portal.context import Actor, ActorKind, Ctx, Scope
@@ -144,24 +145,12 @@ def run() -> list[tuple[str, str, str]]:
 
 
 def _postgres(admin_url: str) -> list[tuple[str, str, str]]:
-    import asyncpg
-
     name = "creneau_admin_bench"
-    dsn = admin_url.replace("postgres://", "postgresql://", 1)
-
-    async def admin(statement: str) -> None:
-        conn = await asyncpg.connect(dsn)
-        try:
-            await conn.execute(statement)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    url = asyncio.run(pg.create_database(admin_url, name))
     try:
-        return asyncio.run(_measure(f"{admin_url.rpartition('/')[0]}/{name}", "PostgreSQL"))
+        return asyncio.run(_measure(url, "PostgreSQL"))
     finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(pg.drop_database(admin_url, name))
 
 
 if __name__ == "__main__":

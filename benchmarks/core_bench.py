@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import httpx2
 
+from benchmarks import pg
 from benchmarks.loadclient import post_all
 from benchmarks.procstat import peak_rss_mb
 from creneau import database as db
@@ -279,21 +280,8 @@ def run() -> list[tuple[str, str, str]]:
 
 def bench_postgres(admin_url: str, first: date) -> list[tuple[str, str, str]]:
     """(c) again on PostgreSQL, in a database of its own (dropped afterwards)."""
-    import asyncpg
-
     name = "creneau_bench"
-    dsn = admin_url.replace("postgres://", "postgresql://", 1)
-
-    async def admin(*statements: str) -> None:
-        conn = await asyncpg.connect(dsn)
-        try:
-            for statement in statements:
-                await conn.execute(statement)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'))
-    url = f"{admin_url.rpartition('/')[0]}/{name}"
+    url = asyncio.run(pg.create_database(admin_url, name))
     workdir = Path(tempfile.mkdtemp(prefix="creneau-bench-"))
     try:
         asyncio.run(seed_database(url, first))
@@ -303,7 +291,7 @@ def bench_postgres(admin_url: str, first: date) -> list[tuple[str, str, str]]:
             rss = peak_rss_mb(server.pid)
         raw_rate = asyncio.run(bench_raw_inserts(url))
     finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(pg.drop_database(admin_url, name))
         shutil.rmtree(workdir, ignore_errors=True)
     return [
         ("core (c) PostgreSQL bookings/s over HTTP, loadclient", f"{http_rate:.0f}/s", ""),

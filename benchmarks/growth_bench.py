@@ -25,6 +25,7 @@ from pathlib import Path
 
 import httpx2
 
+from benchmarks import pg
 from calendar_sync.tokens import create_feed_token
 from creneau import database as db
 from creneau.app import create_app
@@ -197,26 +198,14 @@ def _sqlite(workdir: Path) -> list[tuple[str, str, str]]:
 
 
 def _postgres(admin_url: str, workdir: Path) -> list[tuple[str, str, str]]:
-    import asyncpg
-
-    dsn = admin_url.replace("postgres://", "postgresql://", 1)
-
-    async def admin(*statements: str) -> None:
-        conn = await asyncpg.connect(dsn)
-        try:
-            for statement in statements:
-                await conn.execute(statement)
-        finally:
-            await conn.close()
-
     results = []
     for i, scale in enumerate((SMALL, LARGE)):
         name = f"creneau_growth_bench_{i}"
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'))
+        url = asyncio.run(pg.create_database(admin_url, name))
         try:
-            results.append(asyncio.run(_one(f"{admin_url.rpartition('/')[0]}/{name}", scale, workdir)))
+            results.append(asyncio.run(_one(url, scale, workdir)))
         finally:
-            asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            asyncio.run(pg.drop_database(admin_url, name))
     return _rows("PostgreSQL", results[1][0], results[0][1], results[1][1])
 
 

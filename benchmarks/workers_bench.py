@@ -25,6 +25,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks import pg
 from benchmarks.notifier_bench import FAR_AHEAD, LONG_AGO, SINK, _free_port
 from benchmarks.procstat import status_mb
 
@@ -171,23 +172,10 @@ async def _drain(workers_count: int, env, sink_pid: int, batch: int, tag: str) -
 
 
 async def _scaling(admin_url: str, port: int, sink_pid: int, workdir: Path) -> list[tuple[str, str, str]]:
-    import asyncpg
-
     from creneau import database as db
 
     name = "creneau_workers_bench"
-    dsn = admin_url.replace("postgres://", "postgresql://", 1)
-
-    async def admin(*statements: str) -> None:
-        conn = await asyncpg.connect(dsn)
-        try:
-            for statement in statements:
-                await conn.execute(statement)
-        finally:
-            await conn.close()
-
-    await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
-    url = f"{admin_url.rpartition('/')[0]}/{name}"
+    url = await pg.create_database(admin_url, name)
     try:
         await db.migrate(url)
         await db.close()
@@ -213,7 +201,7 @@ async def _scaling(admin_url: str, port: int, sink_pid: int, workdir: Path) -> l
                      f">= 1.6x; at most {bound:.2f}x on 2 cores (CPU per message)"))
         return rows
     finally:
-        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await pg.drop_database(admin_url, name)
 
 
 async def _memory(port: int, workdir: Path) -> list[tuple[str, str, str]]:
