@@ -19,6 +19,7 @@ import httpx2
 from creneau import database as db
 from creneau.app import create_app
 from portal.models import Appointment, Patient, Practitioner, Service
+from portal.patients.consent_texts import PRIVACY_NOTICE_VERSION
 from portal.practice.demo import load_demo
 from portal.settings import load_settings
 from portal.tokens import new_token, token_hash
@@ -86,6 +87,37 @@ async def _page_over_json(app, monday: date) -> tuple[str, str, str]:
             f"<= 2x ({json:.1f} -> {page:.1f} ms CPU)")
 
 
+def _booking(start: str, i: int) -> dict:
+    return {"practitioner": SLUG, "service": SERVICE, "start": start,
+            "patient": {"civility": "", "first_name": "Patient", "last_name": f"Numéro {chr(65 + i % 26)}",
+                        "email": f"p{i}@example.org", "phone": "+33612345678", "birth_date": "1990-05-05"},
+            "consents": {"privacy_notice": PRIVACY_NOTICE_VERSION, "email_reminders": True, "sms_reminders": True}}
+
+
+async def _conflict_over_booking(app, monday: date) -> tuple[str, str, str]:
+    """CPU of a `409 slot_taken` (the same slot posted again) beside the booking that took it,
+    interleaved pairs (issue 16: at most 1.5x). A 409 names the nearest free starts."""
+    practitioner = await Practitioner.get(slug=SLUG)
+    await Practitioner.filter(id=practitioner.id).update(online_bookings_per_hour=0, online_bookings_per_day=0)
+    free = []
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://bench") as client:
+        for week in range(2, 6):  # weeks past the busy ones
+            first = monday + timedelta(weeks=week)
+            slots = (await client.get(f"/api/v1/practitioners/{SLUG}/slots?service={SERVICE}"
+                                      f"&from={first}&to={first + timedelta(days=6)}")).json()["slots"]
+            free += [slot["start"] for slot in slots[::4]]  # a slot's neighbours overlap it: every 4th
+        booked, taken = [], []
+        for i, start in enumerate(free[:REQUESTS + 5]):
+            for timings, expect in ((booked, 201), (taken, 409)):
+                started = time.process_time()
+                answer = await client.post("/api/v1/bookings", json=_booking(start, i))
+                timings.append((time.process_time() - started) * 1000)
+                assert answer.status_code == expect and (expect == 201 or "slot_taken" in answer.text), answer.text
+    booking, conflict = statistics.median(booked[5:]), statistics.median(taken[5:])  # after warm-up
+    return ("pages: 409 slot_taken / successful booking (CPU p50)", f"{conflict / booking:.2f}x",
+            f"<= 1.5x ({booking:.1f} -> {conflict:.1f} ms CPU)")
+
+
 async def _run(workdir: Path) -> list[tuple[str, str, str]]:
     url = f"sqlite://{workdir}/bench.sqlite3"
     await db.migrate(url)
@@ -95,7 +127,8 @@ async def _run(workdir: Path) -> list[tuple[str, str, str]]:
         monday = _next_monday()
         await _fill(monday)
         settings = load_settings({"DATABASE_URL": url, "SECRET_KEY": "b" * 40, "CRENEAU_VAR_DIR": str(workdir),
-                                  "EMAIL_BACKEND": "memory", "SMS_BACKEND": "memory"}, env_file=None)
+                                  "EMAIL_BACKEND": "memory", "SMS_BACKEND": "memory", "BOOKING_RATE_LIMIT": "0"},
+                                 env_file=None)
         app = create_app(settings, manage_db=False, run_background=False)
         rows = []
         for label, path in (
@@ -106,6 +139,7 @@ async def _run(workdir: Path) -> list[tuple[str, str, str]]:
             p95 = statistics.quantiles(timings, n=20)[-1]
             rows.append((label, f"{statistics.median(timings):.1f} ms", f"< 50 ms (p95 {p95:.1f} ms)"))
         rows.append(await _page_over_json(app, monday))
+        rows.append(await _conflict_over_booking(app, monday))
         return rows
     finally:
         await db.close()

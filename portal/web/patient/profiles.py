@@ -2,47 +2,53 @@
 
 from __future__ import annotations
 
+import json
 from zoneinfo import ZoneInfo
 
 from portal import access
 from portal.context import Ctx
 from portal.errors import NotFound
 from portal.practice import photos
-from portal.practice.models import postal_address
+from portal.practice.models import is_slug, postal_address
 from portal.sql import fetch
 
+# Plain SQL, two statements: through the ORM, building the profile's query cost a third of the
+# week page. The access rules are portal.access's own (bookable_where).
+_PROFILE_SQL = """SELECT practitioner.id, practitioner.slug, practitioner.title, practitioner.first_name,
+       practitioner.last_name, practitioner.profession, practitioner.bio, practitioner.languages,
+       practice.slug, practice.name, practice.address, practice.postcode, practice.city, practice.phone,
+       practice.timezone, practice.cancellation_cutoff_hours, practitioner_photo.digest
+FROM practitioner
+JOIN practice ON practice.id = practitioner.practice_id
+LEFT JOIN practitioner_photo ON practitioner_photo.practitioner_id = practitioner.id
+WHERE practitioner.slug = ? AND {bookable}"""
 _SERVICE_KEYS = ("slug", "name", "name_en", "duration_minutes", "price_cents", "audience")
 _SERVICES_SQL = f"""SELECT {", ".join(_SERVICE_KEYS)} FROM service
 WHERE practitioner_id = ? AND bookable_online ORDER BY position, id"""
-_PHOTO_SQL = "SELECT digest FROM practitioner_photo WHERE practitioner_id = ?"
 
 
 async def practitioner_profile(ctx: Ctx, slug: str) -> dict:
-    rows = await access.bookable_practitioners(ctx, slug=slug).values(
-        "id", "slug", "title", "first_name", "last_name", "profession", "bio", "languages",
-        "practice__slug", "practice__name", "practice__address", "practice__postcode", "practice__city",
-        "practice__phone", "practice__timezone",
-        "practice__cancellation_cutoff_hours",
-    )
+    bookable, params = access.bookable_where(ctx)
+    rows = await fetch(_PROFILE_SQL.format(bookable=bookable), slug, *params) if is_slug(slug) else []
     if not rows:
         raise NotFound("Praticien introuvable.")
-    row = rows[0]
-    # Plain SQL: the ORM's query building cost as much as the week's slot computation.
+    (practitioner_id, slug, title, first_name, last_name, profession, bio, languages, practice_slug, practice_name,
+     address, postcode, city, phone, timezone, cutoff_hours, photo_digest) = rows[0]
     services = [dict(zip(_SERVICE_KEYS, service, strict=True))
-                for service in await fetch(_SERVICES_SQL, row["id"])]
+                for service in await fetch(_SERVICES_SQL, practitioner_id)]
     return {
-        "slug": row["slug"],
-        "name": " ".join(p for p in (row["title"], row["first_name"], row["last_name"]) if p),
-        "profession": row["profession"],
-        "bio": row["bio"],
-        "languages": row["languages"] or [],
-        "photo_url": next((photos.url(digest) for digest, in await fetch(_PHOTO_SQL, row["id"])), None),
+        "slug": slug,
+        "name": " ".join(p for p in (title, first_name, last_name) if p),
+        "profession": profession,
+        "bio": bio,
+        # A JSON column comes back as text from plain SQL.
+        "languages": (json.loads(languages) if isinstance(languages, str) else languages) or [],
+        "photo_url": photos.url(photo_digest) if photo_digest else None,
         "practice": {
-            "slug": row["practice__slug"], "name": row["practice__name"], "address": postal_address(
-                row["practice__address"], row["practice__postcode"], row["practice__city"]),
-            "phone": row["practice__phone"], "cutoff_hours": row["practice__cancellation_cutoff_hours"],
+            "slug": practice_slug, "name": practice_name, "address": postal_address(address, postcode, city),
+            "phone": phone, "cutoff_hours": cutoff_hours,
         },
-        "tz": ZoneInfo(row["practice__timezone"]),
+        "tz": ZoneInfo(timezone),
         "services": services,
     }
 
