@@ -40,8 +40,10 @@ check: install-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# One test process per core (pytest-xdist), a test file's tests together in one of them: its
+# module fixtures (a server, a browser) start once. PYTEST_ARGS='-n 0' runs in this process.
 test: check messages
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 bench: install-test messages
 	$(BIN)/python -m benchmarks
