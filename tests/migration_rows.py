@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,17 +23,21 @@ from tests.conftest import POSTGRES_URL
 _LATER = ("ends", "until", "end_date", "expires", "lease")
 
 
-def migrate(url: str, target: str | None = None) -> None:
-    """Migrate to `target` ("app.0013_settings", with what it depends on), or to the last one. In
-    a thread of its own: tortoise's migration opens and closes its own connections and loop."""
+def migrate(url: str, target: str | None = None, *, after_each: Callable[[str], None] | None = None) -> None:
+    """Migrate to `target` ("portal.0013_settings", with what it depends on), or to the last one;
+    `after_each("app.name")` runs once each migration is committed, before the next (blocking it,
+    in a thread of its own: it may open its own event loop). The migration itself runs in a thread
+    too: tortoise opens and closes its own connections and loop state."""
+    def progress(event: str, app: str, name: str) -> None:
+        if event == "apply_done" and after_each is not None:
+            with ThreadPoolExecutor(1) as side:
+                side.submit(after_each, f"{app}.{name}").result()
+
     async def run() -> None:
         from tortoise.migrations.api.migrate import migrate as tortoise_migrate
 
         try:
-            if target is None:
-                await db.migrate(url)
-            else:
-                await tortoise_migrate(config=db.tortoise_config(url), target=target)
+            await tortoise_migrate(config=db.tortoise_config(url), target=target, progress=progress)
         finally:
             await db.close()
 

@@ -16,29 +16,31 @@ from tests.conftest import POSTGRES_URL
 from tests.migration_rows import Rows, empty_database, migrate
 
 
-def _chain() -> list[str]:
-    """Every migration of every app, in file order ("app.name"): `migrate` to one of them also
-    applies what it depends on."""
-    targets = []
-    for label, (_, module) in db.APPS.items():
-        folder = Path(__import__(module, fromlist=["_"]).__file__).parent
-        targets += [f"{label}.{p.stem}" for p in sorted(folder.glob("[0-9]*.py"))]
-    return targets
-
-
 @pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(
     not POSTGRES_URL, reason="CRENEAU_TEST_POSTGRES_URL is not set"))])
 def test_every_migration_applies_to_a_database_holding_rows(tmp_path, kind):
     filled: set[str] = set()
+    applied: list[str] = []
+
+    def fill(migration: str) -> None:
+        applied.append(migration)
+        with Rows(url) as rows:
+            filled.update(rows.fill_empty_tables())
+
     with empty_database(kind, tmp_path) as url:
-        for target in _chain():
-            try:
-                migrate(url, target)
-            except Exception as error:  # name the migration that a database with rows refuses
-                raise AssertionError(f"{target} fails on a database holding rows: {error}") from error
-            with Rows(url) as rows:
-                filled |= rows.fill_empty_tables()
-        migrate(url)
+        try:
+            migrate(url, after_each=fill)
+        except Exception as error:  # name the migration that a database with rows refuses
+            raise AssertionError(f"after {applied[-1:]}, the next migration fails on a database holding rows: "
+                                 f"{error}") from error
+    assert len(applied) == len(_migration_files()), applied  # one by one, each over rows
     # The tables a practice fills from its first day were there at every later step.
     assert {"practice", "practitioner", "service", "opening_hours", "patient", "appointment",
             "outbox_message", "staff_user"} <= filled, filled
+
+
+def _migration_files() -> list[Path]:
+    files: list[Path] = []
+    for _, module in db.APPS.values():
+        files += Path(__import__(module, fromlist=["_"]).__file__).parent.glob("[0-9]*.py")
+    return files
