@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 import calendar_sync.admin_views
@@ -106,7 +106,7 @@ async def _server_error(request: Request, exc: Exception) -> Response:
         response = _html_error(request, 500, "Une erreur est survenue. Réessayez dans un instant.")
     else:
         message = translate("Une erreur est survenue.", request_locale(request))
-        response = JSONResponse({"error": {"code": "internal_error", "message": message}}, status_code=500)
+        response = json_error(500, "internal_error", message)
     # This answer comes from Starlette's outermost layer, outside SecurityHeadersMiddleware.
     settings = request.app.state.settings
     for name, value in security_headers(settings.frame_ancestors, settings.base_url.startswith("https://")).items():
