@@ -28,10 +28,11 @@ messages: $(VENV)/.installed
 messages-update: $(VENV)/.installed
 	$(BIN)/python -m portal.i18n update
 
+# `make run PORT=8001` when 8000 is taken (links in messages follow BASE_URL: set it to match).
 run: install messages
 	$(BIN)/creneau migrate
 	$(BIN)/creneau demo --if-empty
-	$(BIN)/creneau serve
+	$(BIN)/creneau serve$(if $(PORT), --port $(PORT))
 
 # The layers (import-linter contracts), lint (ruff) and types (mypy on the typed core modules),
 # all configured in pyproject.toml. `make test` runs it first, so CI does too.

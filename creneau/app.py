@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 import calendar_sync.admin_views
@@ -88,7 +88,26 @@ async def _domain_error(request: Request, exc: DomainError) -> Response:
     return domain_error_response(request, exc)
 
 
+async def _signed_out_of_admin(request: Request, exc: HTTPException) -> Response | None:
+    """Under /admin/, an address no route has (or a method it does not take) sends a signed-out
+    visitor to the sign-in page, as every back-office page does: nothing about which addresses
+    exist is told before signing in. A 404 a view gives (an unknown invitation) stays a 404."""
+    unrouted = exc.status_code == 405 or (exc.status_code == 404 and "endpoint" not in request.scope)
+    if not (unrouted and request.url.path.startswith("/admin/")):
+        return None
+    try:
+        await admin_auth.require_staff(request)
+    except admin_auth.SignInRequired as signed_out:
+        return await admin_auth.EXCEPTION_HANDLERS[admin_auth.SignInRequired](request, signed_out)
+    except admin_auth.SecondFactorRequired:
+        pass  # signed in: what is not there is "not found" to them
+    return None
+
+
 async def _http_error(request: Request, exc: HTTPException) -> Response:
+    redirect = await _signed_out_of_admin(request, exc)
+    if redirect is not None:
+        return redirect
     locale = request_locale(request)
     messages = {404: "Page introuvable.", 405: "Méthode non autorisée.", 413: "La requête est trop volumineuse.",
                 415: "Envoyez le corps de la requête en JSON (Content-Type: application/json)."}
@@ -106,7 +125,7 @@ async def _server_error(request: Request, exc: Exception) -> Response:
         response = _html_error(request, 500, "Une erreur est survenue. Réessayez dans un instant.")
     else:
         message = translate("Une erreur est survenue.", request_locale(request))
-        response = JSONResponse({"error": {"code": "internal_error", "message": message}}, status_code=500)
+        response = json_error(500, "internal_error", message)
     # This answer comes from Starlette's outermost layer, outside SecurityHeadersMiddleware.
     settings = request.app.state.settings
     for name, value in security_headers(settings.frame_ancestors, settings.base_url.startswith("https://")).items():

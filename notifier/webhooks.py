@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from vonage import Auth
 
 from notifier.inbound import is_stop, record_receipt, withdraw_sms_consent
 from portal.patients.input import FieldErrors
-from portal.web import request_ctx
+from portal.web import json_error, request_ctx, request_locale, translate
 from portal.web.request_body import parse_json
 
 log = logging.getLogger("creneau.notifier")
@@ -60,15 +60,15 @@ def signature_ok(params: dict[str, str], settings, now: datetime) -> bool:
         return False
 
 
-def _unauthorized() -> Response:
-    return JSONResponse({"error": {"code": "bad_signature", "message": "Signature manquante ou invalide."}}, status_code=401)
+def _unauthorized(request: Request) -> Response:
+    return json_error(401, "bad_signature", translate("Signature manquante ou invalide.", request_locale(request)))
 
 
 async def _signed_params(request: Request) -> dict[str, str] | Response:
     """The request's parameters if it is signed and fresh; otherwise the response to give."""
     params = await _params(request)
     if not signature_ok(params, request.app.state.settings, request_ctx(request).now):
-        return _unauthorized()
+        return _unauthorized(request)
     return params
 
 

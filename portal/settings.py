@@ -154,6 +154,58 @@ def _base_url(raw: str) -> str:
     return raw.rstrip("/")
 
 
+# CSP source expressions `frame-ancestors` takes: 'self', a scheme (`https:`), or a host with an
+# optional scheme, `*.` wildcard, port and path. Anything else (a `;`, a quote, a line break) would
+# change the header's meaning rather than the list of sites.
+_CSP_SOURCE = re.compile(
+    r"'self'|[a-z][a-z0-9+.-]*:"
+    r"|(?:[a-z][a-z0-9+.-]*://)?(?:\*|(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::(?:[0-9]{1,5}|\*))?"
+    r"(?:/[a-z0-9._~!$&()*+=:@%/-]*)?",
+    re.IGNORECASE)
+_HOST_PORT = re.compile(r"(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?", re.IGNORECASE)
+# An SMS sender: up to 11 letters, digits or spaces, or a phone number of up to 15 digits.
+_SMS_SENDER = re.compile(r"[A-Za-z0-9 ]{1,11}|\+?[0-9]{1,15}")
+
+
+def _frame_ancestors(raw: str) -> str:
+    sources = raw.split()
+    if raw.split() == ["'none'"]:
+        return raw
+    if not sources or any(not _CSP_SOURCE.fullmatch(source) for source in sources) or raw != raw.strip(" ") \
+            or any(character in raw for character in "\r\n\t"):
+        raise ConfigError(f"FRAME_ANCESTORS: expected CSP sources separated by spaces, e.g. \"'self' "
+                          f"https://www.cabinet.fr\" ('none' alone), got {raw!r}")
+    return raw
+
+
+def _vonage_rest_host(raw: str) -> str:
+    if raw and not _HOST_PORT.fullmatch(raw):
+        raise ConfigError(f"VONAGE_REST_HOST: expected a host name, with an optional port (no https://), got {raw!r}")
+    return raw
+
+
+def _vonage_from(raw: str) -> str:
+    if not _SMS_SENDER.fullmatch(raw):
+        raise ConfigError(f"VONAGE_FROM: expected at most 11 letters, digits or spaces, or a number of at most 15 "
+                          f"digits, got {raw!r}")
+    return raw
+
+
+def _port(config: Config, name: str, default: int) -> int:
+    value = _int(config, name, default)
+    if not 1 <= value <= 65535:
+        raise ConfigError(f"{name}: expected a port between 1 and 65535, got {value}")
+    return value
+
+
+def _var_dir(config: Config) -> Path:
+    """Created when something is first written there (the generated secret, SQLite, file outbox)."""
+    var_dir = Path(config("CRENEAU_VAR_DIR", default=str(VAR_DIR)))
+    if var_dir.exists() and not var_dir.is_dir():
+        raise ConfigError(f"CRENEAU_VAR_DIR: {str(var_dir)!r} is not a directory")
+    return var_dir
+
+
 def _secret_key(config: Config, var_dir: Path) -> Secret:
     """SECRET_KEY from the environment, else generated once into var/secret_key."""
     value = config("SECRET_KEY", default="")
@@ -162,12 +214,16 @@ def _secret_key(config: Config, var_dir: Path) -> Secret:
             raise ConfigError("SECRET_KEY: expected at least 32 characters")
         return Secret(value)
     path = var_dir / "secret_key"
-    if not path.exists():
-        var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(48))
-    return Secret(path.read_text().strip())
+    try:
+        if not path.exists():
+            var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        return Secret(path.read_text().strip())
+    except OSError as exc:
+        raise ConfigError(f"CRENEAU_VAR_DIR: cannot write the generated secret key to {str(path)!r} "
+                          f"({exc.strerror}); set SECRET_KEY or a writable CRENEAU_VAR_DIR") from None
 
 
 def _int(config: Config, name: str, default: int) -> int:
@@ -214,7 +270,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | None
 
 
 def _build(config: Config, env: Mapping[str, str]) -> Settings:
-    var_dir = Path(config("CRENEAU_VAR_DIR", default=str(VAR_DIR)))
+    var_dir = _var_dir(config)
     email_backend = _choice("EMAIL_BACKEND", config("EMAIL_BACKEND", default="file"), ("smtp", "file", "memory"))
     sms_backend = _choice("SMS_BACKEND", config("SMS_BACKEND", default="file"), ("vonage", "file", "memory"))
     settings = Settings(
@@ -226,7 +282,7 @@ def _build(config: Config, env: Mapping[str, str]) -> Settings:
         base_url=_base_url(config("BASE_URL", default="http://127.0.0.1:8000")),
         email_backend=email_backend,
         smtp_host=config("SMTP_HOST", default=""),
-        smtp_port=_int(config, "SMTP_PORT", 25),
+        smtp_port=_port(config, "SMTP_PORT", 25),
         smtp_username=config("SMTP_USERNAME", default=""),
         smtp_password=Secret(config("SMTP_PASSWORD", default="")),
         smtp_tls=_choice("SMTP_TLS", config("SMTP_TLS", default="starttls"), ("starttls", "tls", "none")),
@@ -239,15 +295,15 @@ def _build(config: Config, env: Mapping[str, str]) -> Settings:
         vonage_api_key=config("VONAGE_API_KEY", default=""),
         vonage_api_secret=Secret(config("VONAGE_API_SECRET", default="")),
         vonage_signature_secret=Secret(config("VONAGE_SIGNATURE_SECRET", default="")),
-        vonage_from=config("VONAGE_FROM", default="Creneau"),
-        vonage_rest_host=config("VONAGE_REST_HOST", default=""),
+        vonage_from=_vonage_from(config("VONAGE_FROM", default="Creneau")),
+        vonage_rest_host=_vonage_rest_host(config("VONAGE_REST_HOST", default="").strip()),
         oidc_issuer=config("OIDC_ISSUER", default=""),
         oidc_client_id=config("OIDC_CLIENT_ID", default=""),
         oidc_client_secret=Secret(config("OIDC_CLIENT_SECRET", default="")),
         oidc_provider_name=config("OIDC_PROVIDER_NAME", default="")[:60],
         booking_rate_limit=RateLimit.parse("BOOKING_RATE_LIMIT", config("BOOKING_RATE_LIMIT", default="20/hour")),
         var_dir=var_dir,
-        frame_ancestors=config("FRAME_ANCESTORS", default="'self'"),
+        frame_ancestors=_frame_ancestors(config("FRAME_ANCESTORS", default="'self'")),
         trust_forwarded_for=bool(_bool(config, "TRUST_FORWARDED_FOR", False)),
         inline_workers=_bool(config, "INLINE_WORKERS", None),
         access_log=bool(_bool(config, "ACCESS_LOG", False)),
@@ -292,6 +348,9 @@ def _require_backend_settings(settings: Settings) -> None:
     if settings.email_backend == "smtp" and not _mail_from_address(settings.mail_from):
         raise ConfigError("MAIL_FROM: required when EMAIL_BACKEND=smtp, e.g. 'Cabinet des Lilas <rdv@cabinet-des-lilas.fr>' "
                           "(an address of a domain you send for, not @localhost)")
+    if settings.mail_from and "@" not in parseaddr(settings.mail_from)[1]:
+        raise ConfigError(f"MAIL_FROM: expected an address, e.g. 'Cabinet des Lilas <rdv@cabinet-des-lilas.fr>', "
+                          f"got {settings.mail_from!r}")
     dkim = (settings.dkim_domain, settings.dkim_selector, str(settings.dkim_private_key))
     if any(dkim) and not all(dkim):
         missing = [name for name, value in zip(("DKIM_DOMAIN", "DKIM_SELECTOR", "DKIM_PRIVATE_KEY_FILE"), dkim)

@@ -37,3 +37,16 @@ def test_resetting_the_demo_is_an_explicit_target_named_in_the_readme():
     assert "creneau.sqlite3" in dry_run.stdout and "creneau demo" in dry_run.stdout
     assert "secret_key" not in dry_run.stdout
     assert "make reset-demo" in (ROOT / "README.md").read_text()
+
+
+def test_make_run_serves_on_the_port_given():
+    """`make run PORT=8001` when 8000 is taken; without PORT, `creneau serve`'s own 8000."""
+    if shutil.which("make") is None:
+        pytest.skip(reason="make is not installed")
+    plain = subprocess.run(["make", "-n", "-C", str(ROOT), "run"], capture_output=True, text=True, timeout=60,
+                           env={"PATH": "/usr/bin:/bin"})
+    other = subprocess.run(["make", "-n", "-C", str(ROOT), "run", "PORT=8001"], capture_output=True, text=True,
+                           timeout=60, env={"PATH": "/usr/bin:/bin"})
+    assert ".venv/bin/creneau serve\n" in plain.stdout
+    assert ".venv/bin/creneau serve --port 8001" in other.stdout
+    assert "make run PORT=" in (ROOT / "README.md").read_text()

@@ -45,11 +45,43 @@ def test_defaults_run_on_sqlite_and_generate_a_secret_once(tmp_path):
     ({"DKIM_DOMAIN": "cabinet.fr"}, "DKIM_SELECTOR"),
     ({"DKIM_DOMAIN": "cabinet.fr", "DKIM_SELECTOR": "s1", "DKIM_PRIVATE_KEY_FILE": "/nonexistent.pem"},
      "DKIM_PRIVATE_KEY_FILE"),
+    # Values that reach a header, a host name or a port as they are (issue: contract check)
+    ({"FRAME_ANCESTORS": "'self'; script-src *"}, "FRAME_ANCESTORS"),
+    ({"FRAME_ANCESTORS": "'self'\r\nX-Injected: 1"}, "FRAME_ANCESTORS"),
+    ({"FRAME_ANCESTORS": "'unsafe-inline'"}, "FRAME_ANCESTORS"),
+    ({"FRAME_ANCESTORS": "'none' https://www.cabinet.fr"}, "FRAME_ANCESTORS"),
+    ({"FRAME_ANCESTORS": ""}, "FRAME_ANCESTORS"),
+    ({"VONAGE_REST_HOST": "https://rest.nexmo.com"}, "VONAGE_REST_HOST"),
+    ({"VONAGE_REST_HOST": "a b"}, "VONAGE_REST_HOST"),
+    ({"VONAGE_FROM": "Cabinet des Lilas"}, "VONAGE_FROM"),
+    ({"SMTP_PORT": "0"}, "SMTP_PORT"),
+    ({"SMTP_PORT": "70000"}, "SMTP_PORT"),
+    ({"MAIL_FROM": "not an address"}, "MAIL_FROM"),
 ])
 def test_malformed_values_name_the_variable(tmp_path, env, named):
     with pytest.raises(ConfigError) as error:
         settings(tmp_path, **env)
     assert str(error.value).startswith(named)
+
+
+@pytest.mark.parametrize("value", ["'self'", "'none'", "'self' https://www.cabinet-des-lilas.fr",
+                                   "https://*.cabinet.fr:8443 http://localhost:8000/embed/ https:"])
+def test_frame_ancestors_takes_csp_sources(tmp_path, value):
+    assert settings(tmp_path, FRAME_ANCESTORS=value).frame_ancestors == value
+
+
+@pytest.mark.parametrize(("name", "value"), [("VONAGE_REST_HOST", "rest.vonage.test:8443"),
+                                             ("VONAGE_FROM", "Creneau"), ("VONAGE_FROM", "33612345678"),
+                                             ("MAIL_FROM", "Cabinet des Lilas <rdv@cabinet-des-lilas.fr>")])
+def test_well_formed_values_are_kept(tmp_path, name, value):
+    assert load_settings({"CRENEAU_VAR_DIR": str(tmp_path), name: value}, env_file=None) is not None
+
+
+def test_a_var_dir_that_cannot_be_created_is_one_line_naming_it(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(ConfigError) as error:
+        load_settings({"CRENEAU_VAR_DIR": str(tmp_path / "a-file" / "var")}, env_file=None)
+    assert str(error.value).startswith("CRENEAU_VAR_DIR")
 
 
 def test_postgres_urls_and_rate_limits(tmp_path):

@@ -88,6 +88,8 @@ async def reschedule_appointment(ctx: Ctx, token: str, new_start: object) -> Man
     booking = await access.booking_by_token(ctx, token)
     _ensure_changeable(booking, now)
     appointment = booking.appointment
+    if start == appointment.starts_at:
+        return booking  # already there (a retried request): nothing moves, no one is told again
     target = await load_target(booking.practitioner_slug, booking.service_slug)
     verdict = await check_start(target, start, now, exclude_appointment=appointment.id)
     if verdict == "off_grid":

@@ -81,6 +81,8 @@ async def move_by_practice(ctx: Ctx, appointment_id: int, start: object, *, outs
     new_start = parse_start(start)
     if appointment.status in CANCELLED_STATUSES:
         raise NotAllowed("Ce rendez-vous est annulé.")
+    if new_start == appointment.starts_at:
+        return appointment  # already there (the form sent twice): nothing moves, no one is told again
     slug = await Service.filter(id=appointment.service_id).first().values_list("slug", flat=True)
     target = await load_staff_target(appointment.practitioner_id, slug)
     await check_staff_start(target, new_start, ctx.now, outside_rules, exclude_appointment=appointment.id)

@@ -53,8 +53,7 @@ def translate(message: str, locale: str) -> str:
 
 
 def json_error(status: int, code: str, message: str, fields: dict | None = None, headers=None, **extra) -> JSONResponse:
-    error = {"code": code, "message": message}
-    if fields:
-        error["fields"] = fields
+    # `fields` is always there ({} when no field is at fault): one shape for every error.
+    error = {"code": code, "message": message, "fields": fields or {}}
     error.update(extra)
     return JSONResponse({"error": error}, status_code=status, headers=headers)

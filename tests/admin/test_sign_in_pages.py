@@ -179,3 +179,16 @@ async def test_sessions_left_behind_are_deleted_at_a_later_sign_in(client, new_c
     async with new_client() as later:
         await sign_in(later, ADMIN, code=totp_code(clock.now))
     assert await StaffSession.all().count() == 1
+
+
+async def test_any_admin_address_sends_a_signed_out_visitor_to_the_sign_in_page(client, clock):
+    """The contract: unauthenticated /admin/* redirects to /admin/login — an address that does not
+    exist, or a method the address does not take (GET /admin/logout), included."""
+    for method, path in [("GET", "/admin/nothing-here"), ("GET", "/admin/settings/nothing/here"),
+                         ("GET", "/admin/logout"), ("PUT", "/admin/agenda")]:
+        answer = await client.request(method, path)
+        assert answer.status_code == 303, (method, path, answer.status_code)
+        assert answer.headers["location"] == "/admin/login"
+    await signed_in_as(client, clock.now)
+    assert (await client.get("/admin/nothing-here")).status_code == 404  # signed in: what is not there is not found
+    assert (await client.get("/admin/logout")).status_code == 405

@@ -158,6 +158,21 @@ async def test_cancel_and_reschedule_within_cutoff(client):
     assert again.status_code == 409
 
 
+async def test_a_retried_reschedule_moves_once_and_tells_the_patient_once(client):
+    """A client retrying after a lost answer (or sending the time the booking already has) must
+    not send the patient a second "moved" e-mail and SMS, nor bump the version."""
+    token = (await client.post("/api/v1/bookings", json=body())).json()["manage_url"].rsplit("/", 1)[1]
+    unchanged = await client.post(f"/api/v1/bookings/{token}/reschedule", json={"start": START})
+    assert unchanged.status_code == 200 and unchanged.json()["version"] == 1
+    assert not await OutboxMessage.filter(kind="moved").exists()
+    new_start = "2026-12-02T10:00:00+01:00"
+    first = await client.post(f"/api/v1/bookings/{token}/reschedule", json={"start": new_start})
+    retried = await client.post(f"/api/v1/bookings/{token}/reschedule", json={"start": "2026-12-02T09:00:00Z"})
+    assert first.status_code == retried.status_code == 200
+    assert first.json() == retried.json() and retried.json()["version"] == 2
+    assert sorted(await OutboxMessage.filter(kind="moved").values_list("channel", flat=True)) == ["email", "sms"]
+
+
 async def test_past_the_cutoff_the_booking_cannot_change(client, monkeypatch):
     token = (await client.post("/api/v1/bookings", json=body())).json()["manage_url"].rsplit("/", 1)[1]
     import portal.clock

@@ -106,6 +106,16 @@ async def test_the_practice_moves_within_the_rules_or_explicitly_outside_them(wo
     assert [e["detail"]["version"] for e in await audit_rows("appointment.move")] == [2, 3]
 
 
+async def test_a_move_to_the_time_it_already_has_changes_nothing_and_tells_no_one(world):
+    """A second submit of the move form (a double click, a resend) must not send the patient a
+    second notice of the same move."""
+    moved = await move_by_practice(world.assistant(), world.camille_appointment, paris(2026, 12, 2, 9))
+    again = await move_by_practice(world.assistant(), world.camille_appointment, paris(2026, 12, 2, 9))
+    assert (again.starts_at, again.version) == (moved.starts_at, 2)
+    assert await OutboxMessage.filter(kind="moved", audience="patient", channel="email").count() == 1
+    assert [e["detail"]["version"] for e in await audit_rows("appointment.move")] == [2]
+
+
 async def test_the_database_refuses_an_overlap_even_outside_the_rules(world):
     other = await book(paris(2026, 12, 1, 14), world.now, patient=patient(email="autre@example.org"))
     with pytest.raises(SlotTaken):

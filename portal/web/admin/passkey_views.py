@@ -14,7 +14,7 @@ from portal.access import passkeys, signin
 from portal.access.sessions import close_session, open_session
 from portal.access.signin import SignInRefused
 from portal.access.staff import staff_ctx
-from portal.web import csrf, request_ctx, translate
+from portal.web import csrf, json_error, request_ctx, translate
 from portal.web.admin.auth import COOKIE, require_staff, set_session_cookie, signed_in_user
 from portal.web.patient.errors import N_
 from portal.web.request_body import read_json_object
@@ -31,8 +31,7 @@ def relying_party(request: Request) -> passkeys.RelyingParty:
 
 def _error(request: Request, status: int, message: str) -> JSONResponse:
     text = translate(message, request_ctx(request).locale)
-    return JSONResponse({"error": {"code": "passkey_refused", "message": text}}, status_code=status,
-                        headers={"cache-control": "no-store"})
+    return json_error(status, "passkey_refused", text, headers={"cache-control": "no-store"})
 
 
 def _json(body: str | dict, status: int = 200) -> Response:

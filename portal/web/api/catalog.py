@@ -59,7 +59,7 @@ def parse_filters(params) -> Filters:
 
 
 def parse_limit(raw: str | None) -> int:
-    if raw is None:
+    if not raw:  # absent or empty (`?limit=`): not given
         return DEFAULT_LIMIT
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not 1 <= int(raw) <= MAX_LIMIT:
         raise FieldErrors({"limit": f"Indiquez un nombre entre 1 et {MAX_LIMIT}."})
@@ -71,7 +71,7 @@ def encode_cursor(row: dict) -> str:
 
 
 def decode_cursor(raw: str | None) -> tuple[str, str, int] | None:
-    if raw is None:
+    if not raw:  # absent or empty (`?cursor=`): the first page
         return None
     key = cursors.decode(raw, texts=2)
     if key is None:

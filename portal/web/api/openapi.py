@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from portal.booking.models import AppointmentStatus
 from portal.practice.languages import LANGUAGES
 
 # Every error code the API answers, by status (the `code` of the error body).
@@ -50,13 +51,14 @@ def _error(status: int) -> dict:
     return {
         "type": "object", "required": ["error"], "additionalProperties": False,
         "properties": {"error": {
-            "type": "object", "required": ["code", "message"],
+            "type": "object", "required": ["code", "message", "fields"],
             "properties": {
                 "code": {"type": "string", "enum": ERROR_CODES[status]},
                 "message": {"type": "string",
                             "description": "In the caller's language (Accept-Language; French by default)"},
                 "fields": {"type": "object", "additionalProperties": {"type": "string"},
-                           "description": "One message per invalid field, e.g. `patient.email`."},
+                           "description": "One message per invalid field, e.g. `patient.email`; `{}` when no "
+                                          "field is at fault."},
                 "nearest": {"type": "array", "items": DATE_TIME,
                             "description": "With slot_taken: the closest free starts."},
             },
@@ -119,12 +121,20 @@ BOOKING_IN = {
         "comment": {"type": "string", "maxLength": 1000},
     },
 }
+# An appointment's status is the practice's own vocabulary: `not_filled` is a booking made and
+# confirmed whose attendance is not recorded yet (what a new booking is), `held` one waiting for the
+# patient's code (the practice asks for a confirmation), then what the practice records.
+STATUS = {"type": "string", "enum": [status.value for status in AppointmentStatus],
+          "description": "`not_filled`: booked, attendance not recorded yet (a new booking); `held`: waiting for "
+                         "the code sent to the patient (POST …/confirm); `cancelled_by_patient`, "
+                         "`cancelled_by_practitioner`; after the visit, as the practice records it: `came`, "
+                         "`absent`, `excused_absence`, `late`, `to_confirm`."}
 BOOKING_OUT = _strict({
-    "id": {"type": "integer"}, "status": {"type": "string"}, "start": DATE_TIME, "end": DATE_TIME,
+    "id": {"type": "integer"}, "status": STATUS, "start": DATE_TIME, "end": DATE_TIME,
     "manage_url": {"type": ["string", "null"], "format": "uri",
                    "description": "The patient's secret link; null on a replay if it can no longer be read"}})
 MANAGED = _strict({
-    "id": {"type": "integer"}, "status": {"type": "string"}, "start": DATE_TIME, "end": DATE_TIME,
+    "id": {"type": "integer"}, "status": STATUS, "start": DATE_TIME, "end": DATE_TIME,
     "practitioner": {"type": "string"}, "service": {"type": "string"}, "version": {"type": "integer"},
     "reminders": _strict({"email": {"type": "boolean"}, "sms": {"type": "boolean"}}),
     "changeable": {"type": "boolean"}, "change_deadline": DATE_TIME})
@@ -172,8 +182,9 @@ def openapi_document(base_url: str) -> dict:
         "openapi": "3.1.0",
         "info": {"title": "Créneau API", "version": "1.0.0",
                  "description": "Times are RFC 3339 with offset; dates are YYYY-MM-DD in the practice's time zone. "
-                                "Errors are `{\"error\": {\"code\", \"message\", \"fields\"?}}`, messages in the "
-                                "caller's language (Accept-Language, French by default)."},
+                                "Errors are `{\"error\": {\"code\", \"message\", \"fields\"}}` (`fields` is `{}` when "
+                                "no field is at fault), messages in the caller's language (Accept-Language, French by "
+                                "default)."},
         "servers": [{"url": base_url}],
         "paths": {
             "/healthz": {"get": {

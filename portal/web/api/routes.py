@@ -37,7 +37,7 @@ async def practitioners(request: Request) -> JSONResponse:
 
 def _date_param(request: Request, name: str, default: date) -> date:
     raw = request.query_params.get(name)
-    if raw is None:
+    if not raw:  # absent or empty (`?from=`): not given
         return default
     try:
         value = date.fromisoformat(raw)
