@@ -84,3 +84,14 @@ async def test_the_appointments_inside_time_off_record_who_read_them(client, clo
     assert event["actor"] == f"staff:{user.id}" and event["object_id"] == exception.id
     assert event["detail"] == {"count": 1, "practitioner_id": camille.id}
     _holds_no_patient_data(event)
+
+
+async def test_reading_the_audit_trail_is_recorded(client, clock):
+    """The trail shows patients' ids and the IP addresses bookings came from: who read it is kept too."""
+    await _booked(clock)
+    user = await signed_in_as(client, clock.now)
+    page = await client.get("/admin/audit?action=appointment.")
+    assert page.status_code == 200 and "appointment.book" in page.text
+    [event] = await _events("audit.view")
+    assert event["actor"] == f"staff:{user.id}" and event["practice_id"] == user.practice_id
+    assert event["detail"] == {"count": 1} and event["patient_id"] is None
