@@ -13,10 +13,9 @@ from dataclasses import replace
 from datetime import datetime
 
 from notifier import mime
-from portal.booking.calendar_event import AppointmentEvent, build_calendar
+from portal.booking.calendar_event import AppointmentEvent, build_calendar, patient_summary
 from portal.patients.phone import display_for
 
-SUMMARY = {"fr": "Rendez-vous avec {name}", "en": "Appointment with {name}"}
 PATIENT_METHODS = {"confirmation": "REQUEST", "moved": "REQUEST", "cancelled": "CANCEL"}
 TEXT = {
     "fr": {"manage": "Pour déplacer ou annuler ce rendez-vous : {url}", "phone": "Tél. : {phone}",
@@ -55,9 +54,7 @@ def patient_invitation(row: dict, context: dict, practice: dict, host: str, to: 
     method = PATIENT_METHODS.get(row["kind"])
     if method is None:
         return None
-    summary = SUMMARY.get(locale, SUMMARY["fr"]).format(name=context["practitioner"]["name"])
-    if context["service"]:
-        summary += f" – {context['service']}"
+    summary = patient_summary(context["practitioner"]["name"], context["service"], locale)
     organizer = practice["email"]
     event = AppointmentEvent(
         appointment_id=row["appointment_id"], host=host, version=row["appointment_version"],

@@ -14,6 +14,16 @@ from portal.log_redaction import RedactSecretPaths
     ("/api/v1/bookings/SECRET/cancel", "/api/v1/bookings/…/cancel"),
     ("/api/v1/bookings", "/api/v1/bookings"),
     ("/p/camille-martin?week=2026-12-07", "/p/camille-martin?week=2026-12-07"),
+    # The SMS's short link opens the manage page; the unsubscribe link withdraws a consent; an
+    # invitation link creates a staff account: each is a bearer secret too.
+    ("/r/1a2b3cSECRET", "/r/…"),
+    ("/u/e1a2bSECRET", "/u/…"),
+    ("/admin/invitation/SECRET", "/admin/invitation/…"),
+    # What staff type to find a patient (a name, a phone number) stays out of the log.
+    ("/admin/patients?q=Lefebvre%2006%2012", "/admin/patients?q=…"),
+    ("/admin/book?practitioner=3&q=elise.durand%40example.org&date=2026-12-03",
+     "/admin/book?practitioner=3&q=…&date=2026-12-03"),
+    ("/admin/agenda?view=week&date=2026-12-07", "/admin/agenda?view=week&date=2026-12-07"),
 ])
 def test_access_log_lines_hide_tokens(path, logged):
     record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',

@@ -15,8 +15,11 @@ from portal.sql import insert_many
 AUDIT_COLUMNS = ("at", "practice_id", "actor", "role", "action", "object_type", "object_id", "patient_id", "detail",
                  "channel", "ip")
 # What a detail may hold: ids, choices and states, never a name, an address or a comment.
+# A read of a list (the agenda, appointments inside time off) says which agendas, which days and
+# how many appointments it showed: enough to know whose data was seen, without copying any.
 ALLOWED_DETAIL = frozenset({"practitioner_id", "appointment_id", "purpose", "granted", "status",
-                            "version", "count", "source", "token_id", "level", "message_id"})
+                            "version", "count", "source", "token_id", "level", "message_id",
+                            "practitioner_ids", "date", "days"})
 
 
 def event_row(ctx: Ctx, action: str, object_type: str, object_id: Any, *, practice_id: Any = None,
@@ -37,11 +40,20 @@ async def record(conn: BaseDBAsyncClient, ctx: Ctx, action: str, object_type: st
 
 
 async def record_read(ctx: Ctx, action: str, object_type: str, object_id: Any, *, practice_id: Any = None,
-                      patient_id: Any = None) -> None:
+                      patient_id: Any = None, **detail: Any) -> None:
     """A read of patient data by staff (appointment.view, patient.view): the event alone, in a
     transaction of its own, since a read writes nothing else."""
+    await record_reads([event_row(ctx, action, object_type, object_id, practice_id=practice_id,
+                                       patient_id=patient_id, **detail)])
+
+
+async def record_reads(rows: list[dict]) -> None:
+    """Several reads at once (each patient a search showed: event_row per patient), one INSERT."""
+    if not rows:
+        return
+
     async def transaction() -> None:
         async with in_transaction() as conn:
-            await record(conn, ctx, action, object_type, object_id, practice_id=practice_id, patient_id=patient_id)
+            await insert_many(conn, "audit_event", AUDIT_COLUMNS, rows)
 
     await retry_locked(transaction)

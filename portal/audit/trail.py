@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from portal import access
+from portal.audit.record import record_read
 from portal.context import Ctx
 from portal.errors import FieldErrors
 from portal.models import AuditEvent
@@ -87,4 +88,9 @@ async def list_audit(ctx: Ctx, filters: AuditFilters = AuditFilters(), *, limit:
     rows = await query.order_by("-id").limit(limit + 1).values_list(
         "id", "at", "actor", "role", "action", "object_type", "object_id", "patient_id", "detail", "channel", "ip")
     events = [AuditLine(*row) for row in rows[:limit]]
+    if events:  # patients' ids and the addresses they booked from: who read them is kept too
+        practices = ctx.scope.practice_ids or frozenset()
+        await record_read(ctx, "audit.view", "audit_event", None,
+                          practice_id=next(iter(practices)) if len(practices) == 1 else None,
+                          patient_id=filters.patient_id, count=len(events))
     return AuditPage(events, events[-1].id if len(rows) > limit else None)

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from portal import access
+from portal.audit.record import record_read
 from portal.booking.availability import Calendar, load_calendar, load_staff_target
 from portal.booking.book import plausible
 from portal.context import Ctx
@@ -135,7 +136,22 @@ async def agenda(ctx: Ctx, practitioner_ids: list[int], first: date, days: int =
     last = first + timedelta(days=days - 1)
     chosen = await _practitioners_in_scope(ctx, practitioner_ids)
     views = [await _practitioner_window(ctx, id_, name, slug, first, last) for id_, name, slug in chosen]
-    return Agenda(first, last, views, await _not_filled_of(ctx, [id_ for id_, _, _ in chosen]))
+    found = Agenda(first, last, views, await _not_filled_of(ctx, [id_ for id_, _, _ in chosen]))
+    await _record_read(ctx, found, days)
+    return found
+
+
+async def _record_read(ctx: Ctx, found: Agenda, days: int) -> None:
+    """Staff saw these patients' names and services: one event says who, which agendas, which
+    days and how many appointments (the appointments themselves say whose), never a name."""
+    shown = {a.id for view in found.practitioners for a in view.appointments} | {a.id for a in found.not_filled}
+    if not shown:
+        return
+    practice_id = next(iter(ctx.scope.practice_ids)) if ctx.scope.practice_ids and \
+        len(ctx.scope.practice_ids) == 1 else None
+    await record_read(ctx, "agenda.view", "agenda", None, practice_id=practice_id, count=len(shown),
+                      date=found.first.isoformat(), days=days,
+                      practitioner_ids=[view.practitioner_id for view in found.practitioners])
 
 
 async def _practitioner_window(ctx: Ctx, practitioner_id: int, name: str, service_slug: str, first: date,

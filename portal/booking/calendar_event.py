@@ -22,6 +22,16 @@ from portal.scheduling.localtime import wall_time_repeats
 PRODID = "-//Créneau//Rendez-vous//FR"
 
 
+SUMMARY = {"fr": "Rendez-vous avec {name}", "en": "Appointment with {name}"}
+
+
+def patient_summary(practitioner: str, service: str | None, locale: str) -> str:
+    """The patient's event, in the e-mail's invitation as in the file downloaded from the manage
+    page (one UID: one event): the service only when its messages may name it (None otherwise)."""
+    text = SUMMARY.get(locale, SUMMARY["fr"]).format(name=practitioner)
+    return f"{text} – {service}" if service else text
+
+
 def uid_host(base_url: str) -> str:
     return urlsplit(base_url).hostname or "creneau.invalid"
 

@@ -23,7 +23,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from portal import access
-from portal.audit.record import record as audit
+from portal.audit.record import record as audit, record_read
 from portal.booking.availability import BookingTarget, check_start, list_slots, load_staff_target
 from portal.booking.book import is_slot_violation
 from portal.booking.manage import write_move_rows
@@ -157,7 +157,15 @@ async def appointments_inside(ctx: Ctx, practitioner_id: int, exception_id: int)
         slots[service_id] = before + after  # none inside: the absence is saved already
     rows = [Row(a, patients.get(a.patient_id, ""), services[a.service_id]["name"], slots[a.service_id])
             for a in appointments]
+    if rows:  # staff see these patients' names and services: recorded, without them
+        await record_read(ctx, "practitioner.time_off.view", "availability_exception", exception.id,
+                          practice_id=practitioner.practice_id, practitioner_id=practitioner.id, count=len(rows))
     return Inside(practitioner, exception, tz, rows, more)
+
+
+async def check_in_scope(ctx: Ctx, practitioner_id: int, exception_id: int) -> None:
+    """The practitioner and absence exist in the context's scope (else NotFound), nothing shown."""
+    await _exception(ctx, practitioner_id, exception_id)
 
 
 def _parse_slot(raw: str) -> datetime | None:

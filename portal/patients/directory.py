@@ -11,7 +11,7 @@ from datetime import date, datetime
 from tortoise.transactions import in_transaction
 
 from portal import access
-from portal.audit.record import record as audit, record_read
+from portal.audit.record import event_row, record as audit, record_read, record_reads
 from portal.booking.attendance import absence_counts
 from portal.context import Ctx
 from portal.db import retry_locked
@@ -74,10 +74,24 @@ async def search(ctx: Ctx, query: str = "", limit: int = DEFAULT_LIMIT, cursor: 
             return SearchPage([], None)
         where.append("(p.search_key > ? OR (p.search_key = ? AND p.id > ?))")
         params += [key, key, cursor]
-    rows = await fetch(f"""SELECT p.id, p.civility, p.first_name, p.last_name, p.email, p.phone, p.birth_date
+    rows = await fetch(f"""SELECT p.id, p.civility, p.first_name, p.last_name, p.email, p.phone, p.birth_date,
+       p.practice_id
 FROM patient p WHERE {' AND '.join(where)} ORDER BY p.search_key, p.id LIMIT ?""", *params, limit + 1)
     found = [PatientRow(*row[:6], as_date(row[6])) for row in rows[:limit]]
+    # Each patient shown (name, contact, birth date) is a read of theirs; what was typed is not kept.
+    await record_reads([event_row(ctx, "patient.search", "patient", row[0], practice_id=row[7], patient_id=row[0])
+                        for row in rows[:limit]])
     return SearchPage(found, found[-1].id if len(rows) > limit else None)
+
+
+async def picked(ctx: Ctx, patient_id: int) -> Patient:
+    """A patient chosen from a search (the phone booking's form given back): shown again, so
+    recorded as the search records each patient it shows."""
+    access.require_staff(ctx)
+    patient = await access.patient_by_id(ctx, patient_id)
+    await record_read(ctx, "patient.search", "patient", patient.id, practice_id=patient.practice_id,
+                      patient_id=patient.id)
+    return patient
 
 
 async def _cursor_key(ctx: Ctx, cursor: object) -> str | None:

@@ -5,7 +5,10 @@ Routes are found in the app itself (creneau.app.ROUTES): a new /admin route fail
 `test_every_admin_route_declares_how_to_test_it` until CASES says how to exercise it. For a
 path with parameters, `inside` gives parameters the role may see (answering `expect[role]`)
 and `outside` parameters it may not (another practice's object for an administrator, another
-practitioner's for a practitioner or an assistant): those must answer 404, never the data.
+practitioner's for a practitioner or an assistant): those must answer 404, never the data. A
+path naming two objects is also tried `crossed` (the first the role's own, the second someone
+else's: a forged id under one's own practitioner), and a 303 that is the expected answer of a
+signed-in member must not be the way back to the sign-in page.
 """
 
 from __future__ import annotations
@@ -70,6 +73,10 @@ class Case:
     expect: Mapping[str, int] = field(default_factory=dict)  # role -> status once signed in
     inside: Callable[[World, str], dict] | None = None  # path parameters within the role's scope
     outside: Callable[[World, str], dict] | None = None  # path parameters outside it: 404
+    # A path naming two objects: the first in the role's scope, the second another's (a forged id
+    # under one's own practitioner): 404. Required for every path with two parameters.
+    crossed: Callable[[World, str], dict] | None = None
+    to_login: bool = False  # signed in, a 303 may lead to the sign-in page (signing out)
 
 
 EVERY_ROLE_200 = {role: 200 for role in ROLES}
@@ -106,7 +113,7 @@ CASES: dict[tuple[str, str], Case] = {
                                    expect={role: 401 for role in ROLES}),
     ("GET", "/admin/login/code"): Case(public=True, expect={role: 303 for role in ROLES}),
     ("POST", "/admin/login/code"): Case(public=True, form={"code": "123456"}, expect={role: 303 for role in ROLES}),
-    ("POST", "/admin/logout"): Case(expect={role: 303 for role in ROLES}),
+    ("POST", "/admin/logout"): Case(expect={role: 303 for role in ROLES}, to_login=True),
     ("GET", "/admin/oidc/start"): Case(public=True, expect={role: 303 for role in ROLES}),
     ("GET", "/admin/oidc/callback"): Case(public=True, expect={role: 303 for role in ROLES}),
     ("GET", "/admin/account/2fa"): Case(expect=EVERY_ROLE_200),
@@ -187,13 +194,16 @@ CASES: dict[tuple[str, str], Case] = {
         inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)]},
         outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
     ("GET", "/admin/settings/practitioners/{practitioner_id}/services/{service_id}"): Case(
+        crossed=lambda world, role: crossed_service(world, role),
         expect=AGENDA_OWNERS, inside=lambda world, role: service_params(world, in_scope(role)),
         outside=lambda world, role: service_params(world, out_of_scope(role))),
     ("POST", "/admin/settings/practitioners/{practitioner_id}/services/{service_id}"): Case(
+        crossed=lambda world, role: crossed_service(world, role),
         form=SERVICE_FORM, expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
         inside=lambda world, role: service_params(world, in_scope(role)),
         outside=lambda world, role: service_params(world, out_of_scope(role))),
     ("POST", "/admin/settings/practitioners/{practitioner_id}/services/{service_id}/archive"): Case(
+        crossed=lambda world, role: crossed_service(world, role),
         expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
         inside=lambda world, role: service_params(world, in_scope(role)),
         outside=lambda world, role: service_params(world, out_of_scope(role))),
@@ -215,14 +225,17 @@ CASES: dict[tuple[str, str], Case] = {
         outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)]}),
     # No exception 999999: every role gets "not found", inside its scope or not.
     ("POST", "/admin/settings/practitioners/{practitioner_id}/time-off/{exception_id}/remove"): Case(
+        crossed=lambda world, role: crossed_time_off(world, role),
         expect={role: 404 for role in ROLES},
         inside=lambda world, role: {"practitioner_id": world.practitioner[in_scope(role)], "exception_id": 999999},
         outside=lambda world, role: {"practitioner_id": world.practitioner[out_of_scope(role)], "exception_id": 999999}),
     # The appointments inside an absence; posted with no row, the page says there is nothing to do.
     ("GET", "/admin/settings/practitioners/{practitioner_id}/time-off/{exception_id}"): Case(
+        crossed=lambda world, role: crossed_time_off(world, role),
         expect=AGENDA_OWNERS, inside=lambda world, role: time_off_params(world, in_scope(role)),
         outside=lambda world, role: time_off_params(world, out_of_scope(role))),
     ("POST", "/admin/settings/practitioners/{practitioner_id}/time-off/{exception_id}"): Case(
+        crossed=lambda world, role: crossed_time_off(world, role),
         expect={**AGENDA_OWNERS, "admin": 422, "practitioner": 422},
         inside=lambda world, role: time_off_params(world, in_scope(role)),
         outside=lambda world, role: time_off_params(world, out_of_scope(role))),
@@ -285,6 +298,7 @@ def test_every_admin_route_declares_how_to_test_it():
     for endpoint, case in CASES.items():
         assert set(case.expect) == set(ROLES), f"{endpoint}: say what each role gets"
         assert ("{" in endpoint[1]) == (case.inside is not None) == (case.outside is not None), endpoint
+        assert (endpoint[1].count("{") > 1) == (case.crossed is not None), f"{endpoint}: say how to cross scopes"
 
 
 async def build_world(now) -> World:
@@ -314,6 +328,14 @@ async def build_world(now) -> World:
 
 def time_off_params(world: World, slug: str) -> dict:
     return {"practitioner_id": world.practitioner[slug], "exception_id": world.time_off[slug]}
+
+
+def crossed_service(world: World, role: str) -> dict:
+    return {"practitioner_id": world.practitioner[in_scope(role)], "service_id": world.service[out_of_scope(role)]}
+
+
+def crossed_time_off(world: World, role: str) -> dict:
+    return {"practitioner_id": world.practitioner[in_scope(role)], "exception_id": world.time_off[out_of_scope(role)]}
 
 
 def service_params(world: World, slug: str) -> dict:
@@ -361,9 +383,15 @@ async def test_signed_in_as_each_role(client, method, path, role, now):
     target = fill(path, case.inside(world, role)) if case.inside and world else path
     answer = await call(client, method, target, case)
     assert answer.status_code == case.expect[role], answer.text[:300]
+    if answer.status_code == 303 and not case.public and not case.to_login:
+        # Done, not sent back to sign in (a lost session or CSRF refusal would also be a 303 there).
+        assert not answer.headers["location"].startswith("/admin/login"), answer.headers["location"]
     if case.outside and world:
         refused = await call(client, method, fill(path, case.outside(world, role)), case)
         assert refused.status_code == 404, f"{role} reached {path} outside their scope"
+    if case.crossed and world:
+        refused = await call(client, method, fill(path, case.crossed(world, role)), case)
+        assert refused.status_code == 404, f"{role} reached {path} with another's object under their own"
 
 
 async def test_the_world_puts_each_appointment_with_its_own_practitioner(demo, now):

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from icalendar import Calendar
 
-from portal.models import Appointment, ConsentRecord
+from portal.models import Appointment, ConsentRecord, Service
 from tests.builders import book, consents, paris
 from tests.patient_pages.conftest import csrf_token, slot_links
 
@@ -113,6 +113,18 @@ async def test_calendar_file_is_rfc5545_with_a_time_zone_and_a_stable_uid(client
     assert event.decoded("DTSTART") == TUESDAY_14 and str(event["DTSTART"].params["TZID"]) == "Europe/Paris"
     assert calendar.walk("VTIMEZONE") and event.decoded("DTEND") - event.decoded("DTSTART") == timedelta(minutes=45)
     assert "genou" not in answer.text  # the comment (health detail) stays out of the file
+
+
+async def test_the_calendar_file_names_the_service_only_when_messages_may(client, frozen):
+    """The file lands in the patient's calendar (often shared or on a lock screen) as the same
+    event as the e-mail's invitation (one UID): it says what the invitation says."""
+    url, result = await booked(frozen)
+    event = Calendar.from_ical((await client.get(url + "/calendar.ics")).content).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == "Rendez-vous avec Camille Martin"
+    service_id = (await Appointment.get(id=result.appointment_id)).service_id
+    await Service.filter(id=service_id).update(messages_name_service=True)
+    event = Calendar.from_ical((await client.get(url + "/calendar.ics")).content).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == "Rendez-vous avec Camille Martin – Consultation adulte"
 
 
 async def test_manage_page_in_english(client, frozen):

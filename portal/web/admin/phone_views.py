@@ -16,7 +16,7 @@ from portal.context import Ctx
 from portal.errors import FieldErrors, SlotTaken
 from portal.models import Service
 from portal.patients import consent_texts
-from portal.patients.directory import search
+from portal.patients.directory import picked, search
 from portal.patients.input import validate_patient
 from portal.web.admin.auth import require_staff
 from portal.web.admin.forms import Fields, local_start, messages, posted_form, practice_tz, query_id, text
@@ -47,8 +47,7 @@ async def _page(request: Request, ctx: Ctx, typed: dict, *, errors: dict | None 
     found = (await search(ctx, query, limit=SEARCH_RESULTS)).patients if query else []
     chosen = query_id(typed.get("patient"))
     if chosen is not None and all(p.id != chosen for p in found):
-        picked = await access.patient_by_id(ctx, chosen)
-        found = [picked, *found]
+        found = [await picked(ctx, chosen), *found]
     return admin_page(request, "admin/book.html", {
         "offers": await _offers(ctx), "query": query, "found": found, "typed": Fields(typed),
         "errors": Fields(errors or {}), "problem": problem, "nearest": nearest or [], "tz": await practice_tz(ctx),

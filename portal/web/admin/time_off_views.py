@@ -64,7 +64,7 @@ async def show(request: Request) -> Response:
 async def decide(request: Request) -> Response:
     ctx = await require_staff(request)
     practitioner_id, exception_id = _ids(request)
-    inside = await choices.appointments_inside(ctx, practitioner_id, exception_id)  # 404 before the form
+    await choices.check_in_scope(ctx, practitioner_id, exception_id)  # 404 before the form
     form = await posted_form(request)
     if form is None:
         return form_expired(request)

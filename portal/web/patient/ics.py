@@ -1,13 +1,15 @@
 """The patient's own "add to my calendar" file: the appointment through the shared builder
 (portal.booking.calendar_event), so it and the e-mail invitation are one event in the patient's calendar.
-The service is named (it is the patient's own file) and the manage link is in the description.
+It says what the invitation says: the practitioner, and the service only when its messages may
+name it (a calendar is often shared, synced or read on a lock screen); the manage link is in the
+description, where the manage page says the rest.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from portal.booking.calendar_event import AppointmentEvent, build_calendar, uid_host
+from portal.booking.calendar_event import AppointmentEvent, build_calendar, patient_summary, uid_host
 from portal.booking.manage import ManagedBooking
 from portal.links import manage_url
 
@@ -23,7 +25,8 @@ def appointment_calendar(booking: ManagedBooking, base_url: str, now: datetime, 
     return build_calendar(AppointmentEvent(
         appointment_id=appointment.id, host=uid_host(base_url), version=appointment.version,
         start=appointment.starts_at, end=appointment.ends_at, tz_name=practice.timezone,
-        summary=f"{service_name} – {appointment.practitioner.display_name}",
+        summary=patient_summary(appointment.practitioner.display_name,
+                                service_name if service.messages_name_service else None, appointment.locale),
         location=", ".join(part for part in (practice.name, practice.full_address) if part),
         cancelled=booking.cancelled, description=description,
     ), now)
