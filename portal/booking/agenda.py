@@ -9,12 +9,13 @@ appointments whose attendance nobody recorded yet. Every read is bounded by its 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from portal import access
-from portal.audit.record import record_read
+from portal.audit.record import record_read, record_read_once
 from portal.booking.availability import Calendar, load_calendar, load_staff_target
 from portal.booking.book import plausible
 from portal.context import Ctx
@@ -143,15 +144,20 @@ async def agenda(ctx: Ctx, practitioner_ids: list[int], first: date, days: int =
 
 async def _record_read(ctx: Ctx, found: Agenda, days: int) -> None:
     """Staff saw these patients' names and services: one event says who, which agendas, which
-    days and how many appointments (the appointments themselves say whose), never a name."""
+    days and how many appointments (the appointments themselves say whose), never a name. The
+    page refreshes itself every minute: the same appointments seen again soon are the same read
+    (`shown`, a digest of their ids, tells a changed page from the same one)."""
     shown = {a.id for view in found.practitioners for a in view.appointments} | {a.id for a in found.not_filled}
     if not shown:
         return
-    practice_id = next(iter(ctx.scope.practice_ids)) if ctx.scope.practice_ids and \
-        len(ctx.scope.practice_ids) == 1 else None
-    await record_read(ctx, "agenda.view", "agenda", None, practice_id=practice_id, count=len(shown),
-                      date=found.first.isoformat(), days=days,
-                      practitioner_ids=[view.practitioner_id for view in found.practitioners])
+    detail = dict(count=len(shown), date=found.first.isoformat(), days=days,
+                  practitioner_ids=[view.practitioner_id for view in found.practitioners],
+                  shown=hashlib.sha256(",".join(map(str, sorted(shown))).encode()).hexdigest()[:16])
+    if ctx.scope.practice_ids and len(ctx.scope.practice_ids) == 1:
+        await record_read_once(ctx, "agenda.view", "agenda", practice_id=next(iter(ctx.scope.practice_ids)),
+                               **detail)
+    else:
+        await record_read(ctx, "agenda.view", "agenda", None, **detail)
 
 
 async def _practitioner_window(ctx: Ctx, practitioner_id: int, name: str, service_slug: str, first: date,

@@ -5,6 +5,7 @@ typed, a phone number or an e-mail address (the trail must not become a copy of 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from portal.models import Appointment, AuditEvent, AvailabilityException, Practitioner
 from tests.admin.conftest import csrf_of, signed_in_as
@@ -95,3 +96,24 @@ async def test_reading_the_audit_trail_is_recorded(client, clock):
     [event] = await _events("audit.view")
     assert event["actor"] == f"staff:{user.id}" and event["practice_id"] == user.practice_id
     assert event["detail"] == {"count": 1} and event["patient_id"] is None
+
+
+async def test_the_agenda_refreshing_itself_records_only_what_changes(client, clock):
+    """The open agenda fetches itself every minute: the same appointments seen again by the same
+    member within a quarter of an hour are one read, not 480 events a day per tab; a new
+    appointment on the page, another member, or a later quarter of an hour is a new read."""
+    await _booked(clock)
+    await signed_in_as(client, clock.now)
+    week = "/admin/agenda?view=week&date=2026-12-02"
+    for _ in range(3):
+        await client.get(week)
+        clock.now += timedelta(minutes=1)
+    assert len(await _events("agenda.view")) == 1
+    await _booked(clock, hour=11)  # an online booking arrives: the page shows someone new
+    await client.get(week)
+    assert [e["detail"]["count"] for e in await _events("agenda.view")] == [1, 2]
+    clock.now += timedelta(minutes=16)
+    await client.get(week)
+    assert len(await _events("agenda.view")) == 3
+    await client.get("/admin/agenda?view=day&date=2026-12-02")  # another view of it
+    assert len(await _events("agenda.view")) == 4
