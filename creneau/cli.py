@@ -377,7 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
     limits.add_argument("--per-day", type=_count, help="online bookings made per day at most (0: no limit)")
     limits.set_defaults(handler=cmd_practitioner_limits, needs_db=True)
 
-    purge = sub.add_parser("purge", help="apply retention now; prints counts, never names (run daily by the worker)")
+    purge = sub.add_parser("purge", help="apply retention now; prints counts, never names (the worker runs it daily, and serve does with INLINE_WORKERS)")
     purge.add_argument("--dry-run", action="store_true", help="count what would go, change nothing")
     purge.set_defaults(handler=cmd_purge, needs_db=True)
 
@@ -408,6 +408,12 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"creneau: configuration error: {exc}", file=sys.stderr)
         return 2
+    if getattr(args, "handler", None) or getattr(args, "sync_handler", None):
+        try:
+            asyncio.run(db.check_reachable(settings.database_url))
+        except db.Unreachable as exc:
+            print(f"creneau: DATABASE_URL: {exc}", file=sys.stderr)
+            return 2
     if getattr(args, "sync_handler", None):
         return args.sync_handler(args, settings)
     if getattr(args, "needs_db", False):

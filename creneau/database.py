@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
@@ -75,6 +76,39 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+class Unreachable(Exception):
+    """The database named by DATABASE_URL cannot be opened; the message says where and why,
+    without the password."""
+
+
+async def check_reachable(database_url: str) -> None:
+    """Connect once before a command starts: a mistyped DATABASE_URL, a PostgreSQL that is down
+    or an SQLite directory that cannot be written is one line at start-up, not a traceback from
+    the first query (or from uvicorn's start-up)."""
+    import sqlite3
+
+    import asyncpg
+    from tortoise import connections
+    from tortoise.exceptions import BaseORMException
+
+    try:
+        await init(database_url)
+        await connections.get("default").execute_query("SELECT 1")
+    except (OSError, sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError, BaseORMException) as exc:
+        raise Unreachable(f"cannot reach the database at {_without_password(database_url)}: "
+                          f"{str(exc).strip() or type(exc).__name__}") from exc
+    finally:
+        await close()
+
+
+def _without_password(database_url: str) -> str:
+    parts = urlsplit(database_url)
+    if parts.password is None:
+        return database_url
+    host = f"{parts.username}@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=host))
 
 
 async def migrate(database_url: str) -> None:

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.builders import SECRET_KEY
 
 
@@ -164,3 +166,24 @@ def test_serve_writes_no_access_log_unless_asked(creneau, monkeypatch):
     assert creneau("serve", "--workers", "2", ACCESS_LOG="true").returncode == 0
     assert creneau("serve", ACCESS_LOG="yes").returncode == 0
     assert [options["access_log"] for options in calls] == [False, True, True]
+
+
+UNREACHABLE = {
+    "nothing listens": "postgres://creneau:s3cret-pw@127.0.0.1:1/creneau",
+    "no such directory": "sqlite:///proc/no-such-dir/creneau.sqlite3",
+}
+
+
+@pytest.mark.parametrize("url", UNREACHABLE.values(), ids=UNREACHABLE)
+@pytest.mark.parametrize("command", [["migrate"], ["serve"], ["worker", "--once"], ["practitioner", "list"]])
+def test_a_database_that_cannot_be_reached_stops_with_one_line_naming_it(creneau, monkeypatch, url, command):
+    """An operator's typo in DATABASE_URL (or a PostgreSQL that is down) is one line naming the
+    variable and the reason, never a traceback, and never the password."""
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: pytest.fail("served without a database"))
+    result = creneau(*command, DATABASE_URL=url)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("creneau: DATABASE_URL: cannot reach the database "), line
+    assert "s3cret-pw" not in line and "Traceback" not in result.stderr
