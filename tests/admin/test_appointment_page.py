@@ -58,7 +58,8 @@ async def test_a_bad_status_is_refused_with_its_message_and_nothing_written(clie
 async def test_the_practice_cancels_and_the_patient_is_told(client, clock):
     appointment_id = await _booked(clock)
     await signed_in_as(client, clock.now)
-    answer = await _post(client, appointment_id, "cancel", by="practice", reason="Praticien malade")
+    answer = await _post(client, appointment_id, "cancel", by="practice", reason="Praticien malade",
+                         confirmed="yes")
     assert answer.status_code == 303
     appointment = await Appointment.get(id=appointment_id)
     assert appointment.status == "cancelled_by_practitioner" and appointment.cancel_reason == "Praticien malade"
@@ -67,21 +68,41 @@ async def test_the_practice_cancels_and_the_patient_is_told(client, clock):
     assert "le patient est prévenu" in page.text and "Annulé par le praticien" in page.text
     assert "/cancel" not in page.text  # no form on a cancelled appointment
     again = await client.post(f"/admin/appointments/{appointment_id}/cancel",
-                              data={"csrf_token": csrf_of(page.text), "by": "practice"})
+                              data={"csrf_token": csrf_of(page.text), "by": "practice", "confirmed": "yes"})
     assert again.status_code == 409
+
+
+async def test_a_cancellation_is_confirmed_before_the_patient_is_told(client, clock):
+    """One press of the red button on a phone must not cancel: the practice is asked first, with
+    what will happen, and may keep the appointment; nothing is written until it confirms."""
+    appointment_id = await _booked(clock)
+    await signed_in_as(client, clock.now)
+    for by in ("practice", "patient"):
+        asked = await _post(client, appointment_id, "cancel", by=by, reason="Praticien malade")
+        assert asked.status_code == 200
+        text = asked.text.replace("&nbsp;", "\u00a0")
+        assert "Annuler ce rendez-vous ?" in text and "Lefebvre" in text and "mercredi 2 décembre 2026" in text
+        assert 'name="confirmed" value="yes"' in text and 'value="Praticien malade"' in text
+        assert f'href="/admin/appointments/{appointment_id}"' in text  # keep it: back to the appointment
+    appointment = await Appointment.get(id=appointment_id)
+    assert appointment.status == "not_filled" and appointment.version == 1
+    assert not await OutboxMessage.filter(appointment_id=appointment_id, kind="cancelled").exists()
+    done = await _post(client, appointment_id, "cancel", by="practice", reason="Praticien malade", confirmed="yes")
+    assert done.status_code == 303
+    assert (await Appointment.get(id=appointment_id)).status == "cancelled_by_practitioner"
 
 
 async def test_a_patient_who_calls_to_cancel(client, clock):
     appointment_id = await _booked(clock)
     await signed_in_as(client, clock.now)
-    assert (await _post(client, appointment_id, "cancel", by="patient")).status_code == 303
+    assert (await _post(client, appointment_id, "cancel", by="patient", confirmed="yes")).status_code == 303
     assert (await Appointment.get(id=appointment_id)).status == "cancelled_by_patient"
 
 
 async def test_a_reason_too_long_is_refused(client, clock):
     appointment_id = await _booked(clock)
     await signed_in_as(client, clock.now)
-    answer = await _post(client, appointment_id, "cancel", by="practice", reason="x" * 501)
+    answer = await _post(client, appointment_id, "cancel", by="practice", reason="x" * 501, confirmed="yes")
     assert answer.status_code == 422 and "limité à 500 caractères" in answer.text
     assert (await Appointment.get(id=appointment_id)).status == "not_filled"
 
@@ -115,7 +136,7 @@ async def test_a_move_onto_a_taken_slot_or_without_a_date_is_refused(client, clo
 async def test_forms_without_a_valid_csrf_token_write_nothing(client, clock):
     appointment_id = await _booked(clock)
     await signed_in_as(client, clock.now)
-    for action, fields in (("cancel", {"by": "practice"}), ("attendance", {"status": "to_confirm"}),
+    for action, fields in (("cancel", {"by": "practice", "confirmed": "yes"}), ("attendance", {"status": "to_confirm"}),
                            ("move", {"date": "2026-12-03", "time": "11:00"})):
         answer = await client.post(f"/admin/appointments/{appointment_id}/{action}",
                                    data={"csrf_token": "forged", **fields})

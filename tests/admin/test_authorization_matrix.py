@@ -271,7 +271,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/admin/appointments/{appointment_id}/attendance"): Case(
         form={"status": "to_confirm"}, expect=EVERY_303, inside=appointment_in, outside=appointment_out),
     ("POST", "/admin/appointments/{appointment_id}/cancel"): Case(
-        form={"by": "practice"}, expect=EVERY_303, inside=appointment_in, outside=appointment_out),
+        form={"by": "practice", "confirmed": "yes"}, expect=EVERY_303, inside=appointment_in, outside=appointment_out),
     ("POST", "/admin/appointments/{appointment_id}/move"): Case(
         form={"date": "2026-12-09", "time": "16:00", "outside_rules": "yes"}, expect=EVERY_303,
         inside=appointment_in, outside=appointment_out),

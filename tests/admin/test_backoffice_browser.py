@@ -1,6 +1,6 @@
 """Real Chromium on a 390-pixel phone through a practice's day: sign in, see the week, take a
-phone booking from a free slot, mark the attendance, cancel as the practice (the patient's
-notice waits in the outbox); axe-core finds no serious or critical violation on any back-office
+phone booking from a free slot, mark the attendance, cancel as the practice once it confirms (the
+patient's notice waits in the outbox); axe-core finds no serious or critical violation on any back-office
 page visited, and no page scrolls sideways."""
 
 from __future__ import annotations
@@ -82,6 +82,10 @@ def test_a_practice_day_on_a_phone(served):
             page.get_by_text("Présence enregistrée.").wait_for()
             page.get_by_label("Motif (facultatif, gardé pour le cabinet quand il annule)").fill("Praticien absent")
             page.get_by_role("button", name="Annuler le rendez-vous").click()
+            page.get_by_role("heading", name="Annuler ce rendez-vous ?").wait_for()  # asked first
+            audited(page, "cancel-confirm", found)
+            assert page.get_by_text("Praticien absent").is_visible()
+            page.get_by_role("button", name="Oui, annuler le rendez-vous").click()
             page.get_by_text("Rendez-vous annulé : le patient est prévenu.").wait_for()
             assert page.get_by_text("Annulé par le praticien").is_visible()
             audited(page, "appointment-cancelled", found)
@@ -98,7 +102,7 @@ def test_a_practice_day_on_a_phone(served):
             audited(page, "audit", found)
         finally:
             context.close()
-    assert found == {name: [] for name in found} and len(found) == 7, found
+    assert found == {name: [] for name in found} and len(found) == 8, found
     assert not errors, errors
     assert {("confirmation", "patient"), ("cancelled", "patient")} <= outbox_of(url, appointment_id)
 

@@ -36,7 +36,8 @@ async def test_the_round_of_pages(both_client, clock):
     appointment = await Appointment.get(source="phone")
     page = await client.get(booked.headers["location"])
     cancelled = await client.post(f"/admin/appointments/{appointment.id}/cancel",
-                                  data={"csrf_token": csrf_of(page.text), "by": "practice"})
+                                  data={"csrf_token": csrf_of(page.text), "by": "practice",
+                                        "confirmed": "yes"})
     assert cancelled.status_code == 303
     assert await OutboxMessage.filter(appointment_id=appointment.id, kind="cancelled", audience="patient").exists()
     found = await client.get("/admin/patients?q=garn")

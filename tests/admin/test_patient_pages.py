@@ -81,6 +81,20 @@ async def test_an_empty_note_is_refused(client, clock):
     assert not await PatientNote.exists()
 
 
+async def test_a_refused_note_keeps_the_practitioner_chosen_and_ties_errors_to_their_field(client, clock):
+    """Typed again after an empty note, it must go to the practitioner picked, not to the first of
+    the list; a missing practitioner is said on the select itself."""
+    patient_id = await _patient(clock)
+    hugo = await Practitioner.get(slug="hugo-bernard")
+    await signed_in_as(client, clock.now)
+    empty = await _post(client, patient_id, "notes", practitioner=str(hugo.id), text="")
+    assert empty.status_code == 422 and f'<option value="{hugo.id}" selected>' in empty.text
+    nobody = await _post(client, patient_id, "notes", text="Suivi")
+    assert nobody.status_code == 422
+    assert '<select id="note-practitioner" name="practitioner" aria-invalid="true" aria-describedby="practitioner-error">' \
+        in nobody.text
+
+
 async def test_contact_details_are_corrected_or_refused(client, clock):
     patient_id = await _patient(clock)
     await signed_in_as(client, clock.now)

@@ -3,6 +3,7 @@ typed lost, archived (hidden from patients, history kept), audited."""
 
 from __future__ import annotations
 
+import re
 from html import unescape
 
 from portal import access
@@ -65,3 +66,27 @@ async def test_a_practitioner_may_edit_their_profile_but_not_archive(client, now
     assert (await client.get(path)).status_code == 200
     assert (await post_form(client, path, path + "/archive")).status_code == 404
     assert (await Practitioner.get(slug="camille-martin")).archived_at is None
+
+
+def admin_links(html: str) -> list[str]:
+    return sorted({unescape(link) for link in re.findall(r'href="(/admin[^"#]*)"', html)})
+
+
+async def test_a_practitioner_reaches_their_settings_from_the_menu_and_no_link_there_is_dead(client, now):
+    """Hours, time off, services, feeds and external calendars are theirs to keep: the menu leads
+    there, and the settings pages link only to pages they may open."""
+    await signed_in_as(client, now, "camille@cabinet-des-lilas.example", "practitioner", practitioner="camille-martin")
+    camille = await page("camille-martin")
+    reached: set[str] = set()
+    queue = ["/admin/"]
+    while queue:
+        path = queue.pop()
+        if path in reached or "lang=" in path:
+            continue
+        reached.add(path)
+        answer = await client.get(path)
+        assert answer.status_code == 200, path
+        if path == "/admin/" or path.startswith("/admin/settings"):
+            queue += admin_links(answer.text)
+    assert {camille, camille + "/hours", camille + "/services", "/admin/settings/feeds",
+            "/admin/settings/calendars"} <= reached

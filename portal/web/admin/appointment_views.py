@@ -90,6 +90,17 @@ async def attendance(request: Request) -> Response:
     return _done(appointment_id, "attendance")
 
 
+async def _confirm_cancel(request: Request, appointment_id: int, *, by: str, reason: str) -> Response:
+    ctx = await require_staff(request)
+    details = await appointment_details(ctx, appointment_id)
+    if details.status.is_cancelled:
+        return await _page(request, appointment_id)
+    practitioner = await access.practitioner_by_id(ctx, details.practitioner_id)
+    return admin_page(request, "admin/appointment_cancel.html", {
+        "a": details, "tz": await practice_tz(ctx, details.practice_id), "practitioner": practitioner,
+        "by": "patient" if by == "patient" else "practice", "reason": reason})
+
+
 async def cancel(request: Request) -> Response:
     ctx = await require_staff(request)
     appointment_id = _appointment_id(request)
@@ -97,6 +108,8 @@ async def cancel(request: Request) -> Response:
     if form is None:
         return form_expired(request)
     reason = text(form, "reason")
+    if form.get("confirmed") != "yes":  # the first press asks: the patient is told at once, for good
+        return await _confirm_cancel(request, appointment_id, by=text(form, "by", 20), reason=reason)
     try:
         if form.get("by") == "patient":  # the patient called to cancel: their status, no reason kept
             await set_attendance(ctx, appointment_id, AppointmentStatus.CANCELLED_BY_PATIENT)

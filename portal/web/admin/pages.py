@@ -8,14 +8,17 @@ from starlette.responses import HTMLResponse, Response
 from portal.web.patient.errors import N_, error_page
 from portal.web.patient.rendering import render
 
-# The sections of the back-office, in the order of the menu: (path, label, roles or None for all).
-# Pages that do not exist yet answer 404 until they are added.
-NAVIGATION: tuple[tuple[str, str, frozenset[str] | None], ...] = (
-    ("/admin/agenda", N_("Agenda"), None),
-    ("/admin/patients", N_("Patients"), None),
-    ("/admin/messages", N_("Messages"), None),
-    ("/admin/settings", N_("Réglages"), frozenset({"admin"})),
-    ("/admin/audit", N_("Journal d'accès"), frozenset({"admin"})),
+# The sections of the back-office, in the order of the menu: (path, label, roles or None for all,
+# the paths the entry stands for). A practitioner's settings (profile, hours, time off, services,
+# feeds, external calendars) start at their practitioner pages.
+SETTINGS = "/admin/settings"
+NAVIGATION: tuple[tuple[str, str, frozenset[str] | None, str], ...] = (
+    ("/admin/agenda", N_("Agenda"), None, "/admin/agenda"),
+    ("/admin/patients", N_("Patients"), None, "/admin/patients"),
+    ("/admin/messages", N_("Messages"), None, "/admin/messages"),
+    (SETTINGS, N_("Réglages"), frozenset({"admin"}), SETTINGS),
+    (SETTINGS + "/practitioners", N_("Réglages"), frozenset({"practitioner"}), SETTINGS),
+    ("/admin/audit", N_("Journal d'accès"), frozenset({"admin"}), "/admin/audit"),
 )
 
 
@@ -24,8 +27,8 @@ def navigation(request: Request) -> list[dict]:
     if staff is None:
         return []
     path = request.url.path
-    return [{"path": link, "label": label, "current": path == link or path.startswith(link + "/")}
-            for link, label, roles in NAVIGATION if roles is None or staff.role in roles]
+    return [{"path": link, "label": label, "current": path == section or path.startswith(section + "/")}
+            for link, label, roles, section in NAVIGATION if roles is None or staff.role in roles]
 
 
 def admin_page(request: Request, template: str, context: dict | None = None, *, status: int = 200) -> HTMLResponse:

@@ -89,7 +89,8 @@ async def note(request: Request) -> Response:
             raise FieldErrors({"practitioner": "Choisissez le praticien de la note."})
         await add_note(ctx, patient_id, practitioner, written)
     except FieldErrors as exc:
-        return await _page(request, patient_id, errors=messages(exc, ctx.locale), form={"text": written}, status=422)
+        return await _page(request, patient_id, errors=messages(exc, ctx.locale),
+                           form={"text": written, "practitioner": str(practitioner or "")}, status=422)
     return _done(patient_id, "note")
 
 
