@@ -125,3 +125,14 @@ async def test_the_cancellation_email_shows_the_way_to_the_privacy_centre_too(cl
     parts = [part.get_payload(decode=True).decode() for part in cancelled[0].message.walk()
              if part.get_content_type() in ("text/plain", "text/html")]
     assert len(parts) == 2 and all("/privacy/access" in part for part in parts)
+
+
+async def test_the_link_is_written_in_the_patients_language(client, frozen, channels):
+    """A patient who booked in English got the centre's link in French (the practice's
+    language), as they would a confirmation of a new address."""
+    await book(TUESDAY_14, frozen, locale="en")
+    await ask(client, "elise.durand@example.org")
+    await drain(client._transport.app, channels, frozen)
+    message = channels["email"].sent[-1]
+    assert message.message["Content-Language"] == "en"
+    assert "/privacy/c/" in body(message) and "Ouvrez ce lien" not in body(message)
