@@ -77,6 +77,13 @@ async def load_batch(rows: list[dict]) -> Batch:
         batch.privacy_links = {link["outbox_message_id"]: link for link in await PrivacyLink.filter(
             outbox_message_id__in=privacy_ids).values("outbox_message_id", "kind", "email", "new_value", "token_sealed",
                                                       "expires_at", "used_at")}
+        # Written in the patient's language (the one they booked in, their latest record's),
+        # like every other message to them; the practice's only for an address no record holds.
+        emails = {link["email"] for link in batch.privacy_links.values()}
+        locales = {row["email"]: row["locale"] for row in await Patient.filter(
+            email__in=emails, erased_at=None).order_by("id").values("email", "locale")}
+        for link in batch.privacy_links.values():
+            link["locale"] = locales.get(link["email"])
     invitation_ids = [row["id"] for row in rows if row["kind"] == STAFF_INVITATION]
     if invitation_ids:
         batch.invitations = {row["outbox_message_id"]: row for row in await StaffInvitation.filter(

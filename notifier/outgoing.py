@@ -104,7 +104,7 @@ def build_privacy(row: dict, batch: Batch, identity: Identity, now: datetime) ->
     link = batch.privacy_links[row["id"]]
     practice = batch.practices[row["practice_id"]]
     context = privacy_context(row, link, practice, identity.base_url, identity.secret_key)
-    tz, locale = ZoneInfo(practice["timezone"]), practice["locale"]
+    tz, locale = ZoneInfo(practice["timezone"]), link.get("locale") or practice["locale"]
     if row["channel"] == "sms":
         sender = practice["sms_sender_id"] or identity.sms_sender
         context["stop_by_reply"] = can_receive_replies(sender)

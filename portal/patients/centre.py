@@ -43,7 +43,7 @@ async def overview(ctx: Ctx) -> dict:
         id__in={a["practitioner_id"] for a in appointments}).values("id", "title", "first_name", "last_name",
                                                                     "profession")}
     services = {row["id"]: row for row in await Service.filter(id__in={a["service_id"] for a in appointments}).values(
-        "id", "name")}
+        "id", "name", "name_en")}
     consents = await ConsentRecord.filter(patient_id__in=ids).order_by("-recorded_at", "-id").values(
         "id", "patient_id", "practice_id", "appointment_id", "purpose", "granted", "text_version", "text_sha256",
         "recorded_at", "channel", "ip", "given_by")
@@ -59,6 +59,7 @@ async def overview(ctx: Ctx) -> dict:
             "practitioner": _name(practitioners[row["practitioner_id"]]),
             "profession": practitioners[row["practitioner_id"]]["profession"],
             "service": services[row["service_id"]]["name"],
+            "service_en": services[row["service_id"]]["name_en"],  # the English page's
         } for row in appointments],
         "consents": [{**row, "text": consent_texts.agreed_text(row["purpose"], row["text_version"],
                                                                 row["text_sha256"])} for row in consents],

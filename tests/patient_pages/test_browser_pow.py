@@ -76,3 +76,32 @@ def test_a_held_booking_is_confirmed_with_its_code_on_a_phone(tmp_path):
         page.get_by_role("button", name="Confirmer le rendez-vous").click()
         page.get_by_role("heading", name="Votre rendez-vous est réservé").wait_for()
         context.close()
+
+
+def test_past_the_threshold_the_language_switch_still_only_switches_language(tmp_path):
+    """pow.js holds the submit back while it solves, then sends the form again: the language
+    switch (a submit button of the form, with its own formaction) must stay a language switch,
+    not become a booking in the other language's place."""
+    import sqlite3
+
+    url = demo_database(tmp_path / "creneau.sqlite3")
+    with live_server(url, tmp_path, workers=1, INLINE_WORKERS="0", BOOKING_RATE_LIMIT="20/hour") as server, \
+            launched_browser() as browser:
+        context = browser.new_context(viewport=PHONE, locale="fr-FR")
+        context.set_default_timeout(30_000)
+        page = context.new_page()
+        open_first_slot(page, server.url)
+        fill_form(page)
+        for _ in range(pow.THRESHOLD):
+            page.get_by_label(re.compile("politique de confidentialité")).uncheck()
+            with page.expect_navigation():
+                page.get_by_role("button", name="Confirmer le rendez-vous").click()
+        assert page.locator("input[name=pow_challenge]").count() == 1
+        page.get_by_label(re.compile("politique de confidentialité")).check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="English").click()
+        assert page.locator("h1").inner_text() == "3. Your details"
+        assert page.get_by_label("Last name", exact=True).input_value() == "Durand-Lefèvre"
+        context.close()
+    with sqlite3.connect(tmp_path / "creneau.sqlite3") as connection:
+        assert connection.execute("SELECT count(*) FROM appointment").fetchone() == (0,)

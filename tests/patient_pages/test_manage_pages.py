@@ -41,6 +41,19 @@ async def test_cancel_asks_for_confirmation_then_cancels(client, frozen):
     assert (await Appointment.get(id=result.appointment_id)).status == "cancelled_by_patient"
 
 
+async def test_the_cancel_link_of_a_cancelled_booking_says_it_is_cancelled(client, frozen):
+    """Following the e-mail's link to "cancel" again, the patient read that the appointment
+    "can no longer be cancelled online: call the practice", as if it still stood."""
+    url, _ = await booked(frozen)
+    confirm = await client.get(url + "/cancel")
+    await client.post(url + "/cancel", data={"csrf_token": csrf_token(confirm.text)})
+    again = await client.get(url + "/cancel")
+    assert "Ce rendez-vous est déjà annulé." in again.text
+    assert "ne peut plus être annulé" not in again.text and "Appelez le cabinet" not in again.text
+    english = await client.get(url + "/cancel", headers={"accept-language": "en"})
+    assert "This appointment is already cancelled." in english.text
+
+
 async def test_cancel_without_csrf_is_refused(client, frozen):
     url, result = await booked(frozen)
     refused = await client.post(url + "/cancel", data={})

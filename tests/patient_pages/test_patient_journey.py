@@ -102,6 +102,48 @@ async def test_switching_language_on_a_refused_form_keeps_the_slot_and_the_field
     assert await Appointment.all().count() == 0
 
 
+def submit_buttons(html: str, form_id: str) -> list[dict]:
+    """The submit buttons whose form owner is `form_id`, in tree order (inside the form, or
+    outside it with form="…"): the first is the one Enter in a field (or a phone keyboard's
+    "Go") presses."""
+    from html.parser import HTMLParser
+
+    class Buttons(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.inside, self.found = False, []
+
+        def handle_starttag(self, tag, attrs):
+            attributes = dict(attrs)
+            if tag == "form":
+                self.inside = attributes.get("id") == form_id
+            submit = ((tag == "button" and attributes.get("type", "submit") == "submit")
+                      or (tag == "input" and attributes.get("type") in ("submit", "image")))
+            if submit and (attributes.get("form") == form_id or (self.inside and "form" not in attributes)):
+                self.found.append(attributes)
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.inside = False
+
+    parser = Buttons()
+    parser.feed(html)
+    return parser.found
+
+
+async def test_enter_in_a_field_books_rather_than_switching_language(client):
+    """The header's language switch re-sends the form, so it is one of its submit buttons, and
+    the first in the page: Enter in a field pressed it, and the patient got the form back in
+    English instead of a booking (or of the errors to correct)."""
+    form = await client.get(form_url(TUESDAY_9))
+    refused = await client.post(BOOK, data=filled(form.text, birth_date="31/02/1990"))
+    for page in (form.text, refused.text):
+        buttons = submit_buttons(page, "booking-form")
+        assert any(b.get("name") == "switch_language" for b in buttons)
+        default = buttons[0]
+        assert "name" not in default and "formaction" not in default, default
+
+
 # Item 6: a double tap books once and says so.
 async def test_the_same_form_sent_twice_shows_the_booking_made_by_the_first(client):
     form = await client.get(form_url(TUESDAY_9))

@@ -10,7 +10,7 @@ import portal.clock
 from portal.models import OutboxMessage, PrivacyLink
 from tests.builders import book, load_demo, paris
 from tests.patient_pages.conftest import csrf_token
-from tests.privacy.conftest import drain, link_in, open_centre
+from tests.privacy.conftest import body, drain, link_in, open_centre
 
 TUESDAY_14 = paris(2026, 12, 1, 14)
 
@@ -109,3 +109,30 @@ async def test_every_email_to_the_patient_shows_the_way_to_the_privacy_centre(cl
         parts = [part.get_payload(decode=True).decode() for part in message.message.walk()
                  if part.get_content_type() in ("text/plain", "text/html")]
         assert len(parts) == 2 and all("/privacy/access" in part for part in parts)
+
+
+async def test_the_cancellation_email_shows_the_way_to_the_privacy_centre_too(client, frozen, channels):
+    """Its HTML part had the footer (from the layout), its text part did not."""
+    from portal.booking.manage import cancel_appointment
+    from tests.builders import patient_ctx
+
+    result = await book(TUESDAY_14, frozen)
+    await cancel_appointment(patient_ctx(frozen), result.manage_token)
+    await drain(client._transport.app, channels, frozen)
+    cancelled = [m for m in channels["email"].sent if "elise.durand@example.org" in m.recipients
+                 and "mardi 1 décembre 2026 à 14 h 00 avec Camille Martin est annulé" in body(m).replace("\u00a0", " ")]
+    assert len(cancelled) == 1
+    parts = [part.get_payload(decode=True).decode() for part in cancelled[0].message.walk()
+             if part.get_content_type() in ("text/plain", "text/html")]
+    assert len(parts) == 2 and all("/privacy/access" in part for part in parts)
+
+
+async def test_the_link_is_written_in_the_patients_language(client, frozen, channels):
+    """A patient who booked in English got the centre's link in French (the practice's
+    language), as they would a confirmation of a new address."""
+    await book(TUESDAY_14, frozen, locale="en")
+    await ask(client, "elise.durand@example.org")
+    await drain(client._transport.app, channels, frozen)
+    message = channels["email"].sent[-1]
+    assert message.message["Content-Language"] == "en"
+    assert "/privacy/c/" in body(message) and "Ouvrez ce lien" not in body(message)

@@ -146,3 +146,20 @@ async def test_a_centre_reaches_its_own_patients_and_nothing_else(database, now)
     with pytest.raises(NotFound):
         await access.booking_by_token(ctx, other.manage_token)
     assert [p.id for p in await access.own_patients(ctx)] == [me.id]
+
+
+async def test_the_centre_reads_as_one_language(client, frozen, channels):
+    """In English, the centre named the service in French ("Consultation adulte"), headed the
+    patient's full name "Last name", wrote the birth date as 1987-04-12 and the consents with
+    French spacing ("Text message reminders : given")."""
+    await book(TUESDAY_14, frozen)  # e-mail and SMS reminders given
+    link, _ = await opened(client, channels, frozen)
+    english = (await client.get(link, headers={"accept-language": "en"})).text
+    assert "Adult consultation · Camille Martin" in english and "Consultation adulte" not in english
+    assert "<dt>Name</dt><dd>Élise Durand-Lefèvre</dd>" in english
+    assert "<dt>Date of birth</dt><dd>12/04/1987</dd>" in english
+    assert "<h3>Text message reminders: given</h3>" in english
+    french = (await client.get(link, headers={"accept-language": "fr"})).text
+    assert "Consultation adulte · Camille Martin" in french
+    assert "<dt>Prénom et nom</dt><dd>Élise Durand-Lefèvre</dd>" in french and "<dt>Date de naissance</dt><dd>12/04/1987</dd>" in french
+    assert "Rappels par SMS : accordé" in french

@@ -30,16 +30,34 @@
     }
   }
 
+  // Send the form again as the button pressed would have: form.submit() alone drops the
+  // button's name and formaction, and the language switch (a submit button of this form) then
+  // booked the appointment instead of showing the form in the other language. (Chromium's
+  // requestSubmit(submitter) sent nothing at all here, called once the work was done.)
+  function resend(submitter) {
+    if (submitter && submitter.name) {
+      var field = document.createElement("input");
+      field.type = "hidden";
+      field.name = submitter.name;
+      field.value = submitter.value;
+      form.appendChild(field);
+    }
+    if (submitter && submitter.hasAttribute("formaction")) { form.action = submitter.formAction; }
+    form.submit();
+  }
+
   form.addEventListener("submit", function (event) {
     if (nonceField.value) { return; }  // solved: let it go
     event.preventDefault();
     if (solving) { return; }
     solving = true;
+    var submitter = event.submitter || null;
     if (status) { status.textContent = status.getAttribute("data-working"); }
     solve().then(function (nonce) {
       nonceField.value = nonce;
       if (status) { status.textContent = ""; }
-      form.submit();
+      solving = false;
+      resend(submitter);
     });
   });
 })();
