@@ -15,6 +15,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -189,19 +191,27 @@ async def _main(port: int, workdir: Path) -> list[tuple[str, str, str]]:
     return rows
 
 
-def run() -> list[tuple[str, str, str]]:
+@contextmanager
+def smtp_sink() -> Iterator[tuple[int, int]]:
+    """The SMTP sink (aiosmtpd) in a process of its own, listening: (its port, its pid)."""
     port = _free_port()
-    sink = subprocess.Popen([sys.executable, "-c", SINK, str(port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    sink = subprocess.Popen([sys.executable, "-c", SINK, str(port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
+    assert sink.stdout is not None and sink.stdin is not None
     try:
         assert sink.stdout.readline().strip() == "ready"
-        with tempfile.TemporaryDirectory() as workdir:
-            return asyncio.run(_main(port, Path(workdir)))
+        yield port, sink.pid
     finally:
-        sink.stdin.close()
+        sink.stdin.close()  # the sink stops when its standard input closes
         try:
             sink.wait(timeout=10)
         except subprocess.TimeoutExpired:
             sink.kill()
+
+
+def run() -> list[tuple[str, str, str]]:
+    with smtp_sink() as (port, _), tempfile.TemporaryDirectory() as workdir:
+        return asyncio.run(_main(port, Path(workdir)))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks import pg
-from benchmarks.notifier_bench import FAR_AHEAD, LONG_AGO, SINK, _free_port
+from benchmarks.notifier_bench import FAR_AHEAD, LONG_AGO, smtp_sink
 from benchmarks.procstat import status_mb
 
 SCALING_MESSAGES = 3_000
@@ -238,31 +238,18 @@ async def _memory(port: int, workdir: Path) -> list[tuple[str, str, str]]:
 
 
 def run() -> list[tuple[str, str, str]]:
-    port = _free_port()
-    sink = subprocess.Popen([sys.executable, "-c", SINK, str(port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            text=True)
-    try:
-        assert sink.stdout is not None and sink.stdin is not None
-        assert sink.stdout.readline().strip() == "ready"
-        with tempfile.TemporaryDirectory() as directory:
-            workdir = Path(directory)
-            rows = []
-            postgres = os.environ.get("CRENEAU_TEST_POSTGRES_URL")
-            asked = sys.argv[1:]
-            if postgres and "memory" not in asked:
-                rows += asyncio.run(_scaling(postgres, port, sink.pid, workdir))
-            if any(word in asked for word in ("workers", "workers_bench", "memory")):
-                rows += asyncio.run(_memory(port, workdir))
-            else:
-                rows.append(("worker process RSS over 100,000 messages", "skipped", "python -m benchmarks workers"))
-            return rows
-    finally:
-        assert sink.stdin is not None
-        sink.stdin.close()
-        try:
-            sink.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            sink.kill()
+    with smtp_sink() as (port, sink_pid), tempfile.TemporaryDirectory() as directory:
+        workdir = Path(directory)
+        rows = []
+        postgres = os.environ.get("CRENEAU_TEST_POSTGRES_URL")
+        asked = sys.argv[1:]
+        if postgres and "memory" not in asked:
+            rows += asyncio.run(_scaling(postgres, port, sink_pid, workdir))
+        if any(word in asked for word in ("workers", "workers_bench", "memory")):
+            rows += asyncio.run(_memory(port, workdir))
+        else:
+            rows.append(("worker process RSS over 100,000 messages", "skipped", "python -m benchmarks workers"))
+        return rows
 
 
 if __name__ == "__main__":
