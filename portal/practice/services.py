@@ -19,6 +19,7 @@ from portal.context import Ctx
 from portal.db import retry_locked
 from portal.errors import FieldErrors, NotAllowed, NotFound
 from portal.models import Practitioner, Service
+from portal.patients.input import HIDDEN_CHARACTER, hidden_character
 from portal.practice.models import AUDIENCES, check_service_times
 
 FIELDS = ("name", "name_en", "duration_minutes", "buffer_before_minutes", "buffer_after_minutes",
@@ -59,6 +60,8 @@ def validate(raw: Mapping[str, str]) -> dict:
             errors[name] = "Ce champ est obligatoire."
         elif len(value) > 120:
             errors[name] = "120 caractères au plus."
+        elif hidden_character(value):
+            errors[name] = HIDDEN_CHARACTER
         values[name] = value
     for name, low, high, message in NUMBERS:
         typed = str(raw.get(name, "")).strip()

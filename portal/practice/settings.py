@@ -20,7 +20,7 @@ from portal.db import retry_locked
 from portal.errors import FieldErrors
 from portal.models import Practice
 from portal.patients import phone
-from portal.patients.input import clean_email
+from portal.patients.input import HIDDEN_CHARACTER, clean_email, hidden_character
 from portal.practice.address import city_key, clean_postcode
 from portal.scheduling.holidays import REGIONS
 
@@ -93,6 +93,8 @@ def _text(raw: Mapping[str, str], name: str, limit: int, errors: dict[str, str],
         errors[name] = "Ce champ est obligatoire."
     elif len(value) > limit:
         errors[name] = f"{limit} caractères au plus."
+    elif hidden_character(value):  # every one of these reaches patients' pages or messages
+        errors[name] = HIDDEN_CHARACTER
     return value
 
 
