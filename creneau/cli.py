@@ -154,7 +154,7 @@ def parse_hours(specs: list[str]) -> list[tuple[int, time, time]]:
             raise ValueError(f"hours: expected like 'mon-fri 09:00-12:30 14:00-19:00', got {spec!r}")
         for day in range(WEEKDAYS[first], WEEKDAYS[last or first] + 1):
             for span in spans:
-                match = re.fullmatch(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", span)
+                match = re.fullmatch(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", span, re.ASCII)
                 if not match:
                     raise ValueError(f"hours: expected HH:MM-HH:MM, got {span!r}")
                 h1, m1, h2, m2 = map(int, match.groups())
@@ -319,7 +319,7 @@ async def cmd_practice_confirm(args: argparse.Namespace, settings: Settings) -> 
 
 
 def _count(raw: str) -> int:
-    value = int(raw)
+    value = int(raw) if raw.isascii() and raw.isdigit() else -1  # int() takes "٣" too
     if not 0 <= value <= 100_000:
         raise argparse.ArgumentTypeError("a whole number from 0 to 100000")
     return value

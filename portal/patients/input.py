@@ -25,6 +25,15 @@ _HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u061c]")
 HIDDEN_CHARACTER = "Ce texte contient un caractère invisible ou de sens d'écriture : retapez-le sans copier-coller."
 
 
+def ascii_number(typed: object, longest: int) -> int | None:
+    """A whole number typed in a form: ASCII digits only (after trimming), at most `longest` of
+    them, else None. int() and str.isdecimal() take the digits of every script ("٧٢" is 72)."""
+    text = typed.strip() if isinstance(typed, str) else ""
+    if not (text and len(text) <= longest and text.isascii() and text.isdigit()):
+        return None
+    return int(text)
+
+
 def hidden_character(value: str) -> bool:
     """Whether `value` holds a bidirectional control or a zero-width character."""
     return _HIDDEN.search(value) is not None
