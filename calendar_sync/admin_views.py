@@ -96,11 +96,25 @@ def _token_id(request: Request, name: str = "token_id") -> int:
     return value
 
 
+def _confirmed(form) -> bool:
+    """Revoking a feed or replacing its address ends the practitioner's calendar subscription,
+    removing a calendar frees its busy hours: the list's button opens a page saying so, and only
+    that page's button (confirmed=yes) acts, as the cancellation of an appointment does."""
+    return form.get("confirmed") == "yes"
+
+
+async def _confirm_feed(request: Request, ctx, action: str) -> Response:
+    feed = await tokens.active_feed_token(ctx, _token_id(request))
+    return admin_page(request, "admin/feed_confirm.html", {"feed": feed, "action": action})
+
+
 async def rotate(request: Request) -> Response:
     ctx = await _ctx(request)
     form = await read_form(request)
     if not csrf.valid(request, form.get(csrf.FIELD)):
         return form_expired(request)
+    if not _confirmed(form):
+        return await _confirm_feed(request, ctx, "rotate")
     issued = await tokens.rotate_feed_token(ctx, _token_id(request))
     return await _page(request, ctx, issued=issued)
 
@@ -110,6 +124,8 @@ async def revoke(request: Request) -> Response:
     form = await read_form(request)
     if not csrf.valid(request, form.get(csrf.FIELD)):
         return form_expired(request)
+    if not _confirmed(form):
+        return await _confirm_feed(request, ctx, "revoke")
     await tokens.revoke_feed_token(ctx, _token_id(request))
     return RedirectResponse(FEEDS + "?done=revoked", status_code=303)
 
@@ -149,6 +165,9 @@ async def calendars_remove(request: Request) -> Response:
     form = await read_form(request)
     if not csrf.valid(request, form.get(csrf.FIELD)):
         return form_expired(request)
+    if not _confirmed(form):
+        row = await calendars.external_calendar(ctx, _token_id(request, "calendar_id"))
+        return admin_page(request, "admin/calendar_remove.html", {"row": row, "address": masked(row.url)})
     await calendars.remove_external_calendar(ctx, _token_id(request, "calendar_id"))
     return RedirectResponse(CALENDARS + "?done=removed", status_code=303)
 

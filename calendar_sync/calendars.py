@@ -143,6 +143,15 @@ async def list_external_calendars(ctx: Ctx) -> list[ExternalCalendar]:
     return await external_calendars(ctx).select_related("practitioner").order_by("id")
 
 
+async def external_calendar(ctx: Ctx, calendar_id: int) -> ExternalCalendar:
+    """One calendar the context may touch, with its practitioner (for a confirmation page)."""
+    found = await external_calendars(ctx).filter(id=calendar_id).select_related("practitioner").first() \
+        if access.is_id(calendar_id) else None
+    if found is None:
+        raise NotFound("Agenda externe introuvable.")
+    return found
+
+
 async def remove_external_calendar(ctx: Ctx, calendar_id: int) -> int:
     """Removes a source in the context's scope with its busy blocks; returns how many went."""
     found = await external_calendars(ctx).filter(id=calendar_id).select_related("practitioner").first() \

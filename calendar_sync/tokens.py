@@ -86,6 +86,11 @@ async def _active(ctx: Ctx, token_id: int, conn=None) -> tuple[FeedToken, int]:
     return row, row.practitioner.practice_id
 
 
+async def active_feed_token(ctx: Ctx, token_id: int) -> FeedToken:
+    """A still valid token the context may touch, with its practitioner (for a confirmation page)."""
+    return (await _active(ctx, token_id))[0]
+
+
 async def revoke_feed_token(ctx: Ctx, token_id: int) -> FeedToken:
     async def transaction() -> FeedToken:
         async with in_transaction() as conn:

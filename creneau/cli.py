@@ -79,9 +79,13 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 # --- practice / practitioner ------------------------------------------------------------------
 
 async def cmd_practice_add(args: argparse.Namespace, settings: Settings) -> int:
+    """The name, address, e-mail and phone reach patients' pages and messages: checked as the
+    settings page checks them (the same messages)."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from portal.models import Practice
+    from portal.patients.input import HIDDEN_CHARACTER, hidden_character
+    from portal.practice.settings import contact_email, contact_phone
 
     try:
         ZoneInfo(args.timezone)
@@ -91,13 +95,24 @@ async def cmd_practice_add(args: argparse.Namespace, settings: Settings) -> int:
     if not is_slug(args.slug):
         print(SLUG_RULE.format(slug=args.slug), file=sys.stderr)
         return 2
+    errors: dict[str, str] = {}
+    name = " ".join(args.name.split())
+    if not name:
+        errors["name"] = "Ce champ est obligatoire."
+    elif hidden_character(name) or hidden_character(args.address):
+        errors["name" if hidden_character(name) else "--address"] = HIDDEN_CHARACTER
+    email = contact_email(args.email, errors, "--email")
+    phone = contact_phone(args.phone, errors, "--phone")
+    if errors:
+        for option, message in errors.items():
+            print(f"{option}: {message}", file=sys.stderr)
+        return 2
     if await Practice.filter(slug=args.slug).exists():
         print(f"practice {args.slug} exists already", file=sys.stderr)
         return 1
     street, postcode, city = split_address(args.address)  # "12 rue X, 75011 Paris": in its three parts
-    await Practice.create(slug=args.slug, name=args.name, address=street, postcode=postcode, city=city,
-                          city_key=city_key(city), timezone=args.timezone,
-                          email=args.email, phone=args.phone,
+    await Practice.create(slug=args.slug, name=name, address=street, postcode=postcode, city=city,
+                          city_key=city_key(city), timezone=args.timezone, email=email, phone=phone,
                           practitioner_invitations=not args.no_practitioner_invitations)
     print(f"practice {args.slug} created")
     return 0
@@ -139,7 +154,7 @@ def parse_hours(specs: list[str]) -> list[tuple[int, time, time]]:
             raise ValueError(f"hours: expected like 'mon-fri 09:00-12:30 14:00-19:00', got {spec!r}")
         for day in range(WEEKDAYS[first], WEEKDAYS[last or first] + 1):
             for span in spans:
-                match = re.fullmatch(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", span)
+                match = re.fullmatch(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", span, re.ASCII)
                 if not match:
                     raise ValueError(f"hours: expected HH:MM-HH:MM, got {span!r}")
                 h1, m1, h2, m2 = map(int, match.groups())
@@ -149,13 +164,16 @@ def parse_hours(specs: list[str]) -> list[tuple[int, time, time]]:
 
 def parse_service(spec: str) -> dict:
     """'Consultation adulte:45' -> the service's fields (slug from the name)."""
+    from portal.patients.input import HIDDEN_CHARACTER, hidden_character
     from portal.practice.models import check_service_times
 
     name, _, minutes = spec.rpartition(":")
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()  # Séance -> seance
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
-    if not slug or not minutes.strip().isdigit():
+    if not slug or not (minutes.strip().isascii() and minutes.strip().isdigit()):
         raise ValueError(f"service: expected like 'Consultation:45' (name and minutes), got {spec!r}")
+    if hidden_character(name):
+        raise ValueError(f"service: {HIDDEN_CHARACTER}")
     check_service_times(int(minutes))
     return dict(slug=slug, name=name.strip(), duration_minutes=int(minutes))
 
@@ -301,7 +319,7 @@ async def cmd_practice_confirm(args: argparse.Namespace, settings: Settings) -> 
 
 
 def _count(raw: str) -> int:
-    value = int(raw)
+    value = int(raw) if raw.isascii() and raw.isdigit() else -1  # int() takes "٣" too
     if not 0 <= value <= 100_000:
         raise argparse.ArgumentTypeError("a whole number from 0 to 100000")
     return value

@@ -24,7 +24,7 @@ from notifier.budget import SmsBudget
 from notifier.channels import Channel, build_channels
 from notifier.claim import add_strike, claim_due, release_expired_leases
 from notifier.context import Batch, load_batch
-from notifier.errors import PermanentSendError, RenderError, TransientSendError
+from notifier.errors import PermanentSendError, RenderError, TransientSendError, masked_error
 from notifier.messages import OutgoingSms
 from notifier.outgoing import Identity, build
 from notifier.recovery import release_when_back
@@ -77,7 +77,10 @@ class _Drain:
     sms_budget: SmsBudget = field(default_factory=SmsBudget)
 
     async def finish(self, row: dict, outcome: str, **changes) -> bool:
-        """Record and count an outcome; a claim taken over meanwhile counts nothing."""
+        """Record and count an outcome; a claim taken over meanwhile counts nothing. The error is
+        recorded masked: a provider's text may quote the recipient's address or number."""
+        if "last_error" in changes:
+            changes["last_error"] = masked_error(changes["last_error"])[:2000]
         if await _record(row, **changes):
             self.stats.count(outcome)
             return True
@@ -141,7 +144,7 @@ async def _check_and_send(row: dict, run: _Drain) -> None:
             return
         provider_id = await channel.send(message)
     except (PermanentSendError, RenderError) as exc:
-        log.warning("outbox %s failed for good: %s", row["id"], exc)
+        log.warning("outbox %s failed for good: %s", row["id"], masked_error(str(exc)))
         await run.finish(row, OutboxStatus.FAILED, status=OutboxStatus.FAILED, last_error=str(exc)[:2000])
         return
     except Exception as exc:  # transient, or a bug: retried with backoff, never blocking the rest

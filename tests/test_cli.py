@@ -187,3 +187,21 @@ def test_a_database_that_cannot_be_reached_stops_with_one_line_naming_it(creneau
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("creneau: DATABASE_URL: cannot reach the database "), line
     assert "s3cret-pw" not in line and "Traceback" not in result.stderr
+
+
+def test_names_with_hidden_characters_are_refused_by_the_command_line(creneau):
+    """A Right-to-Left Override or a zero-width space in a name that patients read is refused
+    with the back-office page's message, nothing created."""
+    from portal.patients.input import HIDDEN_CHARACTER
+
+    assert creneau("demo").returncode == 0
+    practice = creneau("practice", "add", "lilas-2", "Cabinet \u202eSNART")
+    assert practice.returncode == 2 and f"name: {HIDDEN_CHARACTER}" in practice.stderr
+    assert creneau("practice", "set", "lilas-2", "--email", "a@b.fr").returncode == 1  # not created
+    base = ("practitioner", "add", "--practice", "cabinet-des-lilas", "--first-name", "Camille",
+            "--profession", "Ostéopathe")
+    practitioner = creneau(*base, "--last-name", "Mar\u200btin")
+    assert practitioner.returncode == 2 and f"--last-name: {HIDDEN_CHARACTER}" in practitioner.stderr
+    service = creneau(*base, "--last-name", "Martin", "--service", "Séance\u2066:45")
+    assert service.returncode == 2 and HIDDEN_CHARACTER in service.stderr
+    assert "camille-martin-2" not in creneau("practitioner", "list").stdout

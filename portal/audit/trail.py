@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from portal import access
+from portal.access.models import StaffUser
 from portal.audit.record import record_read
 from portal.context import Ctx
 from portal.errors import FieldErrors
@@ -20,7 +21,7 @@ DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 @dataclass(frozen=True)
 class AuditFilters:
     action: str | None = None  # "appointment.view", or a prefix ending with a dot: "appointment."
-    actor: str | None = None  # an actor label: "staff:7", "visitor", "system:worker"
+    actor: str | None = None  # an actor label ("staff:7", "visitor", "system:worker") or a staff e-mail
     patient_id: int | None = None
     since: datetime | None = None  # inclusive
     until: datetime | None = None  # exclusive
@@ -39,6 +40,7 @@ class AuditLine:
     detail: dict
     channel: str
     ip: str
+    staff: str = ""  # a staff actor's name and e-mail (staff data, not a patient's): who "staff:7" is
 
 
 @dataclass(frozen=True)
@@ -59,12 +61,38 @@ def _check(filters: AuditFilters, limit: object, cursor: object) -> None:
         value = getattr(filters, name)
         if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
             errors[name] = "Indiquez une date et une heure avec leur fuseau."
-    for name, longest in (("action", 48), ("actor", 64)):
+    for name, longest in (("action", 48), ("actor", 254)):
         value = getattr(filters, name)
         if value is not None and (not isinstance(value, str) or len(value) > longest):
             errors[name] = "Ce filtre n'est pas valide."
     if errors:
         raise FieldErrors(errors)
+
+
+def _staff_of_practice(ctx: Ctx):
+    """The staff accounts whose name and e-mail the reader may see: their own practice's."""
+    practices = ctx.scope.practice_ids
+    return StaffUser.all() if practices is None else StaffUser.filter(practice_id__in=practices)
+
+
+async def _actor(ctx: Ctx, typed: str) -> str:
+    """The actor label a filter names: as typed, or the label of the staff account with that e-mail."""
+    if "@" not in typed:
+        return typed
+    found = await _staff_of_practice(ctx).filter(email=typed.strip().lower()).values_list("id", flat=True)
+    if not found:
+        raise FieldErrors({"actor": "Aucun compte de l’équipe n’a cette adresse."})
+    return f"staff:{found[0]}"
+
+
+async def _staff_names(ctx: Ctx, actors: set[str]) -> dict[str, str]:
+    """{"staff:7": "Claire Dubois <claire@…>"} for the staff actors among `actors`."""
+    ids = {int(actor[6:]) for actor in actors
+           if actor.startswith("staff:") and actor[6:].isascii() and actor[6:].isdigit() and len(actor) <= 16}
+    if not ids:
+        return {}
+    rows = await _staff_of_practice(ctx).filter(id__in=ids).values_list("id", "name", "email")
+    return {f"staff:{id_}": f"{name} <{email}>" if name else email for id_, name, email in rows}
 
 
 async def list_audit(ctx: Ctx, filters: AuditFilters = AuditFilters(), *, limit: int = DEFAULT_LIMIT,
@@ -76,7 +104,7 @@ async def list_audit(ctx: Ctx, filters: AuditFilters = AuditFilters(), *, limit:
         query = query.filter(action__startswith=filters.action) if filters.action.endswith(".") else \
             query.filter(action=filters.action)
     if filters.actor:
-        query = query.filter(actor=filters.actor)
+        query = query.filter(actor=await _actor(ctx, filters.actor))
     if filters.patient_id is not None:
         query = query.filter(patient_id=filters.patient_id)
     if filters.since is not None:
@@ -87,7 +115,8 @@ async def list_audit(ctx: Ctx, filters: AuditFilters = AuditFilters(), *, limit:
         query = query.filter(id__lt=cursor)
     rows = await query.order_by("-id").limit(limit + 1).values_list(
         "id", "at", "actor", "role", "action", "object_type", "object_id", "patient_id", "detail", "channel", "ip")
-    events = [AuditLine(*row) for row in rows[:limit]]
+    who = await _staff_names(ctx, {actor for _, _, actor, *_ in rows[:limit]})
+    events = [AuditLine(*row, staff=who.get(row[2], "")) for row in rows[:limit]]
     if events:  # patients' ids and the addresses they booked from: who read them is kept too
         practices = ctx.scope.practice_ids or frozenset()
         await record_read(ctx, "audit.view", "audit_event", None,

@@ -16,6 +16,27 @@ from portal.patients import phone
 
 CIVILITIES = ("", "mme", "m")
 _NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '’.-]+[^\W\d_]+)*\.?$", re.UNICODE)
+# Bidirectional controls (embeddings, overrides, isolates, marks) and zero-width characters: in
+# a name a patient reads they reorder or hide text (a Right-to-Left Override in a practice name
+# spoofs an SMS). A patient's names refuse them through _NAME_RE (letters only); names typed by
+# the practice (its name, practitioners', services', professions) are checked with
+# hidden_character(), in the forms and on the command line alike.
+_HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u061c]")
+HIDDEN_CHARACTER = "Ce texte contient un caractère invisible ou de sens d'écriture : retapez-le sans copier-coller."
+
+
+def ascii_number(typed: object, longest: int) -> int | None:
+    """A whole number typed in a form: ASCII digits only (after trimming), at most `longest` of
+    them, else None. int() and str.isdecimal() take the digits of every script ("٧٢" is 72)."""
+    text = typed.strip() if isinstance(typed, str) else ""
+    if not (text and len(text) <= longest and text.isascii() and text.isdigit()):
+        return None
+    return int(text)
+
+
+def hidden_character(value: str) -> bool:
+    """Whether `value` holds a bidirectional control or a zero-width character."""
+    return _HIDDEN.search(value) is not None
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ import re
 import unicodedata
 
 # Five digits; Corsica's departments 2A and 2B are written 20xxx in postcodes, overseas 97xxx/98xxx.
-_POSTCODE = re.compile(r"(?:0[1-9]|[1-8]\d|9[0-8])\d{3}")
+_POSTCODE = re.compile(r"(?:0[1-9]|[1-8]\d|9[0-8])\d{3}", re.ASCII)
 # "…, 75019 Paris" or "… 75019 PARIS CEDEX 19" at the end of a one-line address.
-_TRAILING = re.compile(r"^(?P<street>.*?)[,\s]*\b(?P<postcode>\d{5})\s+(?P<city>[^\d,][^,]*?)\s*$")
+_TRAILING = re.compile(r"^(?P<street>.*?)[,\s]*\b(?P<postcode>\d{5})\s+(?P<city>[^\d,][^,]*?)\s*$", re.ASCII)
 
 
 def is_postcode(value: str) -> bool:

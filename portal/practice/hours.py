@@ -19,7 +19,8 @@ from portal.models import OpeningHours, Practitioner
 
 WEEKDAYS = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche")
 MAX_RANGES = 6  # per day and kind
-_RANGE = re.compile(r"^(\d{1,2})[:h](\d{2})?\s*(?:-|–|à|a)\s*(\d{1,2})[:h](\d{2})?$")
+# re.ASCII: \d would take the digits of every script ("٠٩:٠٠"), which int() reads as 9:00.
+_RANGE = re.compile(r"^(\d{1,2})[:h](\d{2})?\s*(?:-|–|à|a)\s*(\d{1,2})[:h](\d{2})?$", re.ASCII)
 Range = tuple[int, int]
 
 

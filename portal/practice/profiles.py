@@ -15,7 +15,7 @@ from portal.db import retry_locked
 from portal.errors import FieldErrors, NotAllowed
 from portal.models import Practitioner
 from portal.patients import phone
-from portal.patients.input import clean_email
+from portal.patients.input import HIDDEN_CHARACTER, clean_email, hidden_character
 from portal.practice import languages
 
 TEXT_FIELDS = {"title": 20, "first_name": 100, "last_name": 100, "profession": 100, "bio": 2000}
@@ -48,6 +48,8 @@ def validate(raw: Mapping[str, str | Sequence[str]]) -> dict:
             errors[name] = "Ce champ est obligatoire."
         elif len(value) > limit:
             errors[name] = f"{limit} caractères au plus."
+        elif name != "bio" and hidden_character(value):  # names patients read in pages and messages
+            errors[name] = HIDDEN_CHARACTER
         values[name] = value
     for name, digits, label in (("rpps", 11, "Le numéro RPPS a 11 chiffres."), ("adeli", 9, "Le numéro ADELI a 9 chiffres.")):
         value = "".join(str(raw.get(name, "")).split())

@@ -19,6 +19,7 @@ from portal.context import Ctx
 from portal.db import retry_locked
 from portal.errors import FieldErrors, NotAllowed, NotFound
 from portal.models import Practitioner, Service
+from portal.patients.input import HIDDEN_CHARACTER, ascii_number, hidden_character
 from portal.practice.models import AUDIENCES, check_service_times
 
 FIELDS = ("name", "name_en", "duration_minutes", "buffer_before_minutes", "buffer_after_minutes",
@@ -59,13 +60,15 @@ def validate(raw: Mapping[str, str]) -> dict:
             errors[name] = "Ce champ est obligatoire."
         elif len(value) > 120:
             errors[name] = "120 caractères au plus."
+        elif hidden_character(value):
+            errors[name] = HIDDEN_CHARACTER
         values[name] = value
     for name, low, high, message in NUMBERS:
-        typed = str(raw.get(name, "")).strip()
-        if not (typed.isdecimal() and len(typed) <= 6 and low <= int(typed) <= high):
+        number = ascii_number(raw.get(name, ""), 6)
+        if number is None or not low <= number <= high:
             errors[name] = message
         else:
-            values[name] = int(typed)
+            values[name] = number
     typed_price = str(raw.get("price", "")).strip().replace("€", "").replace(",", ".").strip()
     values["price_cents"] = None
     if typed_price:

@@ -20,7 +20,7 @@ from portal.db import retry_locked
 from portal.errors import FieldErrors
 from portal.models import Practice
 from portal.patients import phone
-from portal.patients.input import clean_email
+from portal.patients.input import HIDDEN_CHARACTER, ascii_number, clean_email, hidden_character
 from portal.practice.address import city_key, clean_postcode
 from portal.scheduling.holidays import REGIONS
 
@@ -93,6 +93,8 @@ def _text(raw: Mapping[str, str], name: str, limit: int, errors: dict[str, str],
         errors[name] = "Ce champ est obligatoire."
     elif len(value) > limit:
         errors[name] = f"{limit} caractères au plus."
+    elif hidden_character(value):  # every one of these reaches patients' pages or messages
+        errors[name] = HIDDEN_CHARACTER
     return value
 
 
@@ -101,10 +103,11 @@ def _hours(raw: str, cutoff: int | None, errors: dict[str, str], name: str) -> l
     if len(parts) > MAX_REMINDERS:
         errors[name] = f"{MAX_REMINDERS} rappels au plus par canal."
         return []
-    if not all(part.isdecimal() and len(part) <= 4 for part in parts):
+    numbers = [ascii_number(part, 4) for part in parts]
+    if None in numbers:
         errors[name] = "Indiquez des nombres d'heures séparés par des virgules, par exemple « 72, 48 »."
         return []
-    hours = sorted({int(part) for part in parts}, reverse=True)
+    hours = sorted({number for number in numbers if number is not None}, reverse=True)
     if any(not 1 <= h <= MAX_REMINDER_HOURS for h in hours):
         errors[name] = f"Chaque rappel part entre 1 et {MAX_REMINDER_HOURS} heures avant le rendez-vous."
     elif cutoff is not None and any(h <= cutoff for h in hours):
@@ -166,8 +169,7 @@ def validate(raw: Mapping[str, str]) -> SettingsInput:
     region = str(raw.get("holiday_region", ""))
     if region not in REGIONS:
         errors["holiday_region"] = "Choisissez une région de la liste."
-    typed_cutoff = str(raw.get("cancellation_cutoff_hours", "")).strip()
-    cutoff: int | None = int(typed_cutoff) if typed_cutoff.isdecimal() and len(typed_cutoff) <= 4 else None
+    cutoff = ascii_number(raw.get("cancellation_cutoff_hours", ""), 4)
     if cutoff is None or cutoff > MAX_CUTOFF_HOURS:
         errors["cancellation_cutoff_hours"] = f"Indiquez un nombre d'heures entre 0 et {MAX_CUTOFF_HOURS}."
         cutoff = None

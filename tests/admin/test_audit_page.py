@@ -52,3 +52,28 @@ async def test_other_roles_find_no_trail(client, clock):
     assert (await client.get("/admin/audit")).status_code == 404
     assert (await client.get("/admin/audit?patient=abc")).status_code == 404
     assert "/admin/audit" not in (await client.get("/admin/")).text
+
+
+async def test_staff_actors_show_their_name_and_email_and_the_filter_takes_an_email(client, clock):
+    """`staff:7 (admin)` said nothing to the administrator reading the trail: a staff member's
+    name and e-mail (staff data, not a patient's) now follow their id, and the actor filter
+    takes that e-mail as well as the id."""
+    from portal.access.models import StaffUser
+    from tests.access.helpers import add_staff
+
+    booked = await book(paris(2026, 12, 2, 10), clock.now)
+    admin = await signed_in_as(client, clock.now)
+    await StaffUser.filter(id=admin.id).update(name="Claire Dubois")
+    await add_staff(clock.now, "accueil@cabinet-des-lilas.example", "assistant", grants=("camille-martin",))
+    await client.get(f"/admin/appointments/{booked.appointment_id}")
+    page = await client.get("/admin/audit?action=appointment.view")
+    assert "Claire Dubois" in page.text and "admin@cabinet-des-lilas.example" in page.text
+    assert f"staff:{admin.id}" in page.text
+    by_email = await client.get("/admin/audit?actor=ADMIN@cabinet-des-lilas.example")
+    assert by_email.status_code == 200 and "appointment.view" in by_email.text
+    assert "accueil@cabinet-des-lilas.example" not in by_email.text.split("</form>", 1)[1]  # not the assistant's
+    assert "appointment.view" in (await client.get(f"/admin/audit?actor=staff:{admin.id}")).text  # as before
+    other = await client.get("/admin/audit?actor=accueil@cabinet-des-lilas.example")
+    assert other.status_code == 200 and "Aucun événement ne correspond." in other.text
+    unknown = await client.get("/admin/audit?actor=personne@example.fr")
+    assert unknown.status_code == 400 and "Aucun compte de l’équipe n’a cette adresse." in unknown.text

@@ -131,10 +131,10 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/admin/settings/feeds"): Case(form={"practitioner": "camille-martin", "level": "busy"},
                                              expect=AGENDA_OWNERS),
     ("POST", "/admin/settings/feeds/{token_id}/rotate"): Case(
-        expect=AGENDA_OWNERS, inside=lambda world, role: {"token_id": world.feed[in_scope(role)]},
+        form={"confirmed": "yes"}, expect=AGENDA_OWNERS, inside=lambda world, role: {"token_id": world.feed[in_scope(role)]},
         outside=lambda world, role: {"token_id": world.feed[out_of_scope(role)]}),
     ("POST", "/admin/settings/feeds/{token_id}/revoke"): Case(
-        expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
+        form={"confirmed": "yes"}, expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
         inside=lambda world, role: {"token_id": world.feed[in_scope(role)]},
         outside=lambda world, role: {"token_id": world.feed[out_of_scope(role)]}),
     ("GET", "/admin/settings/calendars"): Case(expect=AGENDA_OWNERS),
@@ -142,7 +142,7 @@ CASES: dict[tuple[str, str], Case] = {
         form={"practitioner": "camille-martin", "url": "https://8.8.8.8/calendar.ics"},
         expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303}),
     ("POST", "/admin/settings/calendars/{calendar_id}/remove"): Case(
-        expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
+        form={"confirmed": "yes"}, expect={**AGENDA_OWNERS, "admin": 303, "practitioner": 303},
         inside=lambda world, role: {"calendar_id": world.calendar[in_scope(role)]},
         outside=lambda world, role: {"calendar_id": world.calendar[out_of_scope(role)]}),
     ("GET", "/admin/messages"): Case(expect=EVERY_ROLE_200),

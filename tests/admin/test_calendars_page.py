@@ -29,7 +29,7 @@ async def test_an_external_calendar_is_added_listed_with_its_status_and_removed(
     assert "En erreur" in page and "HTTP 500" in page
     await BusyBlock.create(practitioner_id=calendar.practitioner_id, source_id=calendar.id, starts_at=now,
                            ends_at=now + timedelta(hours=1))
-    removed = await client.post(f"{PAGE}/{calendar.id}/remove", data={"csrf_token": csrf_of(page)})
+    removed = await client.post(f"{PAGE}/{calendar.id}/remove", data={"csrf_token": csrf_of(page), "confirmed": "yes"})
     assert removed.status_code == 303
     assert not await ExternalCalendar.exists() and not await BusyBlock.filter(source_id=calendar.id).exists()
     assert [e.action for e in await AuditEvent.filter(object_type="external_calendar").order_by("id")] == [
@@ -62,3 +62,20 @@ async def test_a_practitioner_removes_only_their_own_calendars(client, now):
     refused = await post_form(client, PAGE, practitioner="hugo-bernard", url="https://8.8.8.8/cal.ics")
     assert refused.status_code == 422 and "Choisissez le praticien." in unescape(refused.text)
     assert not await ExternalCalendar.exists()
+
+
+async def test_removing_a_calendar_asks_for_confirmation_first(client, now):
+    await signed_in_as(client, now)
+    await post_form(client, PAGE, practitioner="camille-martin", url="https://8.8.8.8/private-abcdef/basic.ics",
+                    label="Agenda perso")
+    calendar = await ExternalCalendar.get()
+    await BusyBlock.create(practitioner_id=calendar.practitioner_id, source_id=calendar.id, starts_at=now,
+                           ends_at=now + timedelta(hours=1))
+    asked = await post_form(client, PAGE, f"{PAGE}/{calendar.id}/remove")
+    assert asked.status_code == 200
+    text = unescape(asked.text)
+    assert "Oui, retirer cet agenda" in text and "Agenda perso" in text and "Camille Martin" in text
+    assert "private-abcdef" not in text  # the secret part of the address stays hidden
+    assert 'name="confirmed" value="yes"' in text and f'href="{PAGE}"' in text
+    assert await ExternalCalendar.exists() and await BusyBlock.filter(source_id=calendar.id).exists()
+    assert not await AuditEvent.filter(action="external_calendar.remove").exists()

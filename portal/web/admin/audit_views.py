@@ -23,7 +23,8 @@ async def audit_page(request: Request) -> Response:
     ctx = await require_staff(request)
     access.require_admin(ctx)  # before reading any filter: others learn nothing of the page
     tz = await practice_tz(ctx)
-    typed = {name: request.query_params.get(name, "")[:64].strip() for name in FILTERS}
+    # The actor: a label ("staff:3", "system:worker") or a staff member's e-mail (up to 254).
+    typed = {name: request.query_params.get(name, "")[:254 if name == "actor" else 64].strip() for name in FILTERS}
     errors: dict[str, str] = {}
     patient_id = query_id(typed["patient"])
     if typed["patient"] and patient_id is None:

@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from portal import access
 from portal.errors import FieldErrors, NotFound
 from portal.models import OpeningHours, Service
+from portal.patients.input import ascii_number
 from portal.practice import hours, languages, photos, practitioners, profiles, time_off
 from portal.web import csrf
 from portal.web.admin.auth import require_staff
@@ -20,7 +21,7 @@ PRACTITIONERS = "/admin/settings/practitioners"
 
 def _id(request: Request) -> int:
     raw = request.path_params["practitioner_id"]
-    value = int(raw) if raw.isdecimal() and len(raw) <= 10 else 0
+    value = ascii_number(raw, 10) or 0
     if not access.is_id(value):
         raise NotFound("Praticien introuvable.")
     return value
@@ -44,7 +45,7 @@ EMPTY_TIME_OFF = {"start_date": "", "end_date": "", "kind": "closed", "hours": "
 def _counts(request: Request) -> dict[str, int]:
     """What the page of appointments inside an absence did (the redirect's query), for its status line."""
     raw = {name: request.query_params.get(name, "") for name in ("kept", "moved", "cancelled")}
-    return {name: int(value) if value.isdecimal() and len(value) <= 4 else 0 for name, value in raw.items()}
+    return {name: ascii_number(value, 4) or 0 for name, value in raw.items()}
 
 
 async def _hours_page(request: Request, practitioner, values: dict, errors: dict, status: int = 200, *,
@@ -104,7 +105,7 @@ async def remove_time_off(request: Request) -> Response:
     if not csrf.valid(request, form.get(csrf.FIELD)):
         return form_expired(request)
     raw = request.path_params["exception_id"]
-    await time_off.remove_time_off(ctx, practitioner_id, int(raw) if raw.isdecimal() and len(raw) <= 10 else 0)
+    await time_off.remove_time_off(ctx, practitioner_id, ascii_number(raw, 10) or 0)
     return RedirectResponse(f"{PRACTITIONERS}/{practitioner_id}/hours?done=time_off_removed", status_code=303)
 
 

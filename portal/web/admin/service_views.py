@@ -7,6 +7,7 @@ from starlette.responses import RedirectResponse, Response
 
 from portal import access
 from portal.errors import FieldErrors, NotFound
+from portal.patients.input import ascii_number
 from portal.practice import services
 from portal.web import csrf
 from portal.web.admin.auth import require_staff
@@ -22,7 +23,7 @@ def _ids(request: Request) -> tuple[int, int | None]:
         if raw is None:
             values.append(None)
             continue
-        value = int(raw) if raw.isdecimal() and len(raw) <= 10 else 0
+        value = ascii_number(raw, 10) or 0
         if not access.is_id(value):
             raise NotFound("Page introuvable.")
         values.append(value)

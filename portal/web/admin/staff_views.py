@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from portal import access
 from portal.access import invitations, staff_admin
 from portal.errors import FieldErrors, NotFound
+from portal.patients.input import ascii_number
 from portal.web import csrf
 from portal.web.admin.auth import require_staff
 from portal.web.admin.pages import admin_page, form_expired
@@ -19,15 +20,14 @@ STAFF = "/admin/settings/staff"
 
 def _id(request: Request) -> int:
     raw = request.path_params["staff_id"]
-    value = int(raw) if raw.isdecimal() and len(raw) <= 10 else 0
+    value = ascii_number(raw, 10) or 0
     if not access.is_id(value):
         raise NotFound("Compte introuvable.")
     return value
 
 
 def _int(raw: object) -> int:
-    text = str(raw or "")
-    return int(text) if text.isdecimal() and len(text) <= 10 else 0
+    return ascii_number(raw, 10) or 0
 
 
 EMPTY_INVITE = {"email": "", "role": "assistant", "practitioner": 0, "grants": set(), "locale": ""}

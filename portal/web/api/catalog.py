@@ -24,7 +24,7 @@ from portal.web import cursors
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 MAX_TEXT = 100  # profession and city: longer is no one's
-_POSTCODE = re.compile(r"\d{5}")
+_POSTCODE = re.compile(r"\d{5}", re.ASCII)
 
 
 @dataclass(frozen=True)
