@@ -140,6 +140,15 @@ async def test_the_calendar_file_names_the_service_only_when_messages_may(client
     assert str(event["SUMMARY"]) == "Rendez-vous avec Camille Martin – Consultation adulte"
 
 
+async def test_the_calendar_file_of_a_cancelled_appointment_does_not_offer_to_cancel_it(client, frozen):
+    url, _ = await booked(frozen)
+    confirm = await client.get(url + "/cancel")
+    await client.post(url + "/cancel", data={"csrf_token": csrf_token(confirm.text)})
+    event = Calendar.from_ical((await client.get(url + "/calendar.ics")).content).walk("VEVENT")[0]
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert str(event["DESCRIPTION"]) == "Ce rendez-vous est annulé."
+
+
 async def test_manage_page_in_english(client, frozen):
     url, _ = await booked(frozen)
     page = await client.get(url + "?lang=en")
