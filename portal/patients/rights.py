@@ -17,8 +17,18 @@ from portal import access
 from portal.audit.record import record as audit
 from portal.context import Ctx
 from portal.errors import NotFound
+from portal.messaging import plan as message_plan
+from portal.messaging.outbox import message_context, write_planned
 from portal.messaging.plan import CONTACT_CONFIRM, EMAIL, PATIENT, SMS
-from portal.models import Appointment, OutboxMessage, OutboxStatus, Patient, PrivacyLink
+from portal.models import (
+    CANCELLED_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    OutboxMessage,
+    OutboxStatus,
+    Patient,
+    PrivacyLink,
+)
 from portal.patients import input as patient_input
 from portal.patients.consent import change_reminder_consent
 from portal.patients.input import FieldErrors
@@ -144,9 +154,17 @@ async def restriction_of(ctx: Ctx, patient_id: int) -> Restriction | None:
 
 
 async def lift_restriction(ctx: Ctx) -> None:
+    """Lifting brings back the reminders still ahead for the channels the patient chose (the
+    restriction cancelled them; the consents themselves never changed). Other messages cancelled
+    meanwhile stay cancelled: a confirmation or a notice of a change is news only when it is sent."""
     async with in_transaction() as conn:
         for patient in await _patients(ctx):
             await Patient.filter(id=patient.id).using_db(conn).update(restricted_at=None, restriction_reason=None)
+            upcoming = await Appointment.filter(patient_id=patient.id, starts_at__gt=ctx.now).exclude(
+                status__in=[*CANCELLED_STATUSES, AppointmentStatus.HELD]).using_db(conn).prefetch_related("practice")
+            for appointment in upcoming:
+                plan = message_context(appointment, appointment.practice, ctx.now)
+                await write_planned(appointment, message_plan.reminders(plan), conn, now=ctx.now)
             await audit(conn, ctx, "patient.lift_restriction", "patient", patient.id, practice_id=patient.practice_id,
                         patient_id=patient.id)
 

@@ -163,3 +163,20 @@ async def test_the_centre_reads_as_one_language(client, frozen, channels):
     assert "Consultation adulte · Camille Martin" in french
     assert "<dt>Prénom et nom</dt><dd>Élise Durand-Lefèvre</dd>" in french and "<dt>Date de naissance</dt><dd>12/04/1987</dd>" in french
     assert "Rappels par SMS : accordé" in french
+
+
+async def test_lifting_a_restriction_brings_the_chosen_reminders_back(client, frozen, channels):
+    """Restricting cancels what was pending; lifting it must not leave the patient silently without
+    the reminders they still consent to (the page said only "La limitation est levée.")."""
+    result = await book(paris(2026, 12, 9, 10), frozen)  # reminders 72 h and 48 h before: ahead
+    reminders = OutboxMessage.filter(appointment_id=result.appointment_id, kind="reminder")
+    before = sorted(await reminders.filter(status="pending").values_list("channel", "due_at"))
+    assert before  # the booking planned reminders
+    link, token = await opened(client, channels, frozen)
+    await client.post(link + "/restriction", data={"csrf_token": token, "reason": "restriction"})
+    assert await reminders.filter(status="pending").count() == 0
+    page = await client.get(link)
+    lifted = await client.post(link + "/restriction", data={"csrf_token": csrf_token(page.text), "lift": "1"})
+    assert sorted(await reminders.filter(status="pending").values_list("channel", "due_at")) == before
+    shown = await client.get(lifted.headers["location"])
+    assert "La limitation est levée. Les rappels choisis pour vos rendez-vous à venir reprennent." in shown.text

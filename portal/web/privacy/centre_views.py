@@ -30,7 +30,7 @@ DONE = {
     "email": N_("Un lien de confirmation est envoyé à la nouvelle adresse : elle servira dès que vous l'aurez ouvert."),
     "phone": N_("Un lien de confirmation est envoyé par SMS au nouveau numéro : il servira dès que vous l'aurez ouvert."),
     "restricted": N_("C'est noté : plus aucun message ne vous est envoyé et la réservation en ligne est suspendue."),
-    "lifted": N_("La limitation est levée."),
+    "lifted": N_("La limitation est levée. Les rappels choisis pour vos rendez-vous à venir reprennent."),
     "email_reminders": N_("Les rappels par e-mail sont retirés de vos rendez-vous à venir."),
     "sms_reminders": N_("Les rappels par SMS sont retirés de vos rendez-vous à venir."),
 }
