@@ -24,13 +24,14 @@ from portal.models import (
     CANCELLED_STATUSES,
     Appointment,
     AppointmentStatus,
+    ConsentRecord,
     OutboxMessage,
     OutboxStatus,
     Patient,
     PrivacyLink,
 )
 from portal.patients import input as patient_input
-from portal.patients.consent import change_reminder_consent
+from portal.patients.consent import REMINDER_FLAGS, change_reminder_consent
 from portal.patients.input import FieldErrors
 from portal.patients.privacy_links import EMAIL_CHANGE, PHONE_CHANGE, write_link
 from portal.patients.search_upkeep import refresh_search_keys
@@ -169,14 +170,25 @@ async def lift_restriction(ctx: Ctx) -> None:
                         patient_id=patient.id)
 
 
-async def withdraw_reminders(ctx: Ctx, purpose: str) -> None:
-    """Withdraw e-mail or SMS reminders for every upcoming booking, through the one consent module."""
+async def withdraw_reminders(ctx: Ctx, purpose: str) -> int:
+    """Withdraw e-mail or SMS reminders for every upcoming booking, through the one consent module.
+    Returns how many records had something to withdraw (an upcoming booking with those reminders,
+    or a consent whose last word is "granted"); a record with nothing gets no ledger row: a
+    "withdrawn" line for what was never given would tell the patient something untrue."""
     if purpose not in ("email_reminders", "sms_reminders"):
         raise FieldErrors({"purpose": "Choisissez un type de rappel."})
+    changed = 0
     async with in_transaction() as conn:
         for patient in await _patients(ctx):
-            ids = await Appointment.filter(patient_id=patient.id, starts_at__gt=ctx.now).using_db(conn).values_list(
-                "id", flat=True)
+            upcoming = Appointment.filter(patient_id=patient.id, starts_at__gt=ctx.now).using_db(conn)
+            ids = await upcoming.values_list("id", flat=True)
+            chosen = await upcoming.filter(**{REMINDER_FLAGS[purpose]: True}).exists()
+            last = await ConsentRecord.filter(patient_id=patient.id, purpose=purpose).using_db(conn).order_by(
+                "-recorded_at", "-id").first()
+            if not chosen and not (last is not None and last.granted):
+                continue
+            changed += 1
             await change_reminder_consent(ctx, conn, practice_id=patient.practice_id, patient_id=patient.id,
                                           purpose=purpose, granted=False, appointment_ids=list(ids),
                                           locale=ctx.locale)
+    return changed

@@ -180,3 +180,26 @@ async def test_lifting_a_restriction_brings_the_chosen_reminders_back(client, fr
     assert sorted(await reminders.filter(status="pending").values_list("channel", "due_at")) == before
     shown = await client.get(lifted.headers["location"])
     assert "La limitation est levée. Les rappels choisis pour vos rendez-vous à venir reprennent." in shown.text
+
+
+async def test_withdrawing_reminders_never_chosen_says_so_and_records_nothing(client, frozen, channels):
+    """A patient who never chose SMS reminders pressing "Retirer les rappels par SMS" was told they
+    were withdrawn, and each press added a "retiré" row to the consent ledger they read."""
+    from portal.models import ConsentRecord
+    from tests.builders import consents
+
+    await book(TUESDAY_14, frozen, consents=consents(sms_reminders=False))
+    link, token = await opened(client, channels, frozen)
+    ledger = await ConsentRecord.all().count()
+    for _ in range(2):
+        done = await client.post(link + "/reminders", data={"csrf_token": token, "purpose": "sms_reminders"})
+        shown = await client.get(done.headers["location"])
+        assert "Vous n&#39;aviez pas de rappels par SMS : rien n&#39;est changé." in shown.text
+        assert "sont retirés" not in shown.text
+    assert await ConsentRecord.all().count() == ledger
+    english = await client.get(done.headers["location"] + "&lang=en")
+    assert "You had no SMS reminders: nothing has changed." in english.text
+    done = await client.post(link + "/reminders", data={"csrf_token": token, "purpose": "email_reminders"})
+    shown = await client.get(done.headers["location"] + "&lang=fr")
+    assert "Les rappels par e-mail sont retirés de vos rendez-vous à venir." in shown.text
+    assert await ConsentRecord.filter(purpose="email_reminders", granted=False).count() == 1
