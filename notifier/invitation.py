@@ -19,19 +19,27 @@ from portal.patients.phone import display_for
 PATIENT_METHODS = {"confirmation": "REQUEST", "moved": "REQUEST", "cancelled": "CANCEL"}
 TEXT = {
     "fr": {"manage": "Pour déplacer ou annuler ce rendez-vous : {url}", "phone": "Tél. : {phone}",
+           "cancelled": "Ce rendez-vous est annulé.",
            "decline": "Refuser cette invitation n'annule pas le rendez-vous : utilisez le lien ci-dessus ou "
                       "appelez le cabinet."},
     "en": {"manage": "To move or cancel this appointment: {url}", "phone": "Phone: {phone}",
+           "cancelled": "This appointment is cancelled.",
            "decline": "Declining this invitation does not cancel the appointment: use the link above or call "
                       "the practice."},
 }
 
 
-def patient_description(context: dict, locale: str, solicits_reply: bool) -> str:
-    """What calendar apps show (most ignore the URL property): how to manage, where, whom to call."""
+def patient_description(context: dict, locale: str, solicits_reply: bool, cancelled: bool = False) -> str:
+    """What calendar apps show (most ignore the URL property): how to manage, where, whom to call.
+    A cancelled event says so instead, and neither offers to move or cancel it nor explains
+    declining (a CANCEL asks for no answer)."""
     text = TEXT.get(locale, TEXT["fr"])
     practice = context["practice"]
-    lines = [text["manage"].format(url=context["manage_url"])] if context["manage_url"] else []
+    if cancelled:
+        lines = [text["cancelled"]]
+        solicits_reply = False
+    else:
+        lines = [text["manage"].format(url=context["manage_url"])] if context["manage_url"] else []
     place = [part for part in (practice["name"], practice["address"]) if part]
     if practice["phone"]:
         place.append(text["phone"].format(phone=display_for(practice["phone"], locale)))
@@ -62,7 +70,7 @@ def patient_invitation(row: dict, context: dict, practice: dict, host: str, to: 
         location=", ".join(part for part in (practice["name"], practice["address"]) if part),
         organizer=(organizer, mime.clean_header_text(practice["name"])) if organizer else None,
         attendee=(to[0], mime.clean_header_text(to[1])), url=context["manage_url"],
-        description=patient_description(context, locale, solicits_reply=bool(organizer)),
+        description=patient_description(context, locale, solicits_reply=bool(organizer), cancelled=method == "CANCEL"),
     )
     event, method = with_method(event, method, organizer)
     return build_calendar(event, now, method), method

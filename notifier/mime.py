@@ -122,9 +122,12 @@ def dkim_sign(message: Message, key: DkimKey) -> None:
     message[name] = " ".join(value.split())
 
 
-def _header_text(value: str) -> str:
+def _header_text(value: str, name: str) -> str | Header:
+    """One cleaned line; non-ASCII text as a Header that knows its field name. (An already
+    encoded string made compat32 fold a long value right after "Subject:", and parsers then read
+    the Subject with a leading space.)"""
     value = clean_header_text(value)
-    return value if value.isascii() else Header(value, "utf-8").encode()
+    return value if value.isascii() else Header(value, "utf-8", header_name=name)
 
 
 def compose(envelope: Envelope, rendered: RenderedEmail, now: datetime,
@@ -153,7 +156,7 @@ def compose(envelope: Envelope, rendered: RenderedEmail, now: datetime,
     msg["To"] = format_address(recipient)
     if envelope.reply_to:
         msg["Reply-To"] = format_address(address(envelope.from_name, envelope.reply_to))
-    msg["Subject"] = _header_text(rendered.subject)
+    msg["Subject"] = _header_text(rendered.subject, "Subject")
     msg["Date"] = email.utils.format_datetime(now)
     mid = message_id(envelope.row_id, envelope.host, envelope.created)
     msg["Message-ID"] = mid

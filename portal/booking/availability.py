@@ -203,20 +203,29 @@ async def list_slots(
 
 async def list_days(
     target: BookingTarget, first: date, last: date, now: datetime, exclude_appointment: int | None = None
-) -> tuple[list[Slot], set[date]]:
-    """Free slots as `list_slots`, and the days the practitioner is open at all (a day with no
-    free slot is either full or closed, and patients are told which), from one calendar read."""
+) -> tuple[list[Slot], set[date], set[date]]:
+    """Free slots as `list_slots`, the days the practitioner is open at all, and among the open
+    days without a free slot those that are over: no slot could still start, bookings or not (the
+    hours or the notice have passed). A day with no free slot is closed, over or full, and patients
+    are told which. One calendar read."""
     calendar = await load_calendar(target.practitioner_id, first, last, target.tz, exclude_appointment)
-    slots = available_slots(
+    common = dict(
         rules=calendar.rules, breaks=calendar.breaks, exceptions=calendar.exceptions,
-        appointments=calendar.appointments, busy=calendar.busy, service=target.rules,
-        now=now, tz=target.tz, start_date=first, end_date=last, holiday_region=target.holiday_region,
+        service=target.rules, now=now, tz=target.tz, holiday_region=target.holiday_region,
     )
+    slots = available_slots(appointments=calendar.appointments, busy=calendar.busy,
+                            start_date=first, end_date=last, **common)
     days = (first + timedelta(days=offset) for offset in range((last - first).days + 1))
     open_days = {day for day in days if opening_intervals(
         day, rules=calendar.rules, breaks=calendar.breaks, exceptions=calendar.exceptions, tz=target.tz,
         holiday_region=target.holiday_region)}
-    return slots, open_days
+    with_slots = {slot.start.astimezone(target.tz).date() for slot in slots}
+    empty = sorted(open_days - with_slots)
+    over: set[date] = set()
+    if empty:  # usually none, or today in the evening: one more pure pass over those days
+        possible = available_slots(start_date=empty[0], end_date=empty[-1], **common)
+        over = set(empty) - {slot.start.astimezone(target.tz).date() for slot in possible}
+    return slots, open_days, over
 
 
 async def check_start(target: BookingTarget, start: datetime, now: datetime, exclude_appointment: int | None = None) -> str:

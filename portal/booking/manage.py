@@ -28,17 +28,26 @@ from portal.patients.input import FieldErrors, clean_phone
 from portal.scheduling import blocked_interval
 
 
-def _ensure_changeable(booking: ManagedBooking, now: datetime) -> None:
+def change_refusal(booking: ManagedBooking, now: datetime) -> NotAllowed | CutoffPassed | None:
+    """Why the patient can no longer change (move, cancel) this booking online, or None: pages
+    that refuse before any change is tried say the same as the change itself would."""
     if booking.cancelled:
-        raise NotAllowed("Ce rendez-vous est déjà annulé.")
+        return NotAllowed("Ce rendez-vous est déjà annulé.")
     if booking.appointment.status == AppointmentStatus.HELD:  # nothing is sent before the code proves the contact
-        raise NotAllowed("Confirmez d'abord ce rendez-vous avec le code reçu.")
+        return NotAllowed("Confirmez d'abord ce rendez-vous avec le code reçu.")
     if now >= booking.cutoff():
-        raise CutoffPassed(
+        return CutoffPassed(
             # Pages add the practice's phone when it has one (never "call" without a number).
             "Ce rendez-vous ne peut plus être modifié en ligne moins de %(hours)s heures avant.",
             hours=booking.practice.cancellation_cutoff_hours,
         )
+    return None
+
+
+def _ensure_changeable(booking: ManagedBooking, now: datetime) -> None:
+    refusal = change_refusal(booking, now)
+    if refusal is not None:
+        raise refusal
 
 
 async def save_new_version(appointment: Appointment, changes: dict, conn) -> None:

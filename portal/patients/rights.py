@@ -17,10 +17,21 @@ from portal import access
 from portal.audit.record import record as audit
 from portal.context import Ctx
 from portal.errors import NotFound
+from portal.messaging import plan as message_plan
+from portal.messaging.outbox import message_context, write_planned
 from portal.messaging.plan import CONTACT_CONFIRM, EMAIL, PATIENT, SMS
-from portal.models import Appointment, OutboxMessage, OutboxStatus, Patient, PrivacyLink
+from portal.models import (
+    CANCELLED_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    ConsentRecord,
+    OutboxMessage,
+    OutboxStatus,
+    Patient,
+    PrivacyLink,
+)
 from portal.patients import input as patient_input
-from portal.patients.consent import change_reminder_consent
+from portal.patients.consent import REMINDER_FLAGS, change_reminder_consent
 from portal.patients.input import FieldErrors
 from portal.patients.privacy_links import EMAIL_CHANGE, PHONE_CHANGE, write_link
 from portal.patients.search_upkeep import refresh_search_keys
@@ -144,21 +155,40 @@ async def restriction_of(ctx: Ctx, patient_id: int) -> Restriction | None:
 
 
 async def lift_restriction(ctx: Ctx) -> None:
+    """Lifting brings back the reminders still ahead for the channels the patient chose (the
+    restriction cancelled them; the consents themselves never changed). Other messages cancelled
+    meanwhile stay cancelled: a confirmation or a notice of a change is news only when it is sent."""
     async with in_transaction() as conn:
         for patient in await _patients(ctx):
             await Patient.filter(id=patient.id).using_db(conn).update(restricted_at=None, restriction_reason=None)
+            upcoming = await Appointment.filter(patient_id=patient.id, starts_at__gt=ctx.now).exclude(
+                status__in=[*CANCELLED_STATUSES, AppointmentStatus.HELD]).using_db(conn).prefetch_related("practice")
+            for appointment in upcoming:
+                plan = message_context(appointment, appointment.practice, ctx.now)
+                await write_planned(appointment, message_plan.reminders(plan), conn, now=ctx.now)
             await audit(conn, ctx, "patient.lift_restriction", "patient", patient.id, practice_id=patient.practice_id,
                         patient_id=patient.id)
 
 
-async def withdraw_reminders(ctx: Ctx, purpose: str) -> None:
-    """Withdraw e-mail or SMS reminders for every upcoming booking, through the one consent module."""
+async def withdraw_reminders(ctx: Ctx, purpose: str) -> int:
+    """Withdraw e-mail or SMS reminders for every upcoming booking, through the one consent module.
+    Returns how many records had something to withdraw (an upcoming booking with those reminders,
+    or a consent whose last word is "granted"); a record with nothing gets no ledger row: a
+    "withdrawn" line for what was never given would tell the patient something untrue."""
     if purpose not in ("email_reminders", "sms_reminders"):
         raise FieldErrors({"purpose": "Choisissez un type de rappel."})
+    changed = 0
     async with in_transaction() as conn:
         for patient in await _patients(ctx):
-            ids = await Appointment.filter(patient_id=patient.id, starts_at__gt=ctx.now).using_db(conn).values_list(
-                "id", flat=True)
+            upcoming = Appointment.filter(patient_id=patient.id, starts_at__gt=ctx.now).using_db(conn)
+            ids = await upcoming.values_list("id", flat=True)
+            chosen = await upcoming.filter(**{REMINDER_FLAGS[purpose]: True}).exists()
+            last = await ConsentRecord.filter(patient_id=patient.id, purpose=purpose).using_db(conn).order_by(
+                "-recorded_at", "-id").first()
+            if not chosen and not (last is not None and last.granted):
+                continue
+            changed += 1
             await change_reminder_consent(ctx, conn, practice_id=patient.practice_id, patient_id=patient.id,
                                           purpose=purpose, granted=False, appointment_ids=list(ids),
                                           locale=ctx.locale)
+    return changed

@@ -89,3 +89,21 @@ def test_message_ids_differ_across_re_created_databases():
                              from_addr="no-reply@rdv.example.fr", to_name="Élise", to_addr="e@example.org"),
                     rendered, now + timedelta(hours=1))
     assert retry.message_id in ids  # a retry keeps its Message-ID
+
+
+async def test_a_cancelled_event_does_not_invite_to_move_or_cancel(database, settings, channels, clock, now):
+    """The cancellation's .ics: the event is cancelled, its description says so, keeps where and
+    whom to call, and neither offers to move or cancel it nor explains declining."""
+    await load_demo()
+    for locale, words in (("fr", ("déplacer ou annuler", "n'annule pas")), ("en", ("move or cancel", "Declining"))):
+        result = await book(paris(2026, 12, 1 if locale == "fr" else 2, 11), now, locale=locale)
+        await drain_once(settings, channels, now=clock)
+        await cancel_appointment(patient_ctx(clock()), result.manage_token)
+        await drain_once(settings, channels, now=clock)
+        ics, method = invitation(channels)
+        assert method == "CANCEL"
+        event = vobject.readOne(ics.decode()).vevent
+        text = event.description.value
+        assert not any(word in text for word in words), text
+        assert ("Ce rendez-vous est annulé." if locale == "fr" else "This appointment is cancelled.") in text
+        assert "12 rue des Lilas, 75019 Paris" in text

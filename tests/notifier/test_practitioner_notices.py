@@ -95,3 +95,29 @@ async def test_a_practitioner_without_an_address_gets_no_notice_and_no_failure(d
     assert "failed" not in stats.outcomes
     row = await OutboxMessage.get(audience="practitioner")
     assert row.status == "cancelled" and row.last_error == "practitioner has no e-mail address"
+
+
+async def test_every_subject_and_address_parses_back_as_one_clean_line(database, settings, channels, clock, now):
+    """Read back as a mail client does (Python's parser, policy=default): each notice's and each
+    patient message's Subject, From and To are the text written, with no leading space (compat32
+    folded a long encoded Subject right after "Subject:") and no line break."""
+    from email import message_from_bytes, policy
+
+    await load_demo()
+    await Practice.all().update(name="Cabinet de kinésithérapie et d'ostéopathie des Lilas, Paris 19e")
+    result = await book(paris(2026, 12, 1, 11), now)
+    await drain_once(settings, channels, now=clock)
+    await reschedule_appointment(patient_ctx(clock()), result.manage_token, paris(2026, 12, 2, 11).isoformat())
+    await drain_once(settings, channels, now=clock)
+    await cancel_appointment(patient_ctx(clock()), result.manage_token)
+    await drain_once(settings, channels, now=clock)
+    subjects = []
+    for sent in channels["email"].sent:
+        parsed = message_from_bytes(sent.message.as_bytes(), policy=policy.default)
+        for name in ("Subject", "From", "To"):
+            value = str(parsed[name])
+            assert value == value.strip() and "\n" not in value and "\r" not in value, (name, value)
+        subjects.append(" ".join(str(parsed["Subject"]).replace("\u202f", " ").replace("\xa0", " ").split(" ")))
+    assert "Nouveau rendez-vous en ligne : mardi 1 décembre 2026 à 11 h 00" in subjects
+    assert any(subject.startswith("Rendez-vous déplacé en ligne : ") for subject in subjects)
+    assert any(subject.startswith("Rendez-vous annulé par le patient : ") for subject in subjects)

@@ -115,6 +115,25 @@ async def test_past_the_cutoff_the_page_says_to_call_the_practice(client, frozen
     assert (await Appointment.get(id=result.appointment_id)).status == "not_filled"
 
 
+async def test_moving_a_cancelled_or_too_close_appointment_says_why(client, frozen):
+    """The move page, its confirmation and its form of an appointment that can no longer move
+    answer 409 with the manage page and the reason, as cancelling does."""
+    url, _ = await booked(frozen)
+    confirm = await client.get(url + "/cancel")
+    await client.post(url + "/cancel", data={"csrf_token": csrf_token(confirm.text)})
+    start = quote(paris(2026, 12, 2, 10).isoformat())
+    for answer in (await client.get(url + "/move"), await client.get(url + f"/move?start={start}"),
+                   await client.post(url + "/move", data={"csrf_token": csrf_token(confirm.text),
+                                                          "start": paris(2026, 12, 2, 10).isoformat()})):
+        assert answer.status_code == 409
+        assert 'role="alert">Ce rendez-vous est déjà annulé.</p>' in answer.text, answer.request.url
+    english = await client.get(url + "/move?lang=en")
+    assert 'role="alert">This appointment is already cancelled.</p>' in english.text
+    close, _ = await booked(frozen, start=paris(2026, 11, 30, 15))  # today: inside the 24-hour cut-off
+    answer = await client.get(close + "/move?lang=fr")
+    assert answer.status_code == 409 and "ne peut plus être modifié en ligne moins de 24 heures avant." in answer.text
+
+
 async def test_calendar_file_is_rfc5545_with_a_time_zone_and_a_stable_uid(client, frozen):
     url, result = await booked(frozen)
     answer = await client.get(url + "/calendar.ics")
@@ -138,6 +157,15 @@ async def test_the_calendar_file_names_the_service_only_when_messages_may(client
     await Service.filter(id=service_id).update(messages_name_service=True)
     event = Calendar.from_ical((await client.get(url + "/calendar.ics")).content).walk("VEVENT")[0]
     assert str(event["SUMMARY"]) == "Rendez-vous avec Camille Martin – Consultation adulte"
+
+
+async def test_the_calendar_file_of_a_cancelled_appointment_does_not_offer_to_cancel_it(client, frozen):
+    url, _ = await booked(frozen)
+    confirm = await client.get(url + "/cancel")
+    await client.post(url + "/cancel", data={"csrf_token": csrf_token(confirm.text)})
+    event = Calendar.from_ical((await client.get(url + "/calendar.ics")).content).walk("VEVENT")[0]
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert str(event["DESCRIPTION"]) == "Ce rendez-vous est annulé."
 
 
 async def test_manage_page_in_english(client, frozen):

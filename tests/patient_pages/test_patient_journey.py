@@ -298,3 +298,43 @@ async def test_call_the_practice_only_with_its_number(client):
     nothing = await client.get(WEEK + "&none=1")  # where "first available" sends when nothing is free
     assert "est proposé en ligne pour le moment." in nothing.text
     assert "appel" not in nothing.text.lower()
+
+
+async def test_an_evening_says_today_is_over_not_full(client, monkeypatch):
+    """At 21:00 on a Monday the practice's hours are over: today has no slot left because the
+    time has passed, not because it is booked up; a patient must not read 'Complet'."""
+    import portal.clock
+    monkeypatch.setattr(portal.clock, "utcnow", lambda: paris(2026, 11, 30, 21))
+    week = (await client.get(WEEK)).text
+    today = week[week.index('id="day-2026-11-30"'):week.index('id="day-2026-12-01"')]
+    assert "Plus de créneau aujourd'hui." in today and "Complet" not in today
+    assert 'id="day-2026-11-29"' not in week  # past days of this week are not listed at all
+    tuesday = week[week.index('id="day-2026-12-01"'):week.index('id="day-2026-12-02"')]
+    assert 'class="slot' in tuesday
+    english = (await client.get(WEEK + "&lang=en")).text
+    today_en = english[english.index('id="day-2026-11-30"'):english.index('id="day-2026-12-01"')]
+    assert "No more slots today" in today_en and "Fully booked" not in today_en
+
+
+async def test_a_day_closed_by_the_notice_says_too_late_not_full(client, monkeypatch):
+    """With 48 hours' notice, on Monday evening Tuesday and Wednesday are out of reach: too late
+    to book them online, not booked up."""
+    import portal.clock
+    from portal.models import Service
+    from tests.builders import OSTEO_SERVICE
+    await Service.filter(slug=OSTEO_SERVICE).update(min_notice_minutes=48 * 60)
+    monkeypatch.setattr(portal.clock, "utcnow", lambda: paris(2026, 11, 30, 21))
+    week = (await client.get(WEEK)).text
+    tuesday = week[week.index('id="day-2026-12-01"'):week.index('id="day-2026-12-02"')]
+    assert "Trop tard pour réserver ce jour-là en ligne." in tuesday and "Complet" not in tuesday
+
+
+async def test_a_day_booked_up_by_noon_still_says_full_in_the_afternoon(client, frozen, monkeypatch):
+    """Mixed case: hours left today, all of them taken: that is 'Complet', not 'over'."""
+    import portal.clock
+    monkeypatch.setattr(portal.clock, "utcnow", lambda: paris(2026, 11, 30, 12))
+    practitioner = await Practitioner.get(slug=OSTEO)
+    await BusyBlock.create(practitioner=practitioner, starts_at=paris(2026, 11, 30, 12), ends_at=paris(2026, 11, 30, 23))
+    week = (await client.get(WEEK)).text
+    today = week[week.index('id="day-2026-11-30"'):week.index('id="day-2026-12-01"')]
+    assert "Complet" in today and "Plus de créneau" not in today

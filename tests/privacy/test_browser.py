@@ -106,8 +106,10 @@ def test_every_right_from_a_phone_in_french(browser, site, tmp_path):
 
     page.goto(centre_url)
     assert page.get_by_text("elise.nouvelle@example.org").is_visible()
-    page.get_by_role("button", name="Retirer les rappels par SMS").click()
-    page.get_by_text("Les rappels par SMS sont retirés").wait_for()
+    page.get_by_role("button", name="Retirer les rappels par SMS").click()  # booked with e-mail reminders only
+    page.get_by_text("Vous n'aviez pas de rappels par SMS : rien n'est changé.").wait_for()
+    page.get_by_role("button", name="Retirer les rappels par e-mail").click()
+    page.get_by_text("Les rappels par e-mail sont retirés").wait_for()
 
     page.get_by_role("button", name="Effacer mes données").click()  # not confirmed: refused, said why
     page.locator(".error-summary").wait_for()

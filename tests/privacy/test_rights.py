@@ -163,3 +163,43 @@ async def test_the_centre_reads_as_one_language(client, frozen, channels):
     assert "Consultation adulte · Camille Martin" in french
     assert "<dt>Prénom et nom</dt><dd>Élise Durand-Lefèvre</dd>" in french and "<dt>Date de naissance</dt><dd>12/04/1987</dd>" in french
     assert "Rappels par SMS : accordé" in french
+
+
+async def test_lifting_a_restriction_brings_the_chosen_reminders_back(client, frozen, channels):
+    """Restricting cancels what was pending; lifting it must not leave the patient silently without
+    the reminders they still consent to (the page said only "La limitation est levée.")."""
+    result = await book(paris(2026, 12, 9, 10), frozen)  # reminders 72 h and 48 h before: ahead
+    reminders = OutboxMessage.filter(appointment_id=result.appointment_id, kind="reminder")
+    before = sorted(await reminders.filter(status="pending").values_list("channel", "due_at"))
+    assert before  # the booking planned reminders
+    link, token = await opened(client, channels, frozen)
+    await client.post(link + "/restriction", data={"csrf_token": token, "reason": "restriction"})
+    assert await reminders.filter(status="pending").count() == 0
+    page = await client.get(link)
+    lifted = await client.post(link + "/restriction", data={"csrf_token": csrf_token(page.text), "lift": "1"})
+    assert sorted(await reminders.filter(status="pending").values_list("channel", "due_at")) == before
+    shown = await client.get(lifted.headers["location"])
+    assert "La limitation est levée. Les rappels choisis pour vos rendez-vous à venir reprennent." in shown.text
+
+
+async def test_withdrawing_reminders_never_chosen_says_so_and_records_nothing(client, frozen, channels):
+    """A patient who never chose SMS reminders pressing "Retirer les rappels par SMS" was told they
+    were withdrawn, and each press added a "retiré" row to the consent ledger they read."""
+    from portal.models import ConsentRecord
+    from tests.builders import consents
+
+    await book(TUESDAY_14, frozen, consents=consents(sms_reminders=False))
+    link, token = await opened(client, channels, frozen)
+    ledger = await ConsentRecord.all().count()
+    for _ in range(2):
+        done = await client.post(link + "/reminders", data={"csrf_token": token, "purpose": "sms_reminders"})
+        shown = await client.get(done.headers["location"])
+        assert "Vous n&#39;aviez pas de rappels par SMS : rien n&#39;est changé." in shown.text
+        assert "sont retirés" not in shown.text
+    assert await ConsentRecord.all().count() == ledger
+    english = await client.get(done.headers["location"] + "&lang=en")
+    assert "You had no SMS reminders: nothing has changed." in english.text
+    done = await client.post(link + "/reminders", data={"csrf_token": token, "purpose": "email_reminders"})
+    shown = await client.get(done.headers["location"] + "&lang=fr")
+    assert "Les rappels par e-mail sont retirés de vos rendez-vous à venir." in shown.text
+    assert await ConsentRecord.filter(purpose="email_reminders", granted=False).count() == 1

@@ -20,7 +20,9 @@ def appointment_calendar(booking: ManagedBooking, base_url: str, now: datetime, 
     service = appointment.service
     service_name = (service.name_en or service.name) if english else service.name
     description = None
-    if token:
+    if booking.cancelled:  # the event is cancelled: nothing to manage or cancel any more
+        description = "This appointment is cancelled." if english else "Ce rendez-vous est annulé."
+    elif token:
         description = ("Manage or cancel: " if english else "Gérer ou annuler : ") + manage_url(base_url, token)
     return build_calendar(AppointmentEvent(
         appointment_id=appointment.id, host=uid_host(base_url), version=appointment.version,

@@ -15,7 +15,7 @@ from portal import access
 from portal.booking.availability import load_target
 from portal.booking.book import parse_start
 from portal.booking.confirm import confirm_booking
-from portal.booking.manage import cancel_appointment, reschedule_appointment, set_reminders
+from portal.booking.manage import cancel_appointment, change_refusal, reschedule_appointment, set_reminders
 from portal.booking.managed import ManagedBooking
 from portal.errors import DomainError, SlotTaken
 from portal.models import AppointmentStatus
@@ -63,6 +63,12 @@ async def _context(request: Request, booking: ManagedBooking) -> dict:
         "patient": appointment.patient, "tz": ZoneInfo(booking.practice.timezone),
         "changeable": booking.changeable(now), "past": appointment.starts_at <= now,
     }
+
+
+def _not_changeable(request: Request, booking: ManagedBooking, context: dict) -> Response:
+    """The manage page, 409, saying why this booking can no longer move (cancelled, too close)."""
+    refusal = change_refusal(booking, request_ctx(request).now)
+    return _manage_page(request, context, status=409, error=_message(request, refusal) if refusal else None)
 
 
 def _manage_page(request: Request, context: dict, *, status: int = 200, error: str | None = None) -> Response:
@@ -163,7 +169,7 @@ async def move(request: Request) -> Response:
     booking = await _booking(request)
     context = {**await _context(request, booking), "token": _token(request)}
     if not context["changeable"]:
-        return _manage_page(request, context, status=409)
+        return _not_changeable(request, booking, context)
     start = _parse(request.query_params.get("start"))
     if start is not None:
         return render(request, "portal/move_confirm.html", {**context, "start": start}, token_page=True)
@@ -202,7 +208,7 @@ async def move_submit(request: Request) -> Response:
         booking = await _booking(request)
         context = {**await _context(request, booking), "token": _token(request)}
         if not context["changeable"]:
-            return _manage_page(request, context, status=409)
+            return _not_changeable(request, booking, context)
         message = _message(request, exc) if isinstance(exc, DomainError) else next(iter(exc.fields.values()))
         nearest = exc.nearest if isinstance(exc, SlotTaken) else []
         return await _move_week(request, booking, context, status=409, error=message, nearest=nearest)

@@ -32,6 +32,7 @@ class Day:
     date: date
     slots: list[Slot]
     open: bool = True  # False: the practitioner does not work that day (not merely full)
+    over: bool = False  # True: open, but no slot can start any more (hours or notice passed), not full
 
     @property
     def first(self) -> list[Slot]:
@@ -50,6 +51,7 @@ class Week:
     next: date | None  # None: beyond the service's booking horizon
     # Slots starting before this can no longer be moved or cancelled online (the practice's cut-off).
     changes_close: datetime | None = None
+    today: date | None = None  # in the practice's time zone: an open day with nothing left is "over" today
 
     @property
     def empty(self) -> bool:
@@ -109,18 +111,19 @@ async def load_week(target: BookingTarget, monday: date, now: datetime, exclude_
     today = now.astimezone(target.tz).date()
     first = max(monday, today)  # past days of this week have nothing to offer
     last = monday + timedelta(days=6)
-    slots, open_days = await list_days(target, first, last, now, exclude_appointment)
+    slots, open_days, over_days = await list_days(target, first, last, now, exclude_appointment)
     by_day: dict[date, list[Slot]] = {}
     for slot in slots:
         by_day.setdefault(slot.start.astimezone(target.tz).date(), []).append(slot)
     dates = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    days = [Day(day, by_day.get(day, []), day in open_days) for day in dates]
+    days = [Day(day, by_day.get(day, []), day in open_days, day in over_days) for day in dates]
     horizon = today + target.rules.horizon
     return Week(
         monday=monday, days=days,
         previous=monday - timedelta(days=7) if monday > monday_of(today) else None,
         next=monday + timedelta(days=7) if monday + timedelta(days=7) <= horizon else None,
         changes_close=now + timedelta(hours=cutoff_hours) if cutoff_hours else None,
+        today=today,
     )
 
 

@@ -30,9 +30,11 @@ DONE = {
     "email": N_("Un lien de confirmation est envoyé à la nouvelle adresse : elle servira dès que vous l'aurez ouvert."),
     "phone": N_("Un lien de confirmation est envoyé par SMS au nouveau numéro : il servira dès que vous l'aurez ouvert."),
     "restricted": N_("C'est noté : plus aucun message ne vous est envoyé et la réservation en ligne est suspendue."),
-    "lifted": N_("La limitation est levée."),
+    "lifted": N_("La limitation est levée. Les rappels choisis pour vos rendez-vous à venir reprennent."),
     "email_reminders": N_("Les rappels par e-mail sont retirés de vos rendez-vous à venir."),
     "sms_reminders": N_("Les rappels par SMS sont retirés de vos rendez-vous à venir."),
+    "no_email_reminders": N_("Vous n'aviez pas de rappels par e-mail : rien n'est changé."),
+    "no_sms_reminders": N_("Vous n'aviez pas de rappels par SMS : rien n'est changé."),
 }
 
 
@@ -147,10 +149,10 @@ async def reminders(request: Request) -> Response:
     opened, form = posted
     purpose = str(form.get("purpose", ""))
     try:
-        await rights.withdraw_reminders(opened.ctx, purpose)
+        changed = await rights.withdraw_reminders(opened.ctx, purpose)
     except FieldErrors as exc:
         return await _page(request, opened, status=422, errors=exc.fields)
-    return _done(request, purpose)
+    return _done(request, purpose if changed else f"no_{purpose}")
 
 
 async def erase(request: Request) -> Response:
