@@ -99,7 +99,7 @@ async def test_a_test_email_and_sms_go_through_the_outbox_to_the_practice(client
     while (await drain_once(settings, channels, now=lambda: now)).claimed:
         pass
     email, sms = channels["email"].sent[0], channels["sms"].sent[0]
-    assert email.recipients == ("contact@cabinet-des-lilas.example",) and "Message_d=27essai" in str(email.message["Subject"])
+    assert email.recipients == ("contact@cabinet-des-lilas.example",) and str(email.message["Subject"]) == "Message d'essai de Créneau"
     assert sms.to == "+33142000000" and "SMS" in sms.text
     statuses = await OutboxMessage.filter(kind="config_check").values_list("status", flat=True)
     assert sorted(statuses) == ["sent", "sent"]

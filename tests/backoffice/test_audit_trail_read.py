@@ -43,7 +43,7 @@ def _without_reads(page) -> list:
 
 async def test_filters_are_checked(world):
     with pytest.raises(FieldErrors) as refused:
-        await list_audit(world.admin(), AuditFilters(since=world.now.replace(tzinfo=None), actor="x" * 65),
+        await list_audit(world.admin(), AuditFilters(since=world.now.replace(tzinfo=None), actor="x" * 255),
                          limit=0, cursor="3")
     assert set(refused.value.fields) == {"since", "actor", "limit", "cursor"}
 
