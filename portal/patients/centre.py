@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 
 from portal import access
-from portal.booking.calendar_event import PRODID, uid
+from portal.booking.calendar_event import PRODID, patient_summary, uid
 from portal.context import Ctx
 from portal.models import Appointment, ConsentRecord, OutboxMessage, Practice, Practitioner, Service
 from portal.patients import consent_texts
+from portal.practice.models import postal_address
 
 EXPORT_FORMAT, EXPORT_VERSION = "creneau-patient-export", 1
 PATIENT_FIELDS = ("id", "practice_id", "civility", "first_name", "last_name", "email", "phone", "birth_date", "locale",
@@ -34,7 +35,7 @@ async def overview(ctx: Ctx) -> dict:
     patients = await access.own_patients(ctx).order_by("id").values(*PATIENT_FIELDS)
     ids = [row["id"] for row in patients]
     practices = {row["id"]: row for row in await Practice.filter(id__in={p["practice_id"] for p in patients}).values(
-        "id", "slug", "name", "address", "email", "phone", "timezone")}
+        "id", "slug", "name", "address", "postcode", "city", "email", "phone", "timezone")}
     appointments = await Appointment.filter(patient_id__in=ids).order_by("-starts_at").values(
         "id", "patient_id", "practice_id", "practitioner_id", "service_id", "starts_at", "ends_at", "status", "comment",
         "contact_phone", "sms_reminder", "email_reminder", "source", "created_at", "cancelled_at", "locale",
@@ -43,7 +44,7 @@ async def overview(ctx: Ctx) -> dict:
         id__in={a["practitioner_id"] for a in appointments}).values("id", "title", "first_name", "last_name",
                                                                     "profession")}
     services = {row["id"]: row for row in await Service.filter(id__in={a["service_id"] for a in appointments}).values(
-        "id", "name", "name_en")}
+        "id", "name", "name_en", "messages_name_service")}
     consents = await ConsentRecord.filter(patient_id__in=ids).order_by("-recorded_at", "-id").values(
         "id", "patient_id", "practice_id", "appointment_id", "purpose", "granted", "text_version", "text_sha256",
         "recorded_at", "channel", "ip", "given_by")
@@ -60,6 +61,10 @@ async def overview(ctx: Ctx) -> dict:
             "profession": practitioners[row["practitioner_id"]]["profession"],
             "service": services[row["service_id"]]["name"],
             "service_en": services[row["service_id"]]["name_en"],  # the English page's
+            # What the calendar export may say, as the invitations do (portal.booking.calendar_event).
+            "service_named": services[row["service_id"]]["messages_name_service"],
+            "practice_address": postal_address(*(practices[row["practice_id"]][key]
+                                                 for key in ("address", "postcode", "city"))),
         } for row in appointments],
         "consents": [{**row, "text": consent_texts.agreed_text(row["purpose"], row["text_version"],
                                                                 row["text_sha256"])} for row in consents],
@@ -108,13 +113,17 @@ def export_document(data: dict, now: datetime) -> dict:
 
 def export_calendar(data: dict, host: str, now: datetime) -> bytes:
     """Every appointment as one calendar (cancelled ones with STATUS:CANCELLED), same UIDs as
-    the invitations, so importing it updates the events a calendar already has."""
+    the invitations, so importing it updates the events a calendar already has: it says what
+    they say (the practitioner, the service only where its messages may name it, the place), or
+    it would rename them and show the service on a lock screen. The JSON export holds the rest."""
     calendar = Calendar.new(prodid=PRODID, uid=f"export-{host}")
     for a in data["appointments"]:
         tz = ZoneInfo(a["timezone"])
+        service = (a["service_en"] or a["service"]) if a["locale"] == "en" else a["service"]
         calendar.add_component(Event.new(
             uid=uid(a["id"], host), start=a["starts_at"].astimezone(tz), end=a["ends_at"].astimezone(tz), stamp=now,
-            summary=f"{a['service']} – {a['practitioner']}", location=a["practice"],
+            summary=patient_summary(a["practitioner"], service if a["service_named"] else None, a["locale"]),
+            location=", ".join(part for part in (a["practice"], a["practice_address"]) if part),
             status="CANCELLED" if a["status"].startswith("cancelled") else "CONFIRMED"))
     if data["appointments"]:
         years = [a["starts_at"].year for a in data["appointments"]]

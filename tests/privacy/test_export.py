@@ -71,3 +71,26 @@ async def test_exports_need_the_opened_centre(client, frozen, channels, make_cli
     link = await centre_link(client, channels, frozen)
     async with make_client() as stranger:
         assert (await stranger.get(link + "/export.json")).status_code == 404
+
+
+async def test_the_calendar_export_says_what_the_invitations_say(client, frozen, channels):
+    """The export shares the invitations' UIDs, so importing it updates the events the patient's
+    calendar already has: it must say what they say (the practitioner, the service only where
+    its messages may name it, the practice's address), or it renames them and puts the service
+    on a lock screen. The JSON export holds the service."""
+    from portal.booking.calendar_event import patient_summary
+    from portal.models import Practice, Practitioner, Service
+
+    await book(TUESDAY_14, frozen)
+    camille = await Practitioner.get(slug="camille-martin")
+    service = await Service.get(practitioner=camille, slug="consultation-adulte")
+    practice = await Practice.get(id=camille.practice_id)
+    assert not service.messages_name_service
+    link = await centre_link(client, channels, frozen)
+    [event] = Calendar.from_ical((await client.get(link + "/export.ics")).content).walk("VEVENT")
+    assert str(event["SUMMARY"]) == patient_summary(camille.display_name, None, "fr")
+    assert service.name not in event.to_ical().decode()
+    assert str(event["LOCATION"]) == f"{practice.name}, {practice.full_address}"
+    await Service.filter(id=service.id).update(messages_name_service=True)
+    [event] = Calendar.from_ical((await client.get(link + "/export.ics")).content).walk("VEVENT")
+    assert str(event["SUMMARY"]) == patient_summary(camille.display_name, service.name, "fr")
