@@ -20,6 +20,7 @@ from portal.errors import FieldErrors, NotFound
 from portal.web import csrf, request_ctx, translate
 from portal.web.admin.account_views import qr_svg
 from portal.web.admin.auth import require_staff
+from portal.web.admin.forms import practice_tz
 from portal.web.admin.pages import admin_page, form_expired
 from portal.web.patient.errors import N_
 from portal.web.request_body import read_form
@@ -49,7 +50,7 @@ async def _page(request: Request, ctx, *, values: dict | None = None, errors: di
         "practitioners": await access.practitioners(ctx).order_by("last_name", "first_name"),
         "levels": [level.value for level in FeedLevel], "values": values or {"level": "busy", "practitioner": "", "label": "", "understood": ""},
         "errors": errors, "first_error": next(iter(errors), None), "issued": issued_urls,
-        "done": request.query_params.get("done"),
+        "done": request.query_params.get("done"), "tz": await practice_tz(ctx),
     }, status=status)
 
 
@@ -105,7 +106,7 @@ def _confirmed(form) -> bool:
 
 async def _confirm_feed(request: Request, ctx, action: str) -> Response:
     feed = await tokens.active_feed_token(ctx, _token_id(request))
-    return admin_page(request, "admin/feed_confirm.html", {"feed": feed, "action": action})
+    return admin_page(request, "admin/feed_confirm.html", {"feed": feed, "action": action, "tz": await practice_tz(ctx)})
 
 
 async def rotate(request: Request) -> Response:
@@ -138,6 +139,7 @@ async def _calendars_page(request: Request, ctx, *, values: dict | None = None, 
         "calendars": rows, "practitioners": await access.practitioners(ctx).order_by("last_name", "first_name"),
         "values": values or {"practitioner": "", "url": "", "label": ""}, "errors": errors,
         "first_error": next(iter(errors), None), "done": request.query_params.get("done"),
+        "tz": await practice_tz(ctx),
     }, status=status)
 
 

@@ -17,6 +17,7 @@ from portal.messaging import log
 from portal.messaging.config_check import queue_config_check
 from portal.web import csrf
 from portal.web.admin.auth import require_staff
+from portal.web.admin.forms import practice_tz
 from portal.web.admin.pages import admin_page, form_expired
 from portal.web.request_body import read_form
 
@@ -35,7 +36,7 @@ async def _page(request: Request, ctx, *, status: str = "", before: int | None =
     return admin_page(request, "admin/messages.html", {
         "log": await log.message_log(ctx, status, before=before, after=after), "status": status,
         "statuses": log.STATUSES,
-        "retryable": {s.value for s in log.RETRYABLE}, "done": done, "error": error,
+        "retryable": {s.value for s in log.RETRYABLE}, "done": done, "error": error, "tz": await practice_tz(ctx),
     }, status=code)
 
 

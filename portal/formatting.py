@@ -18,9 +18,12 @@ from portal.scheduling.localtime import is_first_pass, wall_time_repeats
 
 _PATTERNS = {
     "fr": {"full": "EEEE d MMMM y 'à' H 'h' mm", "time": "H 'h' mm", "day": "EEEE d MMMM", "long_day": "EEEE d MMMM y",
-           "short": "EEE d MMM 'à' H'h'mm"},
+           "short": "EEE d MMM 'à' H'h'mm", "date": "dd/MM/y",
+           "date_time": "dd/MM/y HH:mm"},
+    # A date in digits reads day-first or month-first depending on the English reader.
     "en": {"full": "EEEE d MMMM y 'at' h:mm a", "time": "h:mm a", "day": "EEEE d MMMM", "long_day": "EEEE d MMMM y",
-           "short": "EEE d MMM 'at' h:mma"},
+           "short": "EEE d MMM 'at' h:mma", "date": "d MMM y",
+           "date_time": "d MMM y, HH:mm"},
 }
 # Said after a wall time that happens twice (the autumn change), so that "2 h 30" names one
 # instant: the first pass is on summer time, the second on winter time.
@@ -102,6 +105,18 @@ def _upper_meridiem(text: str, locale: str) -> str:
     if locale == "en":
         return text.replace(" am", "\u00a0AM").replace(" pm", "\u00a0PM")
     return text.replace(" h ", "\u00a0h\u00a0")
+
+
+def plain_date(value: date, locale: str) -> str:
+    """A date alone (a birth date, a day off): 12/04/1987 in French; 12 Apr 1987 in English,
+    where 12/04 is April to some readers and December to others."""
+    return format_date(value, _pattern(locale, "date"), locale=_babel(locale))
+
+
+def plain_datetime(value: datetime, tz: ZoneInfo, locale: str) -> str:
+    """A moment in a table (the message log, a feed's last read), in the practice's zone:
+    30/11/2026 09:00 in French, 30 Nov 2026, 09:00 in English."""
+    return format_datetime(value.astimezone(tz), _pattern(locale, "date_time"), locale=_babel(locale))
 
 
 def phone_display(e164: str) -> str:

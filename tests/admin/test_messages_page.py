@@ -124,3 +124,15 @@ def test_a_message_id_past_what_a_key_holds_is_ignored():
     a cursor, like any that is not an id, opens the first page."""
     assert _cursor("12") == 12 and _cursor(str(2**31 - 1)) == 2**31 - 1
     assert [_cursor(raw) for raw in ("3000000000", "999999999999", "0", "１２", "", None)] == [None] * 6
+
+
+async def test_the_log_shows_times_in_the_practice_s_zone(client, now):
+    """Stored times are UTC; the practice reads its own clock (08:00 UTC is 09:00 in Paris in
+    November), and an English reader gets a date that is not ambiguous."""
+    await book(paris(2026, 12, 2, 10), now, practitioner="camille-martin", service="consultation-adulte")
+    await OutboxMessage.all().update(created_at=now, due_at=now)
+    await signed_in_as(client, now)
+    page = unescape((await client.get("/admin/messages")).text)
+    assert "30/11/2026 09:00" in page and "08:00" not in page.split("<tbody>")[1]
+    english = unescape((await client.get("/admin/messages?lang=en")).text)
+    assert "30 Nov 2026, 09:00" in english

@@ -157,12 +157,15 @@ async def test_the_centre_reads_as_one_language(client, frozen, channels):
     english = (await client.get(link, headers={"accept-language": "en"})).text
     assert "Adult consultation · Camille Martin" in english and "Consultation adulte" not in english
     assert "<dt>Name</dt><dd>Élise Durand-Lefèvre</dd>" in english
-    assert "<dt>Date of birth</dt><dd>12/04/1987</dd>" in english
+    # 12/04/1987 reads as December 4th to many English readers; a French national number
+    # cannot be dialled from abroad.
+    assert "<dt>Date of birth</dt><dd>12 Apr 1987</dd>" in english
+    assert "<dd>+33 6 12 34 56 78</dd>" in english
     assert "<h3>Text message reminders: given</h3>" in english
     french = (await client.get(link, headers={"accept-language": "fr"})).text
     assert "Consultation adulte · Camille Martin" in french
     assert "<dt>Prénom et nom</dt><dd>Élise Durand-Lefèvre</dd>" in french and "<dt>Date de naissance</dt><dd>12/04/1987</dd>" in french
-    assert "Rappels par SMS : accordé" in french
+    assert "Rappels par SMS : accordé" in french and "<dd>06 12 34 56 78</dd>" in french
 
 
 async def test_lifting_a_restriction_brings_the_chosen_reminders_back(client, frozen, channels):

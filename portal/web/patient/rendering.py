@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 
 from portal import formatting
 from portal.i18n import LOCALES, ROOT, translations
+from portal.patients import phone
 from portal.practice import languages
 from portal.web import request_locale
 from portal.web.patient import csrf
@@ -47,7 +48,10 @@ def environment(locale: str) -> Environment:
         day_heading=lambda value, with_year=False: formatting.day_heading(value, locale, with_year),
         duration=lambda minutes: formatting.duration(minutes, locale),
         price=lambda cents: formatting.price(cents, locale),
-        phone_display=formatting.phone_display,
+        # As each language writes numbers: a French national number cannot be dialled from abroad.
+        phone_display=lambda number: phone.display_for(number, locale),
+        plain_date=lambda value: formatting.plain_date(value, locale),
+        plain_datetime=lambda value, tz: formatting.plain_datetime(value, tz, locale),
         slot_id=slot_id,
         slot_links=lambda week, slots, tz, slot_url, late_text: slot_links(
             week, slots, tz, slot_url, late_text, full=full, time_of_day=time_of_day),
