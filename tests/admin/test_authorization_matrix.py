@@ -113,6 +113,7 @@ CASES: dict[tuple[str, str], Case] = {
                                    expect={role: 401 for role in ROLES}),
     ("GET", "/admin/login/code"): Case(public=True, expect={role: 303 for role in ROLES}),
     ("POST", "/admin/login/code"): Case(public=True, form={"code": "123456"}, expect={role: 303 for role in ROLES}),
+    ("GET", "/admin/logout"): Case(expect=EVERY_ROLE_200),  # the page with the button: nothing signed out
     ("POST", "/admin/logout"): Case(expect={role: 303 for role in ROLES}, to_login=True),
     ("GET", "/admin/oidc/start"): Case(public=True, expect={role: 303 for role in ROLES}),
     ("GET", "/admin/oidc/callback"): Case(public=True, expect={role: 303 for role in ROLES}),

@@ -191,4 +191,10 @@ async def test_any_admin_address_sends_a_signed_out_visitor_to_the_sign_in_page(
         assert answer.headers["location"] == "/admin/login"
     await signed_in_as(client, clock.now)
     assert (await client.get("/admin/nothing-here")).status_code == 404  # signed in: what is not there is not found
-    assert (await client.get("/admin/logout")).status_code == 405
+    # Signed in, the address a bookmark or a typed URL opens is a page with the sign-out button
+    # (signing out stays a POST with its CSRF token: a link elsewhere cannot sign anyone out).
+    page = await client.get("/admin/logout")
+    assert page.status_code == 200 and 'action="/admin/logout"' in page.text
+    assert (await client.get("/admin/")).status_code == 200  # still signed in
+    out = await client.post("/admin/logout", data={"csrf_token": csrf_of(page.text)})
+    assert out.status_code == 303 and out.headers["location"] == "/admin/login?done=signed_out"

@@ -128,6 +128,13 @@ async def code(request: Request) -> Response:
     return response
 
 
+async def logout_page(request: Request) -> Response:
+    """The address typed or bookmarked: a page with the button. Signing out itself is a POST
+    with the CSRF token, so that a link elsewhere cannot sign anyone out."""
+    await require_staff(request)
+    return admin_page(request, "admin/logout.html")
+
+
 async def logout(request: Request) -> Response:
     ctx = await require_staff(request)
     form = await request.form()

@@ -27,6 +27,7 @@ routes = [
     Route("/admin/login", login_views.login, methods=["POST"]),
     Route("/admin/login/code", login_views.code_form, methods=["GET"]),
     Route("/admin/login/code", login_views.code, methods=["POST"]),
+    Route("/admin/logout", login_views.logout_page, methods=["GET"]),
     Route("/admin/logout", login_views.logout, methods=["POST"]),
     Route("/admin/oidc/start", oidc.start, methods=["GET"]),
     Route(oidc.CALLBACK, oidc.callback, methods=["GET"]),
