@@ -22,7 +22,7 @@ from portal.models import (
     Service,
     StaffInvitation,
 )
-from portal.practice.models import postal_address
+from portal.practice.models import patient_service_label, postal_address
 
 log = logging.getLogger("creneau.notifier")
 
@@ -153,8 +153,9 @@ def message_context(row: dict, batch: Batch, base_url: str, secret_key: str) -> 
     service = batch.services[appointment["service_id"]]
     to_patient = row["audience"] == "patient"
     locale = appointment["locale"] if to_patient else practice["locale"]
-    service_name = (service["name_en"] or service["name"]) if locale == "en" else service["name"]
-    show_service = service["messages_name_service"] or not to_patient
+    # The practitioner's own e-mails always name the service; a patient's, where it allows it.
+    service_name = patient_service_label(service["name"], service["name_en"],
+                                         service["messages_name_service"] or not to_patient, locale)
     return {
         "practice": {key: practice[key] for key in ("name", "address", "phone")},
         "practitioner": {"name": display_name(practitioner),
@@ -166,7 +167,7 @@ def message_context(row: dict, batch: Batch, base_url: str, secret_key: str) -> 
         "start": appointment["starts_at"],
         "previous_start": appointment["previous_starts_at"],
         "end": appointment["ends_at"],
-        "service": service_name if show_service else None,
+        "service": service_name,
         "sms_detail": practice["sms_detail"],
         "manage_url": manage_link(base_url, appointment["manage_token_sealed"], secret_key) if to_patient else None,
         "manage_url_short": short_manage_link(base_url, appointment["id"], appointment["manage_token_sealed"],

@@ -13,17 +13,15 @@ from dataclasses import replace
 from datetime import datetime
 
 from notifier import mime
-from portal.booking.calendar_event import AppointmentEvent, build_calendar, patient_summary
+from portal.booking.calendar_event import CANCELLED, AppointmentEvent, build_calendar, patient_summary
 from portal.patients.phone import display_for
 
 PATIENT_METHODS = {"confirmation": "REQUEST", "moved": "REQUEST", "cancelled": "CANCEL"}
 TEXT = {
     "fr": {"manage": "Pour déplacer ou annuler ce rendez-vous : {url}", "phone": "Tél. : {phone}",
-           "cancelled": "Ce rendez-vous est annulé.",
            "decline": "Refuser cette invitation n'annule pas le rendez-vous : utilisez le lien ci-dessus ou "
                       "appelez le cabinet."},
     "en": {"manage": "To move or cancel this appointment: {url}", "phone": "Phone: {phone}",
-           "cancelled": "This appointment is cancelled.",
            "decline": "Declining this invitation does not cancel the appointment: use the link above or call "
                       "the practice."},
 }
@@ -36,7 +34,7 @@ def patient_description(context: dict, locale: str, solicits_reply: bool, cancel
     text = TEXT.get(locale, TEXT["fr"])
     practice = context["practice"]
     if cancelled:
-        lines = [text["cancelled"]]
+        lines = [CANCELLED.get(locale, CANCELLED["fr"])]
         solicits_reply = False
     else:
         lines = [text["manage"].format(url=context["manage_url"])] if context["manage_url"] else []

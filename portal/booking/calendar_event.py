@@ -23,6 +23,8 @@ PRODID = "-//Créneau//Rendez-vous//FR"
 
 
 SUMMARY = {"fr": "Rendez-vous avec {name}", "en": "Appointment with {name}"}
+# A cancelled event's description (invitation and downloaded file): nothing left to move or cancel.
+CANCELLED = {"fr": "Ce rendez-vous est annulé.", "en": "This appointment is cancelled."}
 
 
 def patient_summary(practitioner: str, service: str | None, locale: str) -> str:

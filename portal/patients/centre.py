@@ -19,7 +19,7 @@ from portal.booking.calendar_event import PRODID, patient_summary, uid
 from portal.context import Ctx
 from portal.models import Appointment, ConsentRecord, OutboxMessage, Practice, Practitioner, Service
 from portal.patients import consent_texts
-from portal.practice.models import postal_address
+from portal.practice.models import patient_service_label, postal_address
 
 EXPORT_FORMAT, EXPORT_VERSION = "creneau-patient-export", 1
 PATIENT_FIELDS = ("id", "practice_id", "civility", "first_name", "last_name", "email", "phone", "birth_date", "locale",
@@ -119,10 +119,10 @@ def export_calendar(data: dict, host: str, now: datetime) -> bytes:
     calendar = Calendar.new(prodid=PRODID, uid=f"export-{host}")
     for a in data["appointments"]:
         tz = ZoneInfo(a["timezone"])
-        service = (a["service_en"] or a["service"]) if a["locale"] == "en" else a["service"]
         calendar.add_component(Event.new(
             uid=uid(a["id"], host), start=a["starts_at"].astimezone(tz), end=a["ends_at"].astimezone(tz), stamp=now,
-            summary=patient_summary(a["practitioner"], service if a["service_named"] else None, a["locale"]),
+            summary=patient_summary(a["practitioner"], patient_service_label(
+                a["service"], a["service_en"], a["service_named"], a["locale"]), a["locale"]),
             location=", ".join(part for part in (a["practice"], a["practice_address"]) if part),
             status="CANCELLED" if a["status"].startswith("cancelled") else "CONFIRMED"))
     if data["appointments"]:

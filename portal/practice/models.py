@@ -176,6 +176,18 @@ class PractitionerPhoto(Model):
         table = "practitioner_photo"
 
 
+def service_label(name: str, name_en: str | None, locale: str) -> str:
+    """A service's name in the reader's language: its English name in English, when it has one."""
+    return (name_en or name) if locale == "en" else name
+
+
+def patient_service_label(name: str, name_en: str | None, named: bool, locale: str) -> str | None:
+    """What a patient's message, invitation or calendar file may call the service: its name only
+    where the service allows it (`messages_name_service`, off by default: "Bilan psychologique"
+    says why one comes), otherwise nothing."""
+    return service_label(name, name_en, locale) if named else None
+
+
 class Service(Model):
     id = fields.IntField(primary_key=True)
     practitioner = fields.ForeignKeyField("portal.Practitioner", related_name="services", on_delete=fields.CASCADE)

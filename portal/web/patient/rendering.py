@@ -13,6 +13,7 @@ from portal import formatting
 from portal.i18n import LOCALES, ROOT, translations
 from portal.patients import phone
 from portal.practice import languages
+from portal.practice.models import service_label
 from portal.web import request_locale
 from portal.web.patient import csrf
 from portal.web.patient.week import slot_id, slot_links
@@ -58,7 +59,7 @@ def environment(locale: str) -> Environment:
         language_names=lambda codes: ", ".join(languages.names(codes, locale)),
         # Dynamic messages (the core's French strings): translated, then escaped like any text.
         t=translations(locale).gettext,
-        service_name=lambda service: (service.get("name_en") or service["name"]) if locale == "en" else service["name"],
+        service_name=lambda service: service_label(service["name"], service.get("name_en"), locale),
     )
     return env
 
